@@ -1,0 +1,3 @@
+from sftlint.cli import main
+
+main()

@@ -1,0 +1,116 @@
+"""The rule catalogue and target profiles, read from the `rules/` data folder.
+
+In a wheel the folder is shipped as `sftlint/rules`; in a source checkout (editable install) it
+is the repository's top-level `rules/`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+DOC_HEADINGS = (
+    ("what", "What it does"),
+    ("why", "Why is this bad?"),
+    ("example", "Example"),
+    ("use_instead", "Use instead"),
+    ("options", "Options"),
+    ("known_problems", "Known problems"),
+    ("references", "References"),
+)
+
+
+def rules_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent.parent / "rules"):
+        if (candidate / "catalogue.toml").is_file():
+            return candidate
+    raise FileNotFoundError(f"sftlint's rules/ folder is missing (looked next to {here})")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    family: str
+    severity: str
+    status: str
+    summary: str
+    fix: str
+    options: dict[str, Any] = field(default_factory=dict)
+    what: str = ""
+    why: str = ""
+    example: str = ""
+    use_instead: str = ""
+    known_problems: str = ""
+    references: str = ""
+
+    def doc(self, heading: str) -> str:
+        if heading == "options":
+            return "\n".join(f"{k} = {v!r}" for k, v in self.options.items()) or "None."
+        return getattr(self, heading) or "None."
+
+
+@cache
+def catalogue() -> dict[str, Rule]:
+    with open(rules_dir() / "catalogue.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    rules = {}
+    for entry in data["rule"]:
+        rule = Rule(**entry)
+        if rule.code in rules:
+            raise ValueError(f"catalogue.toml: rule code {rule.code} is defined twice")
+        if rule.severity not in SEVERITY_RANK:
+            raise ValueError(f"catalogue.toml: {rule.code}.severity: {rule.severity!r}")
+        rules[rule.code] = rule
+    return dict(sorted(rules.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a fine-tuning target accepts. Differences between targets are data, not code."""
+
+    name: str
+    description: str
+    model: str
+    roles: tuple[str, ...]
+    message_keys: frozenset[str]
+    example_keys: frozenset[str]
+    content_parts: frozenset[str]
+    weight_values: tuple[float, ...]
+    weight_roles: frozenset[str]
+    min_examples: int
+    max_tokens: int | None
+    tokenizer_hint: str = ""
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in (rules_dir() / "profiles").glob("*.toml"))
+
+
+@cache
+def load_profile(name: str) -> Profile:
+    path = rules_dir() / "profiles" / f"{name}.toml"
+    if not path.is_file():
+        raise KeyError(name)
+    with open(path, "rb") as fh:
+        d = tomllib.load(fh)
+    return Profile(
+        name=d["name"],
+        description=d.get("description", ""),
+        model=d["model"],
+        roles=tuple(d["roles"]),
+        message_keys=frozenset(d["message_keys"]),
+        example_keys=frozenset(d["example_keys"]),
+        content_parts=frozenset(d.get("content_parts", [])),
+        weight_values=tuple(d.get("weight_values", [0, 1])),
+        weight_roles=frozenset(d.get("weight_roles", ["assistant"])),
+        min_examples=int(d.get("min_examples", 1)),
+        max_tokens=d.get("max_tokens"),
+        tokenizer_hint=d.get("tokenizer_hint", ""),
+    )

@@ -1,0 +1,65 @@
+"""The code behind non-declarative rules, one module per family.
+
+A check is a pure function of one example that yields `Hit`s; the engine owns the loop, attaches
+the rule code, severity and position, and counts. No I/O inside a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sftlint.catalogue import Profile
+    from sftlint.schema import Conversation
+    from sftlint.tokens import TokenCount
+
+
+@dataclass(slots=True)
+class Hit:
+    message_index: int | None = None
+    message: str | None = None
+    """Specific message; the catalogue summary is used when None."""
+    span: tuple[int, int] | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    """What a check may read besides the example: the profile, options, token counts."""
+
+    profile: Profile
+    options: dict[str, dict[str, Any]]
+    counter: Any = None
+    _tokens: TokenCount | None = None
+    _conv: Conversation | None = None
+
+    def option(self, code: str, name: str) -> Any:
+        return self.options[code][name]
+
+    def tokens(self, conv: Conversation) -> TokenCount | None:
+        if self.counter is None:
+            return None
+        if self._conv is not conv:
+            self._conv, self._tokens = conv, self.counter.count(conv)
+        return self._tokens
+
+
+ExampleCheck = Callable[["Conversation", Context], Iterator[Hit]]
+EXAMPLE_CHECKS: dict[str, ExampleCheck] = {}
+
+
+def check(code: str) -> Callable[[ExampleCheck], ExampleCheck]:
+    def register(fn: ExampleCheck) -> ExampleCheck:
+        if code in EXAMPLE_CHECKS:
+            raise ValueError(f"two checks registered for {code}")
+        EXAMPLE_CHECKS[code] = fn
+        return fn
+
+    return register
+
+
+def load_all() -> dict[str, ExampleCheck]:
+    from sftlint.checks import structure, tokens  # noqa: F401  (registration by import)
+
+    return EXAMPLE_CHECKS

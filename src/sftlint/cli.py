@@ -1,0 +1,246 @@
+"""The `sftlint` command: parse arguments, call a stage, print, exit.
+
+Exit codes follow ruff: 0 no finding at or above --fail-on, 1 findings, 2 usage, config or I/O
+error. Heavy libraries are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sftlint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split_codes(ctx, param, values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def config_options(fn):
+    """Flags shared by every command that reads data; they override the config file."""
+    decorators = [
+        click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Config file (pyproject.toml or sftlint.toml); default: found by walking up from the data."),
+        click.option("--select", multiple=True, callback=_split_codes, help="Rule codes or prefixes to check (comma-separated)."),
+        click.option("--extend-select", multiple=True, callback=_split_codes, help="Codes or prefixes to add to the selection."),
+        click.option("--ignore", multiple=True, callback=_split_codes, help="Codes or prefixes to skip."),
+        click.option("--profile", help="Target profile (openai, together, hf, ...); see `sftlint profiles`."),
+        click.option("--max-tokens", type=click.IntRange(min=1), help="Per-example token limit (overrides the profile)."),
+        click.option("--tokenizer", help="Hugging Face tokenizer (folder, hub id or .gguf file) whose chat template to count."),
+        click.option("--encoding", help="tiktoken encoding, e.g. cl100k_base (default: the profile model's)."),
+        click.option("--input-format", type=click.Choice(["auto", "messages", "sharegpt", "alpaca"]),
+                     help="Input format; default: detected per file."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for large files (default: CPU count)."),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def _settings(paths: list[Path], config_path, **flags):
+    from sftlint.config import load_settings
+
+    overrides = {
+        "select": flags.get("select"),
+        "extend-select": flags.get("extend_select"),
+        "ignore": flags.get("ignore"),
+        "profile": flags.get("profile"),
+        "max-tokens": flags.get("max_tokens"),
+        "tokenizer": flags.get("tokenizer"),
+        "encoding": flags.get("encoding"),
+        "input-format": flags.get("input_format"),
+        "fail-on": flags.get("fail_on"),
+    }
+    start = paths[0] if paths else Path.cwd()
+    return load_settings(start, config_path, overrides)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"sftlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sftlint")
+def main() -> None:
+    """Lint, review and export chat fine-tuning data before you spend GPU hours on it."""
+
+
+def _check_paths(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
+    good, errors = [], []
+    for p in paths:
+        if not p.exists():
+            errors.append(f"{p}: no such file")
+        elif p.is_dir():
+            errors.append(f"{p}: is a directory; pass data files (e.g. {p}/*.jsonl)")
+        else:
+            good.append(p)
+    return good, errors
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@config_options
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), help="Lowest severity that fails the run (default: error).")
+@click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              show_default=True, help="How to print findings.")
+@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+def lint(paths, config_path, output_format, statistics, exit_zero, jobs, **flags):
+    """Check data files (JSONL, JSONL.gz, JSON array, Parquet) and report every problem."""
+    from sftlint.config import ConfigError
+    from sftlint.engine import Engine
+    from sftlint.io.reader import InputError
+    from sftlint.report import render
+    from sftlint.tokens import TokenizerError
+
+    files, errors = _check_paths(paths)
+    try:
+        settings = _settings(list(paths), config_path, **flags)
+        engine = Engine(settings, jobs=jobs)
+        result = engine.run(_readable(files, errors))
+    except (ConfigError, TokenizerError) as exc:
+        _fail(str(exc))
+    for notice in result.notices:
+        click.echo(f"sftlint: note: {notice}", err=True)
+    color = output_format == "text" and sys.stdout.isatty()
+    text = render(output_format, result, statistics=statistics, color=color)
+    if text:
+        click.echo(text)
+    for e in errors:
+        click.echo(f"sftlint: error: {e}", err=True)
+    if errors:
+        sys.exit(EXIT_ERROR)
+    from sftlint.catalogue import SEVERITY_RANK
+
+    threshold = SEVERITY_RANK[settings.raw.fail_on]
+    failing = any(f.rank >= threshold and not f.waived for f in result.findings)
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+def _readable(files: list[Path], errors: list[str]):
+    """Yield files, recording those that turn out unreadable as errors instead of raising."""
+    from sftlint.io.reader import InputError
+
+    for p in files:
+        try:
+            with open(p, "rb"):
+                pass
+        except OSError as exc:
+            errors.append(f"{p}: cannot read: {exc.strerror or exc}")
+            continue
+        yield p
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@config_options
+@click.option("--epochs", type=click.IntRange(min=1), help="Epochs for the bill estimate (default: OpenAI's heuristic).")
+@click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(paths, config_path, epochs, output_format, jobs, **flags):
+    """Token counts, length distribution and an estimated training-token bill."""
+    import orjson
+
+    from sftlint.config import ConfigError
+    from sftlint.engine import Engine
+    from sftlint.stats import compute, render_text
+    from sftlint.tokens import TokenizerError
+
+    files, errors = _check_paths(paths)
+    for e in errors:
+        _fail(e)
+    try:
+        settings = _settings(list(paths), config_path, **flags)
+        result = Engine(settings, jobs=jobs, stats=True).run(files)
+    except (ConfigError, TokenizerError) as exc:
+        _fail(str(exc))
+    for notice in result.notices:
+        click.echo(f"sftlint: note: {notice}", err=True)
+    lengths = [n for r in result.files for n in r.lengths]
+    trainable = [n for r in result.files for n in r.trainable]
+    s = compute(lengths, trainable, settings.options["T001"]["max_tokens"], epochs)
+    if output_format == "json":
+        click.echo(orjson.dumps({"tokenizer": result.tokenizer, **s.to_dict()}, option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(render_text(s, result.tokenizer))
+    invalid = sum(r.records - r.examples for r in result.files)
+    if invalid:
+        click.echo(f"\n{invalid:,} record(s) could not be read as examples and are not counted; run `sftlint lint`.", err=True)
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(code, output_format):
+    """List every rule, or print one rule's documentation."""
+    import orjson
+
+    from sftlint.catalogue import DOC_HEADINGS, catalogue
+
+    cat = catalogue()
+    if code is None:
+        if output_format == "json":
+            click.echo(orjson.dumps([r.__dict__ if hasattr(r, "__dict__") else _rule_dict(r) for r in cat.values()],
+                                    option=orjson.OPT_INDENT_2).decode())
+            return
+        for r in cat.values():
+            click.echo(f"{r.code}  {r.name:<30} {r.severity:<8} {r.status:<8} {r.summary}")
+        return
+    rule = cat.get(code.upper())
+    if rule is None:
+        _fail(f"unknown rule code {code!r}; `sftlint rules` lists them")
+    if output_format == "json":
+        click.echo(orjson.dumps(_rule_dict(rule), option=orjson.OPT_INDENT_2).decode())
+        return
+    click.echo(f"{rule.name} ({rule.code})")
+    click.echo(f"Family: {rule.family}. Default severity: {rule.severity}. Status: {rule.status}.")
+    click.echo(f"\n{rule.summary}.\nFix: {rule.fix}.")
+    for key, heading in DOC_HEADINGS:
+        click.echo(f"\n## {heading}\n{rule.doc(key)}")
+
+
+def _rule_dict(rule) -> dict:
+    return {name: getattr(rule, name) for name in rule.__slots__}
+
+
+@main.command()
+def profiles():
+    """List the target profiles."""
+    from sftlint.catalogue import load_profile, profile_names
+
+    for name in profile_names():
+        p = load_profile(name)
+        limit = f"{p.max_tokens:,} tokens" if p.max_tokens else "no token limit"
+        click.echo(f"{name:<10} {p.description} (min {p.min_examples} examples, {limit})")
+
+
+@main.command("config")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
+def show_config(path, config_path):
+    """Show the settings in force for PATH (default: the current folder), where each came from."""
+    from sftlint.config import ConfigError, RawSettings, find_config, load_settings
+
+    start = path or Path.cwd()
+    try:
+        settings = load_settings(start, config_path, {})
+        _, written = (None, {}) if config_path else find_config(start)
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(f"# config file: {settings.source or 'none (defaults)'}")
+    for name, field in RawSettings.model_fields.items():
+        key = name.replace("_", "-")
+        value = getattr(settings.raw, name)
+        origin = "file" if key in written else "default"
+        click.echo(f"{key} = {value!r}    # {origin}: {field.description or ''}")
+    click.echo(f"# rules checked: {len(settings.selected)} ({', '.join(sorted(settings.selected))})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Settings from `[tool.sftlint]` in pyproject.toml or a `sftlint.toml`, then CLI flags.
+
+Two layers: `RawSettings` is what the user wrote (every default in one place, unknown keys are
+errors); `Settings.resolve()` turns it into what the engine uses (selected codes, rule options
+merged with the profile's, compiled per-file ignores) and adds no defaults of its own.
+Precedence: catalogue defaults < profile < config file < CLI flags.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sftlint.catalogue import Profile, catalogue, load_profile, profile_names
+
+CONFIG_FILES = ("sftlint.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """Invalid configuration; the message names the file and key. Exit code 2."""
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _check_selectors(codes: list[str]) -> list[str]:
+    known = catalogue()
+    bad = [c for c in codes if c != "ALL" and not any(k.startswith(c) for k in known)]
+    if bad:
+        raise ValueError(f"unknown rule code(s) or prefix(es): {', '.join(bad)}")
+    return codes
+
+
+class RawSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
+
+    select: list[str] | None = None
+    """Rule codes or prefixes to check, e.g. ["S", "T001"]. Default: every stable rule."""
+    extend_select: list[str] = []
+    """Codes or prefixes to check in addition to `select`, e.g. preview rules."""
+    ignore: list[str] = []
+    """Codes or prefixes never to report, e.g. ["S029"]."""
+    per_file_ignores: dict[str, list[str]] = {}
+    """Glob (matched against the path as given, and its name) -> codes to ignore there."""
+    profile: str = "openai"
+    """Fine-tuning target: what it accepts and its limits. `sftlint profiles` lists them."""
+    max_tokens: int | None = Field(default=None, gt=0)
+    """Per-example token limit; overrides the profile's (same knob as T001's max-tokens)."""
+    tokenizer: str | None = None
+    """Hugging Face tokenizer (folder, hub id or .gguf file); counts what its chat template renders."""
+    encoding: str | None = None
+    """tiktoken encoding to count with, e.g. "cl100k_base"; default: the profile model's."""
+    fail_on: Literal["info", "warning", "error"] = "error"
+    """Lowest severity that makes `sftlint lint` exit 1."""
+    input_format: Literal["auto", "messages", "sharegpt", "alpaca"] = "auto"
+    """Input format; "auto" detects it per file."""
+    rules: dict[str, dict[str, Any]] = {}
+    """Per-rule options, e.g. [tool.sftlint.rules.S028] min-examples = 50."""
+
+    @field_validator("select", "extend_select", "ignore")
+    @classmethod
+    def known_codes(cls, codes: list[str] | None) -> list[str] | None:
+        return None if codes is None else _check_selectors(codes)
+
+    @field_validator("per_file_ignores")
+    @classmethod
+    def known_ignores(cls, table: dict[str, list[str]]) -> dict[str, list[str]]:
+        for codes in table.values():
+            _check_selectors(codes)
+        return table
+
+    @field_validator("profile")
+    @classmethod
+    def known_profile(cls, name: str) -> str:
+        if name not in profile_names():
+            raise ValueError(f"unknown profile {name!r}; available: {', '.join(profile_names())}")
+        return name
+
+    @field_validator("rules")
+    @classmethod
+    def known_options(cls, table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        rules = catalogue()
+        for code, options in table.items():
+            if code not in rules:
+                raise ValueError(f"rules.{code}: unknown rule code")
+            defaults = rules[code].options
+            for key, value in options.items():
+                name = key.replace("-", "_")
+                if name not in defaults:
+                    have = ", ".join(_kebab(k) for k in defaults) or "none"
+                    raise ValueError(f"rules.{code}.{key}: unknown option (options: {have})")
+                want = type(defaults[name])
+                if not isinstance(value, want) or isinstance(value, bool) != isinstance(defaults[name], bool):
+                    raise ValueError(f"rules.{code}.{key}: expected {want.__name__}, got {value!r}")
+        return table
+
+
+def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The nearest sftlint.toml or pyproject.toml with [tool.sftlint], walking up from `start`."""
+    here = start.resolve()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        for name in CONFIG_FILES:
+            path = directory / name
+            if not path.is_file():
+                continue
+            data = _read_toml(path)
+            if name == "sftlint.toml":
+                return path, data
+            tool = data.get("tool", {}).get("sftlint")
+            if tool is not None:
+                return path, tool
+    return None, {}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+
+
+def parse_raw(data: dict[str, Any], source: str) -> RawSettings:
+    try:
+        return RawSettings.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            lines.append(f"{source}: {key}: {msg}")
+        raise ConfigError("\n".join(lines)) from exc
+
+
+def _matches(selector: str, code: str) -> bool:
+    return selector == "ALL" or code.startswith(selector)
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw: RawSettings
+    source: Path | None
+    profile: Profile
+    selected: frozenset[str]
+    options: dict[str, dict[str, Any]]
+
+    @classmethod
+    def resolve(cls, raw: RawSettings, source: Path | None = None) -> Settings:
+        rules = catalogue()
+        profile = load_profile(raw.profile)
+        if raw.select is None:
+            chosen = {c for c, r in rules.items() if r.status == "stable"}
+        else:
+            chosen = {c for c in rules if any(_matches(s, c) for s in raw.select)}
+        chosen |= {c for c in rules if any(_matches(s, c) for s in raw.extend_select)}
+        chosen -= {c for c in rules if any(_matches(s, c) for s in raw.ignore)}
+        options = {code: dict(rule.options) for code, rule in rules.items()}
+        options["S028"]["min_examples"] = profile.min_examples
+        options["T001"]["max_tokens"] = profile.max_tokens
+        for code, table in raw.rules.items():
+            options[code].update({k.replace("-", "_"): v for k, v in table.items()})
+        if raw.max_tokens is not None:
+            options["T001"]["max_tokens"] = raw.max_tokens
+        return cls(raw, source, profile, frozenset(chosen), options)
+
+    def ignored_for(self, path: str) -> frozenset[str]:
+        """Codes ignored for one file by `per-file-ignores`."""
+        name = Path(path).name
+        out: set[str] = set()
+        for pattern, codes in self.raw.per_file_ignores.items():
+            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(name, pattern):
+                out |= {c for c in catalogue() if any(_matches(s, c) for s in codes)}
+        return frozenset(out)
+
+
+def load_settings(start: Path, config_path: Path | None, overrides: dict[str, Any]) -> Settings:
+    """Settings for a run: the config file found from `start` (or given), then CLI overrides."""
+    if config_path is not None:
+        if not config_path.is_file():
+            raise ConfigError(f"{config_path}: no such config file")
+        data = _read_toml(config_path)
+        if config_path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("sftlint", {})
+        source: Path | None = config_path
+    else:
+        source, data = find_config(start)
+    label = f"{source} [tool.sftlint]" if source and source.name == "pyproject.toml" else str(source or "settings")
+    parse_raw({k: v for k, v in overrides.items() if v is not None}, "command line")
+    merged = {**data}
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key in ("extend-select", "ignore"):
+            merged[key] = [*merged.get(key, []), *value]
+        else:
+            merged[key] = value
+    raw = parse_raw(merged, label)
+    return Settings.resolve(raw, source)

@@ -1,0 +1,43 @@
+"""A finding: one problem with one example (or file), and where it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sftlint.catalogue import SEVERITY_RANK
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    path: str
+    line: int | None = None
+    col: int | None = None
+    message_index: int | None = None
+    span: tuple[int, int] | None = None
+    example_id: str | None = None
+    related: list[str] = field(default_factory=list)
+    waived: bool = False
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.message_index if self.message_index is not None else -1, self.code)
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "message_index": self.message_index,
+            "span": list(self.span) if self.span else None,
+            "example_id": self.example_id,
+            "related": self.related,
+        }

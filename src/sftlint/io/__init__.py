@@ -1,0 +1,1 @@
+"""Reading examples from files: streaming readers, positions, format adapters, atomic writes."""

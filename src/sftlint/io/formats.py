@@ -1,0 +1,266 @@
+"""Format adapters: OpenAI `messages`, ShareGPT and Alpaca records into one Conversation.
+
+Adapters are lenient: they keep going through malformed input and report every problem they
+see as an `Issue` (a rule code with a message and message index). They never raise on data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from sftlint.catalogue import Profile
+from sftlint.schema import Conversation, Message, ToolCall
+
+FORMATS = ("messages", "sharegpt", "alpaca")
+
+SHAREGPT_ROLES = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "chatgpt": "assistant",
+    "bard": "assistant",
+    "bing": "assistant",
+    "model": "assistant",
+    "system": "system",
+    "function_call": "assistant",
+    "observation": "tool",
+    "function": "tool",
+    "tool": "tool",
+}
+SHAREGPT_MESSAGE_KEYS = frozenset({"from", "value", "weight"})
+SHAREGPT_EXAMPLE_KEYS = frozenset({"conversations", "id", "system", "tools"})
+ALPACA_EXAMPLE_KEYS = frozenset({"instruction", "input", "output", "history", "system"})
+
+
+@dataclass(slots=True)
+class Issue:
+    code: str
+    message: str
+    message_index: int | None = None
+
+
+def detect_format(values: Iterable[Any]) -> str | None:
+    """The format most of the first parsed records are in, or None if none is recognised."""
+    votes = {f: 0 for f in FORMATS}
+    for value in values:
+        fmt = record_format(value)
+        if fmt:
+            votes[fmt] += 1
+    best = max(votes, key=votes.__getitem__)
+    return best if votes[best] else None
+
+
+def record_format(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    if "messages" in value:
+        return "messages"
+    if "conversations" in value:
+        return "sharegpt"
+    if "instruction" in value and ("output" in value or "response" not in value):
+        return "alpaca"
+    return None
+
+
+def adapt(value: Any, fmt: str | None, profile: Profile) -> tuple[Conversation | None, list[Issue]]:
+    if not isinstance(value, dict):
+        return None, [Issue("S011", f"example is a JSON {_json_type(value)}, not an object")]
+    fmt = fmt or record_format(value)
+    if fmt == "messages":
+        return _from_messages(value, profile)
+    if fmt == "sharegpt":
+        return _from_sharegpt(value)
+    if fmt == "alpaca":
+        return _from_alpaca(value)
+    keys = ", ".join(sorted(map(str, value))[:8]) or "none"
+    return None, [Issue("S010", f"example is in no known chat format (keys: {keys})")]
+
+
+def _json_type(value: Any) -> str:
+    return {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "null")
+
+
+def _present(d: dict) -> dict:
+    # Parquet and some exporters write absent optional fields as null; null means absent.
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _content(raw: Any, index: int, issues: list[Issue]) -> tuple[str | None, list | None]:
+    """Text of a message's content, and its parts when content is a list."""
+    if raw is None or isinstance(raw, str):
+        return raw, None
+    if isinstance(raw, list):
+        texts = []
+        for p, part in enumerate(raw):
+            if not isinstance(part, dict) or "type" not in part:
+                issues.append(Issue("S031", f"content part {p} is not an object with a `type`", index))
+            elif part["type"] == "text":
+                text = part.get("text")
+                if not isinstance(text, str):
+                    other = ", ".join(k for k in part if k != "type") or "no other key"
+                    issues.append(Issue("S031", f"text part {p} has no string `text` (has: {other})", index))
+                    if isinstance(part.get("value"), str):
+                        texts.append(part["value"])
+                else:
+                    texts.append(text)
+        return "\n".join(texts), raw
+    issues.append(Issue("S031", f"content is a JSON {_json_type(raw)}; expected a string or a list of parts", index))
+    return None, None
+
+
+def _tool_calls(raw: Any, index: int, issues: list[Issue]) -> list[ToolCall]:
+    if not isinstance(raw, list):
+        issues.append(Issue("S030", f"`tool_calls` is a JSON {_json_type(raw)}, not an array", index))
+        return []
+    calls = []
+    for c, call in enumerate(raw):
+        if not isinstance(call, dict) or not isinstance(call.get("function"), dict):
+            issues.append(Issue("S030", f"tool call {c} has no `function` object", index))
+            continue
+        fn = call["function"]
+        name, args = fn.get("name"), fn.get("arguments")
+        if not isinstance(name, str) or not name:
+            issues.append(Issue("S030", f"tool call {c} has no function `name`", index))
+        if isinstance(args, str):
+            try:
+                orjson.loads(args)
+            except orjson.JSONDecodeError:
+                issues.append(Issue("S030", f"tool call {c} `arguments` is not valid JSON", index))
+        elif args is not None:
+            issues.append(Issue("S030", f"tool call {c} `arguments` must be a JSON-encoded string", index))
+        call_id = call.get("id")
+        calls.append(ToolCall(call_id if isinstance(call_id, str) else None, name if isinstance(name, str) else None,
+                              args if isinstance(args, str) else None))
+    return calls
+
+
+def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, list[Issue]]:
+    issues: list[Issue] = []
+    raw_messages = value.get("messages")
+    if not isinstance(raw_messages, list) or not raw_messages:
+        what = "missing" if raw_messages is None else ("empty" if raw_messages == [] else f"a JSON {_json_type(raw_messages)}")
+        return None, [Issue("S012", f"`messages` is {what}; expected a non-empty array")]
+    unknown = sorted(k for k, v in value.items() if v is not None and k not in profile.example_keys)
+    if unknown:
+        issues.append(Issue("S032", f"unrecognised top-level key(s) for profile {profile.name}: {', '.join(unknown)}"))
+    messages = []
+    for i, raw in enumerate(raw_messages):
+        if not isinstance(raw, dict):
+            issues.append(Issue("S013", f"message is a JSON {_json_type(raw)}, not an object", i))
+            messages.append(Message(role=None))
+            continue
+        raw = _present(raw)
+        role = raw.get("role")
+        if not isinstance(role, str):
+            issues.append(Issue("S013", "message has no `role`" if role is None else "`role` is not a string", i))
+            role = None
+        extra = sorted(k for k in raw if k not in profile.message_keys)
+        if extra:
+            issues.append(Issue("S014", f"unrecognised key(s) {', '.join(map(repr, extra))}", i))
+        content, parts = _content(raw.get("content"), i, issues)
+        calls = _tool_calls(raw["tool_calls"], i, issues) if "tool_calls" in raw else []
+        name = raw.get("name")
+        tool_call_id = raw.get("tool_call_id")
+        messages.append(Message(
+            role=role,
+            content=content,
+            parts=parts,
+            name=name if isinstance(name, str) else None,
+            tool_calls=calls,
+            tool_call_id=tool_call_id if isinstance(tool_call_id, str) else None,
+            weight=raw.get("weight"),
+            has_function_call="function_call" in raw,
+        ))
+    return Conversation(messages=messages, tools=value.get("tools"), source_format="messages"), issues
+
+
+def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
+    issues: list[Issue] = []
+    turns = value.get("conversations")
+    if not isinstance(turns, list) or not turns:
+        what = "missing" if turns is None else ("empty" if turns == [] else f"a JSON {_json_type(turns)}")
+        return None, [Issue("S012", f"`conversations` is {what}; expected a non-empty array")]
+    unknown = sorted(k for k, v in value.items() if v is not None and k not in SHAREGPT_EXAMPLE_KEYS)
+    if unknown:
+        issues.append(Issue("S032", f"unrecognised top-level key(s) for ShareGPT: {', '.join(unknown)}"))
+    messages = []
+    system = value.get("system")
+    offset = 0
+    if isinstance(system, str) and system:
+        messages.append(Message(role="system", content=system))
+        offset = 1
+    for t, raw in enumerate(turns):
+        i = t + offset
+        if not isinstance(raw, dict):
+            issues.append(Issue("S013", f"turn is a JSON {_json_type(raw)}, not an object", i))
+            messages.append(Message(role=None))
+            continue
+        raw = _present(raw)
+        source = raw.get("from", raw.get("role"))
+        if not isinstance(source, str):
+            issues.append(Issue("S013", "turn has no `from`", i))
+            source = None
+        extra = sorted(k for k in raw if k not in SHAREGPT_MESSAGE_KEYS and k not in ("role", "content"))
+        if extra:
+            issues.append(Issue("S014", f"unrecognised key(s) {', '.join(map(repr, extra))}", i))
+        text = raw.get("value", raw.get("content"))
+        if text is not None and not isinstance(text, str):
+            issues.append(Issue("S031", f"`value` is a JSON {_json_type(text)}; expected a string", i))
+            text = None
+        role = SHAREGPT_ROLES.get(source, source) if source else None
+        msg = Message(role=role, content=text, weight=raw.get("weight"))
+        if source == "function_call":
+            msg.content = None
+            msg.tool_calls = [_sharegpt_call(text, i, issues)]
+        messages.append(msg)
+    return Conversation(messages=messages, tools=value.get("tools"), source_format="sharegpt"), issues
+
+
+def _sharegpt_call(text: str | None, index: int, issues: list[Issue]) -> ToolCall:
+    try:
+        call = orjson.loads(text or "")
+    except orjson.JSONDecodeError:
+        issues.append(Issue("S030", "function_call value is not valid JSON", index))
+        return ToolCall(None, None, text)
+    if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+        issues.append(Issue("S030", "function_call value has no `name`", index))
+        return ToolCall(None, None, text)
+    args = call.get("arguments", {})
+    return ToolCall(None, call["name"], args if isinstance(args, str) else orjson.dumps(args).decode())
+
+
+def _from_alpaca(value: dict) -> tuple[Conversation | None, list[Issue]]:
+    issues: list[Issue] = []
+    unknown = sorted(k for k, v in value.items() if v is not None and k not in ALPACA_EXAMPLE_KEYS)
+    if unknown:
+        issues.append(Issue("S032", f"unrecognised top-level key(s) for Alpaca: {', '.join(unknown)}"))
+    messages: list[Message] = []
+    system = value.get("system")
+    if isinstance(system, str) and system:
+        messages.append(Message(role="system", content=system))
+    history = value.get("history") or []
+    if not isinstance(history, list):
+        issues.append(Issue("S031", "`history` is not an array of [prompt, answer] pairs"))
+        history = []
+    for pair in history:
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair):
+            messages.append(Message(role="user", content=pair[0]))
+            messages.append(Message(role="assistant", content=pair[1]))
+        else:
+            issues.append(Issue("S031", "`history` entry is not a [prompt, answer] pair of strings", len(messages)))
+    instruction, extra_input, output = value.get("instruction"), value.get("input"), value.get("output")
+    for key, field_value in (("instruction", instruction), ("input", extra_input), ("output", output)):
+        if field_value is not None and not isinstance(field_value, str):
+            issues.append(Issue("S031", f"`{key}` is a JSON {_json_type(field_value)}; expected a string", len(messages)))
+    instruction = instruction if isinstance(instruction, str) else None
+    prompt = instruction
+    if isinstance(extra_input, str) and extra_input.strip():
+        prompt = f"{instruction}\n\n{extra_input}" if instruction else extra_input
+    messages.append(Message(role="user", content=prompt))
+    messages.append(Message(role="assistant", content=output if isinstance(output, str) else None))
+    return Conversation(messages=messages, source_format="alpaca"), issues

@@ -1,0 +1,278 @@
+"""Stream examples out of a file with their positions, turning bad input into problems.
+
+Supports JSON Lines (optionally gzip-compressed), a JSON array, a single JSON object and
+Parquet. The reader never parses JSON Lines lines itself: it yields raw bytes so parsing can run
+in worker processes; arrays and Parquet rows arrive already parsed. Memory is bounded by one
+line (JSON Lines, Parquet batches); a JSON array is read whole, as JSON has no other way.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+BOM = b"\xef\xbb\xbf"
+SNIFF_LINES = 20
+JSON_WHOLE_FILE_LIMIT = 1 << 30
+
+
+@dataclass(slots=True)
+class Record:
+    """One example: raw JSON bytes (JSON Lines) or an already parsed value."""
+
+    line: int
+    offset: int
+    raw: bytes | None = None
+    value: Any = None
+    last_without_newline: bool = False
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something wrong with the file itself, found while reading."""
+
+    code: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+
+class InputError(Exception):
+    """The path cannot be read at all (missing, a directory, permission): a usage error."""
+
+
+def parse_line(raw: bytes, line: int, last_without_newline: bool) -> tuple[Any, Problem | None]:
+    """Parse one JSON Lines line, or say precisely why it is not JSON."""
+    try:
+        return orjson.loads(raw), None
+    except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as uexc:
+            return None, Problem(
+                "S002", f"invalid UTF-8 byte 0x{raw[uexc.start]:02x} at byte {uexc.start} of the line", line, uexc.start + 1
+            )
+        if last_without_newline:
+            return None, Problem("S007", f"last line has no newline and does not parse: {exc.msg}", line, exc.colno)
+        return None, Problem("S001", f"invalid JSON: {exc.msg} (column {exc.colno})", line, exc.colno)
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory (pass the data files, or use a glob)")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+
+
+def read(path: Path, max_line_bytes: int) -> Iterator[Record | Problem]:
+    """Every example and every file problem in `path`, in file order."""
+    _check_path(path)
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        yield from _read_parquet(path)
+        return
+    opener = gzip.open if name.endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(4096)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+    stripped = head[len(BOM):] if head.startswith(BOM) else head
+    first = stripped.lstrip()[:1]
+    if head.startswith(BOM):
+        yield Problem("S003", "file starts with a UTF-8 byte-order mark", 1, 1)
+    if first == b"[":
+        yield from _read_json_document(path, opener)
+        return
+    if first == b"{" and (name.endswith(".json") or name.endswith(".json.gz")):
+        single = _try_single_object(path, opener)
+        if single is not None:
+            yield single
+            return
+    yield from _read_jsonl(path, opener, max_line_bytes)
+
+
+def _open_error(path: Path, exc: Exception) -> Problem:
+    return Problem("S007", f"file could not be read to the end: {exc}", None, None)
+
+
+def _try_single_object(path: Path, opener) -> Record | None:
+    """A .json file holding one object (e.g. one ShareGPT conversation) is one example."""
+    if path.stat().st_size > JSON_WHOLE_FILE_LIMIT:
+        return None
+    with opener(path, "rb") as fh:
+        data = fh.read()
+    try:
+        value = orjson.loads(data[len(BOM):] if data.startswith(BOM) else data)
+    except orjson.JSONDecodeError:
+        return None  # maybe JSON Lines saved as .json; read line by line instead
+    return Record(line=1, offset=0, value=value) if isinstance(value, dict) else None
+
+
+def _read_lines(fh: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, int, bytes | None, int]]:
+    """(line number, offset, bytes or None if too long, length) for each physical line."""
+    line_no = 0
+    offset = 0
+    while True:
+        raw = fh.readline(max_line_bytes + 1)
+        if not raw:
+            return
+        line_no += 1
+        length = len(raw)
+        if length > max_line_bytes and not raw.endswith(b"\n"):
+            # Skip the rest of the line without holding it in memory.
+            while raw and not raw.endswith(b"\n"):
+                raw = fh.readline(1 << 20)
+                length += len(raw)
+            yield line_no, offset, None, length
+        else:
+            yield line_no, offset, raw, length
+        offset += length
+
+
+def _read_jsonl(path: Path, opener, max_line_bytes: int) -> Iterator[Record | Problem]:
+    crlf_first: int | None = None
+    crlf_count = 0
+    seen_any = False
+    parsed_any = False
+    first_error: Problem | None = None
+    sniffed = 0
+    pending: list[Record | Problem] = []  # held back until we know the file is JSON at all
+    try:
+        with opener(path, "rb") as fh:
+            for line_no, offset, raw, length in _read_lines(fh, max_line_bytes):
+                if raw is None:
+                    item: Record | Problem = Problem(
+                        "S006", f"line is {length:,} bytes, over the {max_line_bytes:,}-byte limit; skipped", line_no, 1
+                    )
+                else:
+                    if line_no == 1 and raw.startswith(BOM):
+                        raw = raw[len(BOM):]
+                    if raw.endswith(b"\r\n"):
+                        crlf_count += 1
+                        if crlf_first is None:
+                            crlf_first = line_no
+                    if not raw.strip():
+                        item = Problem("S005", "blank line", line_no, 1)
+                    else:
+                        seen_any = True
+                        item = Record(line_no, offset, raw=raw, last_without_newline=not raw.endswith(b"\n"))
+                if sniffed < SNIFF_LINES and not parsed_any:
+                    # Decide early whether this is JSON at all, so a CSV or binary file gives one
+                    # finding rather than one per line.
+                    if isinstance(item, Record):
+                        sniffed += 1
+                        _, problem = parse_line(item.raw, item.line, item.last_without_newline)
+                        if problem is None:
+                            parsed_any = True
+                        elif first_error is None:
+                            first_error = problem
+                    pending.append(item)
+                    if sniffed >= SNIFF_LINES and not parsed_any:
+                        yield _not_json(first_error)
+                        return
+                    if parsed_any:
+                        yield from pending
+                        pending.clear()
+                    continue
+                yield item
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        yield from pending
+        yield _open_error(path, exc)
+        return
+    if pending:
+        if seen_any and not parsed_any and first_error is not None and first_error.code in ("S001", "S002") and sniffed > 1:
+            yield _not_json(first_error)
+            return
+        yield from pending
+    if crlf_first is not None:
+        yield Problem("S004", f"{crlf_count:,} line(s) end with CRLF", crlf_first, 1)
+
+
+def _not_json(first_error: Problem | None) -> Problem:
+    detail = f" (line {first_error.line}: {first_error.message})" if first_error else ""
+    return Problem("S009", f"file is not JSON Lines: no line parses as JSON{detail}", 1, 1)
+
+
+def _read_json_document(path: Path, opener) -> Iterator[Record | Problem]:
+    """A JSON array of examples, streamed element by element with each element's line."""
+    if path.stat().st_size > JSON_WHOLE_FILE_LIMIT:
+        yield Problem("S006", f"JSON array file is over {JSON_WHOLE_FILE_LIMIT:,} bytes; convert it to JSON Lines", 1, 1)
+        return
+    try:
+        with opener(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        yield _open_error(path, exc)
+        return
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        yield Problem("S002", f"invalid UTF-8 byte 0x{data[exc.start]:02x} at byte offset {exc.start}", line, 1)
+        return
+    decoder = json.JSONDecoder()
+    ws = " \t\r\n"
+    n = len(text)
+    idx = text.index("[") + 1
+    line = 1 + text.count("\n", 0, idx)
+    last = idx
+    while True:
+        while idx < n and text[idx] in ws:
+            idx += 1
+        if idx < n and text[idx] == "]":
+            return
+        line += text.count("\n", last, idx)
+        last = idx
+        try:
+            value, end = decoder.raw_decode(text, idx)
+        except json.JSONDecodeError as exc:
+            code = "S007" if exc.pos >= n - 1 else "S001"
+            yield Problem(code, f"invalid JSON in array: {exc.msg}", exc.lineno, exc.colno)
+            return
+        except RecursionError:
+            yield Problem("S001", "invalid JSON in array: nesting too deep", line, 1)
+            return
+        yield Record(line=line, offset=idx, value=value)  # offset in characters
+        idx = end
+        while idx < n and text[idx] in ws:
+            idx += 1
+        if idx < n and text[idx] == ",":
+            idx += 1
+            continue
+        if idx < n and text[idx] == "]":
+            return
+        line_at = text.count("\n", 0, idx) + 1
+        yield Problem("S007" if idx >= n else "S001", "JSON array is not closed" if idx >= n else "expected ',' or ']' in JSON array", line_at, 1)
+        return
+
+
+def _read_parquet(path: Path) -> Iterator[Record | Problem]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise InputError(f"{path}: reading Parquet needs pyarrow: pip install 'sftlint[parquet]'") from exc
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        yield Problem("S009", f"file is not a readable Parquet file: {exc}", None, None)
+        return
+    row = 0
+    try:
+        for batch in pf.iter_batches(batch_size=1024):
+            for value in batch.to_pylist():
+                row += 1
+                yield Record(line=row, offset=row - 1, value=value)
+    except Exception as exc:
+        yield Problem("S007", f"Parquet file could not be read past row {row}: {exc}", row + 1, None)

@@ -1,0 +1,43 @@
+"""One reporter per output format. Each takes a LintResult and returns the text to print."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sftlint.engine import LintResult
+from sftlint.findings import Finding
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def render(fmt: str, result: LintResult, *, statistics: bool, color: bool, show_waived: bool = False) -> str:
+    if fmt == "json":
+        from sftlint.report.json import render as r
+    elif fmt == "github":
+        from sftlint.report.github import render as r
+    elif fmt == "sarif":
+        from sftlint.report.sarif import render as r
+    else:
+        from sftlint.report.text import render as r
+    return r(result, statistics=statistics, color=color, show_waived=show_waived)
+
+
+def summary(result: LintResult) -> dict:
+    active = [f for f in result.findings if not f.waived]
+    by_severity = Counter(f.severity for f in active)
+    return {
+        "files": len(result.files),
+        "examples": sum(r.examples for r in result.files),
+        "records": sum(r.records for r in result.files),
+        "findings": len(active),
+        "errors": by_severity["error"],
+        "warnings": by_severity["warning"],
+        "info": by_severity["info"],
+        "waived": sum(1 for f in result.findings if f.waived),
+        "flagged_examples": len({(f.path, f.line) for f in active if f.line is not None}),
+        "by_code": dict(sorted(Counter(f.code for f in active).items())),
+    }
+
+
+def visible_findings(result: LintResult, show_waived: bool) -> list[Finding]:
+    return [f for f in result.findings if show_waived or not f.waived]

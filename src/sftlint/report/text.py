@@ -1,0 +1,51 @@
+"""ruff-style text: `path:line:col: CODE message`, a help line, a summary. Colour only on a TTY."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from sftlint.catalogue import catalogue
+from sftlint.engine import LintResult
+from sftlint.escape import visible
+from sftlint.report import summary, visible_findings
+
+SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bool = False) -> str:
+    rules = catalogue()
+    out: list[str] = []
+
+    def style(text: str, **kw) -> str:
+        return click.style(text, **kw) if color else text
+
+    findings = visible_findings(result, show_waived)
+    for f in findings:
+        where = f"{visible(f.path)}:{f.line or 1}:{f.col or 1}:"
+        loc = f"messages[{f.message_index}]: " if f.message_index is not None else ""
+        waived = " (waived)" if f.waived else ""
+        out.append(f"{style(where, bold=True)} {style(f.code, fg=SEVERITY_COLOR[f.severity], bold=True)} "
+                   f"{loc}{visible(f.message)}{waived}")
+        out.append(f"  {style('help:', fg='cyan')} {rules[f.code].fix}")
+    s = summary(result)
+    if statistics:
+        if out:
+            out.append("")
+        counts = Counter(f.code for f in findings if not f.waived)
+        for code, n in counts.most_common():
+            rule = rules[code]
+            out.append(f"{n:>7}  {style(code, fg=SEVERITY_COLOR[rule.severity], bold=True)}  "
+                       f"{rule.name:<30} [{rule.severity}]")
+    if out:
+        out.append("")
+    if s["findings"] == 0:
+        out.append(style(f"All checks passed: {s['examples']:,} examples in {s['files']} file(s).", fg="green"))
+    else:
+        parts = [f"{s['errors']:,} error(s)", f"{s['warnings']:,} warning(s)", f"{s['info']:,} note(s)"]
+        out.append(f"Found {', '.join(parts)} in {s['flagged_examples']:,} of {s['records']:,} record(s) "
+                   f"({s['files']} file(s)).")
+    if s["waived"]:
+        out.append(f"{s['waived']:,} finding(s) waived by review decisions" + ("" if show_waived else " (--show-waived)") + ".")
+    return "\n".join(out)

