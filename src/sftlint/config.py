@@ -58,7 +58,7 @@ class RawSettings(BaseModel):
     """tiktoken encoding to count with, e.g. "cl100k_base"; default: the profile model's."""
     fail_on: Literal["info", "warning", "error"] = "error"
     """Lowest severity that makes `sftlint lint` exit 1."""
-    input_format: Literal["auto", "messages", "sharegpt", "alpaca"] = "auto"
+    input_format: Literal["auto", "messages", "sharegpt", "alpaca", "pairs"] = "auto"
     """Input format; "auto" detects it per file."""
     rules: dict[str, dict[str, Any]] = {}
     """Per-rule options, e.g. [tool.sftlint.rules.S028] min-examples = 50."""

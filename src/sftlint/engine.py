@@ -21,10 +21,9 @@ from sftlint.checks import Context, load_all
 from sftlint.config import Settings
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt, detect_format, record_format
-from sftlint.io.reader import Problem, Record, parse_line, read
+from sftlint.io.reader import Chunk, LineEndings, Problem, Record, chunks, crlf_problem, layout, parse_line, read, read_chunk
 from sftlint.tokens import ChatTemplateCounter, TiktokenCounter, encoding_for_model
 
-BATCH = 1000
 PARALLEL_MIN_BYTES = 4 << 20
 SNIFF_RECORDS = 50
 TOKEN_CODES = frozenset({"T001", "T002", "T003", "T004"})
@@ -47,6 +46,14 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     lengths: list[int] = field(default_factory=list)
     trainable: list[int] = field(default_factory=list)
+
+    def add(self, findings: list[Finding], summary: ExampleSummary | None, stats: bool) -> None:
+        self.findings.extend(findings)
+        if summary is not None:
+            self.examples += 1
+            if stats and summary.tokens is not None:
+                self.lengths.append(summary.tokens)
+                self.trainable.append(summary.trainable)
 
 
 @dataclass
@@ -106,9 +113,6 @@ class Processor:
         summary = ExampleSummary(record.line, eid, counts.total if counts else None, counts.trainable if counts else None)
         return out, summary
 
-    def process_batch(self, batch: list[Record], fmt: str | None, active: frozenset[str], path: str):
-        return [self.process(r, fmt, active, path) for r in batch]
-
 
 _WORKER: Processor | None = None
 
@@ -118,9 +122,20 @@ def _init_worker(settings: Settings) -> None:
     _WORKER = Processor(settings, make_counter(settings) if _needs_tokens(settings) else None)
 
 
-def _run_batch(batch, fmt, active, path):
+def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, stats: bool
+               ) -> tuple[FileResult, LineEndings]:
     assert _WORKER is not None
-    return _WORKER.process_batch(batch, fmt, active, path)
+    part = FileResult(path)
+    endings = LineEndings()
+    max_line = _WORKER.settings.options["S006"]["max_line_bytes"]
+    for item in read_chunk(chunk, max_line, endings):
+        if isinstance(item, Problem):
+            if item.code in active:
+                part.findings.append(_WORKER.finding(item.code, path, item.line, item.message, col=item.col))
+            continue
+        part.records += 1
+        part.add(*_WORKER.process(item, fmt, active, path), stats=stats)
+    return part, endings
 
 
 def _needs_tokens(settings: Settings, stats: bool = False) -> bool:
@@ -160,50 +175,71 @@ class Engine:
         result = FileResult(shown)
         active = self.settings.selected - self.settings.ignored_for(shown)
         proc = self.processor
+        max_line = self.settings.options["S006"]["max_line_bytes"]
         fixed = self.settings.raw.input_format
-        fmt: str | None = None if fixed == "auto" else fixed
-        parallel = self.jobs > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
 
-        def add(findings: list[Finding], summary: ExampleSummary | None) -> None:
-            result.findings.extend(findings)
-            if summary is not None:
-                result.examples += 1
-                if self.stats and summary.tokens is not None:
-                    result.lengths.append(summary.tokens)
-                    result.trainable.append(summary.trainable)
-
-        items = read(path, self.settings.options["S006"]["max_line_bytes"])
         head: list[Record] = []
-        for item in items:
-            if isinstance(item, Problem):
-                if item.code in active:
-                    result.findings.append(proc.finding(item.code, shown, item.line, item.message, col=item.col))
-                continue
-            result.records += 1
-            head.append(item)
-            if len(head) >= SNIFF_RECORDS:
-                break
-        if fmt is None:
-            fmt = detect_format(_sniff_values(head))
+        file_problems: list[Problem] = []
+        sniff = read(path, max_line)
+        for item in sniff:
+            if isinstance(item, Record):
+                head.append(item)
+                if len(head) >= SNIFF_RECORDS:
+                    break
+            elif item.code in ("S003", "S009"):
+                file_problems.append(item)
+        sniff.close()
+        fmt = (None if fixed == "auto" else fixed) or detect_format(_sniff_values(head))
         result.format = fmt
-        records = _chain(head, items, result, active, proc, shown)
-        if parallel:
-            pool = self._executor()
-            inflight: deque[Future] = deque()
-            for batch in _batches(records):
-                inflight.append(pool.submit(_run_batch, batch, fmt, active, shown))
-                if len(inflight) >= 2 * self.jobs:
-                    for pair in inflight.popleft().result():
-                        add(*pair)
-            while inflight:
-                for pair in inflight.popleft().result():
-                    add(*pair)
+
+        chunked = (self.jobs > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES and layout(path) == "jsonl"
+                   and not any(p.code == "S009" for p in file_problems))
+        if chunked:
+            self._lint_chunks(path, fmt, active, result, file_problems)
         else:
-            for record in records:
-                add(*proc.process(record, fmt, active, shown))
+            for item in read(path, max_line):
+                if isinstance(item, Problem):
+                    self._add_problem(result, item, active)
+                    continue
+                result.records += 1
+                result.add(*proc.process(item, fmt, active, shown), stats=self.stats)
         self._file_checks(result, active)
         result.findings.sort(key=Finding.sort_key)
         return result
+
+    def _add_problem(self, result: FileResult, problem: Problem, active: frozenset[str]) -> None:
+        if problem.code in active:
+            result.findings.append(self.processor.finding(problem.code, result.path, problem.line, problem.message,
+                                                          col=problem.col))
+
+    def _lint_chunks(self, path: Path, fmt: str | None, active: frozenset[str], result: FileResult,
+                     file_problems: list[Problem]) -> None:
+        """Workers read line-aligned byte ranges themselves; this process only finds the cuts."""
+        for problem in file_problems:
+            self._add_problem(result, problem, active)
+        pool = self._executor()
+        endings = LineEndings()
+        inflight: deque[Future] = deque()
+
+        def merge(part: FileResult, part_endings: LineEndings) -> None:
+            result.records += part.records
+            result.examples += part.examples
+            result.findings.extend(part.findings)
+            result.lengths.extend(part.lengths)
+            result.trainable.extend(part.trainable)
+            if part_endings.crlf_first is not None and endings.crlf_first is None:
+                endings.crlf_first = part_endings.crlf_first
+            endings.crlf_count += part_endings.crlf_count
+
+        for chunk in chunks(path):
+            inflight.append(pool.submit(_run_chunk, chunk, fmt, active, result.path, self.stats))
+            if len(inflight) >= 2 * self.jobs:
+                merge(*inflight.popleft().result())
+        while inflight:
+            merge(*inflight.popleft().result())
+        crlf = crlf_problem(endings)
+        if crlf is not None:
+            self._add_problem(result, crlf, active)
 
     def _file_checks(self, result: FileResult, active: frozenset[str]) -> None:
         proc = self.processor
@@ -225,26 +261,3 @@ def _sniff_values(head: list[Record]) -> Iterator[Any]:
             value, problem = parse_line(record.raw, record.line, record.last_without_newline)
             if problem is None and record_format(value):
                 yield value
-
-
-def _chain(head: list[Record], rest: Iterator[Record | Problem], result: FileResult, active: frozenset[str],
-           proc: Processor, shown: str) -> Iterator[Record]:
-    yield from head
-    for item in rest:
-        if isinstance(item, Problem):
-            if item.code in active:
-                result.findings.append(proc.finding(item.code, shown, item.line, item.message, col=item.col))
-            continue
-        result.records += 1
-        yield item
-
-
-def _batches(records: Iterator[Record]) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -15,7 +15,9 @@ import orjson
 from sftlint.catalogue import Profile
 from sftlint.schema import Conversation, Message, ToolCall
 
-FORMATS = ("messages", "sharegpt", "alpaca")
+FORMATS = ("messages", "sharegpt", "alpaca", "pairs")
+PAIR_PROMPT_KEYS = ("prompt", "question", "query")
+PAIR_ANSWER_KEYS = ("completion", "response", "answer")
 
 SHAREGPT_ROLES = {
     "human": "user",
@@ -35,6 +37,8 @@ SHAREGPT_ROLES = {
 SHAREGPT_MESSAGE_KEYS = frozenset({"from", "value", "weight"})
 SHAREGPT_EXAMPLE_KEYS = frozenset({"conversations", "id", "system", "tools"})
 ALPACA_EXAMPLE_KEYS = frozenset({"instruction", "input", "output", "history", "system"})
+# Dolly-style records name the same fields context/response.
+ALPACA_ALIASES = {"context": "input", "response": "output"}
 
 
 @dataclass(slots=True)
@@ -62,8 +66,10 @@ def record_format(value: Any) -> str | None:
         return "messages"
     if "conversations" in value:
         return "sharegpt"
-    if "instruction" in value and ("output" in value or "response" not in value):
+    if "instruction" in value and ("output" in value or "response" in value):
         return "alpaca"
+    if any(k in value for k in PAIR_PROMPT_KEYS) and any(k in value for k in PAIR_ANSWER_KEYS):
+        return "pairs"
     return None
 
 
@@ -77,6 +83,8 @@ def adapt(value: Any, fmt: str | None, profile: Profile) -> tuple[Conversation |
         return _from_sharegpt(value)
     if fmt == "alpaca":
         return _from_alpaca(value)
+    if fmt == "pairs":
+        return _from_pairs(value)
     keys = ", ".join(sorted(map(str, value))[:8]) or "none"
     return None, [Issue("S010", f"example is in no known chat format (keys: {keys})")]
 
@@ -145,24 +153,29 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
     if not isinstance(raw_messages, list) or not raw_messages:
         what = "missing" if raw_messages is None else ("empty" if raw_messages == [] else f"a JSON {_json_type(raw_messages)}")
         return None, [Issue("S012", f"`messages` is {what}; expected a non-empty array")]
-    unknown = sorted(k for k, v in value.items() if v is not None and k not in profile.example_keys)
-    if unknown:
-        issues.append(Issue("S032", f"unrecognised top-level key(s) for profile {profile.name}: {', '.join(unknown)}"))
+    if not profile.example_keys.issuperset(value):
+        unknown = sorted(k for k, v in value.items() if v is not None and k not in profile.example_keys)
+        if unknown:
+            issues.append(Issue("S032", f"unrecognised top-level key(s) for profile {profile.name}: {', '.join(unknown)}"))
     messages = []
     for i, raw in enumerate(raw_messages):
         if not isinstance(raw, dict):
             issues.append(Issue("S013", f"message is a JSON {_json_type(raw)}, not an object", i))
             messages.append(Message(role=None))
             continue
-        raw = _present(raw)
+        if None in raw.values():
+            raw = _present(raw)
         role = raw.get("role")
         if not isinstance(role, str):
             issues.append(Issue("S013", "message has no `role`" if role is None else "`role` is not a string", i))
             role = None
-        extra = sorted(k for k in raw if k not in profile.message_keys)
-        if extra:
+        if not profile.message_keys.issuperset(raw):
+            extra = sorted(k for k in raw if k not in profile.message_keys)
             issues.append(Issue("S014", f"unrecognised key(s) {', '.join(map(repr, extra))}", i))
-        content, parts = _content(raw.get("content"), i, issues)
+        content = raw.get("content")
+        parts = None
+        if content is not None and not isinstance(content, str):
+            content, parts = _content(content, i, issues)
         calls = _tool_calls(raw["tool_calls"], i, issues) if "tool_calls" in raw else []
         name = raw.get("name")
         tool_call_id = raw.get("tool_call_id")
@@ -236,7 +249,8 @@ def _sharegpt_call(text: str | None, index: int, issues: list[Issue]) -> ToolCal
 
 def _from_alpaca(value: dict) -> tuple[Conversation | None, list[Issue]]:
     issues: list[Issue] = []
-    unknown = sorted(k for k, v in value.items() if v is not None and k not in ALPACA_EXAMPLE_KEYS)
+    unknown = sorted(k for k, v in value.items()
+                     if v is not None and k not in ALPACA_EXAMPLE_KEYS and k not in ALPACA_ALIASES)
     if unknown:
         issues.append(Issue("S032", f"unrecognised top-level key(s) for Alpaca: {', '.join(unknown)}"))
     messages: list[Message] = []
@@ -253,6 +267,7 @@ def _from_alpaca(value: dict) -> tuple[Conversation | None, list[Issue]]:
             messages.append(Message(role="assistant", content=pair[1]))
         else:
             issues.append(Issue("S031", "`history` entry is not a [prompt, answer] pair of strings", len(messages)))
+    value = {ALPACA_ALIASES.get(k, k): v for k, v in value.items()}
     instruction, extra_input, output = value.get("instruction"), value.get("input"), value.get("output")
     for key, field_value in (("instruction", instruction), ("input", extra_input), ("output", output)):
         if field_value is not None and not isinstance(field_value, str):
@@ -264,3 +279,25 @@ def _from_alpaca(value: dict) -> tuple[Conversation | None, list[Issue]]:
     messages.append(Message(role="user", content=prompt))
     messages.append(Message(role="assistant", content=output if isinstance(output, str) else None))
     return Conversation(messages=messages, source_format="alpaca"), issues
+
+
+def _from_pairs(value: dict) -> tuple[Conversation | None, list[Issue]]:
+    """Prompt/completion records ({prompt, completion}, {question, answer}, ...) as one exchange."""
+    issues: list[Issue] = []
+    pk = next(k for k in PAIR_PROMPT_KEYS if k in value) if any(k in value for k in PAIR_PROMPT_KEYS) else None
+    ak = next(k for k in PAIR_ANSWER_KEYS if k in value) if any(k in value for k in PAIR_ANSWER_KEYS) else None
+    known = {pk, ak, "system", "id"}
+    unknown = sorted(k for k, v in value.items() if v is not None and k not in known)
+    if unknown:
+        issues.append(Issue("S032", f"unrecognised top-level key(s) for prompt/answer pairs: {', '.join(unknown)}"))
+    messages: list[Message] = []
+    system = value.get("system")
+    if isinstance(system, str) and system:
+        messages.append(Message(role="system", content=system))
+    for role, key in (("user", pk), ("assistant", ak)):
+        text = value.get(key) if key else None
+        if text is not None and not isinstance(text, str):
+            issues.append(Issue("S031", f"`{key}` is a JSON {_json_type(text)}; expected a string", len(messages)))
+            text = None
+        messages.append(Message(role=role, content=text))
+    return Conversation(messages=messages, source_format="pairs"), issues

@@ -118,11 +118,11 @@ def _try_single_object(path: Path, opener) -> Record | None:
     return Record(line=1, offset=0, value=value) if isinstance(value, dict) else None
 
 
-def _read_lines(fh: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, int, bytes | None, int]]:
+def _read_lines(fh: BinaryIO, max_line_bytes: int, first_line: int = 1, offset: int = 0,
+                end: int | None = None) -> Iterator[tuple[int, int, bytes | None, int]]:
     """(line number, offset, bytes or None if too long, length) for each physical line."""
-    line_no = 0
-    offset = 0
-    while True:
+    line_no = first_line - 1
+    while end is None or offset < end:
         raw = fh.readline(max_line_bytes + 1)
         if not raw:
             return
@@ -140,8 +140,7 @@ def _read_lines(fh: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, int, b
 
 
 def _read_jsonl(path: Path, opener, max_line_bytes: int) -> Iterator[Record | Problem]:
-    crlf_first: int | None = None
-    crlf_count = 0
+    endings = LineEndings()
     seen_any = False
     parsed_any = False
     first_error: Problem | None = None
@@ -150,26 +149,12 @@ def _read_jsonl(path: Path, opener, max_line_bytes: int) -> Iterator[Record | Pr
     try:
         with opener(path, "rb") as fh:
             for line_no, offset, raw, length in _read_lines(fh, max_line_bytes):
-                if raw is None:
-                    item: Record | Problem = Problem(
-                        "S006", f"line is {length:,} bytes, over the {max_line_bytes:,}-byte limit; skipped", line_no, 1
-                    )
-                else:
-                    if line_no == 1 and raw.startswith(BOM):
-                        raw = raw[len(BOM):]
-                    if raw.endswith(b"\r\n"):
-                        crlf_count += 1
-                        if crlf_first is None:
-                            crlf_first = line_no
-                    if not raw.strip():
-                        item = Problem("S005", "blank line", line_no, 1)
-                    else:
-                        seen_any = True
-                        item = Record(line_no, offset, raw=raw, last_without_newline=not raw.endswith(b"\n"))
+                item = _line_item(line_no, offset, raw, length, max_line_bytes, endings)
                 if sniffed < SNIFF_LINES and not parsed_any:
                     # Decide early whether this is JSON at all, so a CSV or binary file gives one
                     # finding rather than one per line.
                     if isinstance(item, Record):
+                        seen_any = True
                         sniffed += 1
                         _, problem = parse_line(item.raw, item.line, item.last_without_newline)
                         if problem is None:
@@ -194,8 +179,9 @@ def _read_jsonl(path: Path, opener, max_line_bytes: int) -> Iterator[Record | Pr
             yield _not_json(first_error)
             return
         yield from pending
-    if crlf_first is not None:
-        yield Problem("S004", f"{crlf_count:,} line(s) end with CRLF", crlf_first, 1)
+    crlf = crlf_problem(endings)
+    if crlf is not None:
+        yield crlf
 
 
 def _not_json(first_error: Problem | None) -> Problem:
@@ -276,3 +262,94 @@ def _read_parquet(path: Path) -> Iterator[Record | Problem]:
                 yield Record(line=row, offset=row - 1, value=value)
     except Exception as exc:
         yield Problem("S007", f"Parquet file could not be read past row {row}: {exc}", row + 1, None)
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A line-aligned byte range of a JSON Lines file, for a worker to read by itself."""
+
+    path: str
+    offset: int
+    length: int
+    first_line: int
+    last: bool
+
+
+@dataclass(slots=True)
+class LineEndings:
+    crlf_first: int | None = None
+    crlf_count: int = 0
+
+
+def chunks(path: Path, size: int = 4 << 20) -> Iterator[Chunk]:
+    """Split a plain JSON Lines file at newlines into ~`size`-byte ranges, counting lines."""
+    total = path.stat().st_size
+    offset, line = 0, 1
+    with open(path, "rb") as fh:
+        while offset < total:
+            fh.seek(offset)
+            block = fh.read(size)
+            cut = block.rfind(b"\n")
+            while cut < 0 and offset + len(block) < total:  # a line longer than the block
+                more = fh.read(size)
+                found = more.find(b"\n")
+                if found >= 0:
+                    cut = len(block) + found
+                block += more[: found + 1] if found >= 0 else more
+            length = cut + 1 if cut >= 0 else len(block)
+            end = offset + length
+            yield Chunk(str(path), offset, length, line, end >= total)
+            line += block.count(b"\n", 0, length)
+            offset = end
+
+
+def read_chunk(chunk: Chunk, max_line_bytes: int, endings: LineEndings) -> Iterator[Record | Problem]:
+    """Records and line problems of one chunk; file-level checks are the caller's."""
+    with open(chunk.path, "rb") as fh:
+        fh.seek(chunk.offset)
+        for line_no, offset, raw, length in _read_lines(fh, max_line_bytes, chunk.first_line, chunk.offset,
+                                                        chunk.offset + chunk.length):
+            item = _line_item(line_no, offset, raw, length, max_line_bytes, endings)
+            if item is not None:
+                yield item
+
+
+def _line_item(line_no: int, offset: int, raw: bytes | None, length: int, max_line_bytes: int,
+               endings: LineEndings) -> Record | Problem:
+    if raw is None:
+        return Problem("S006", f"line is {length:,} bytes, over the {max_line_bytes:,}-byte limit; skipped", line_no, 1)
+    if line_no == 1 and raw.startswith(BOM):
+        raw = raw[len(BOM):]
+    if raw.endswith(b"\r\n"):
+        endings.crlf_count += 1
+        if endings.crlf_first is None:
+            endings.crlf_first = line_no
+    if not raw.strip():
+        return Problem("S005", "blank line", line_no, 1)
+    return Record(line_no, offset, raw=raw, last_without_newline=not raw.endswith(b"\n"))
+
+
+def crlf_problem(endings: LineEndings) -> Problem | None:
+    if endings.crlf_first is None:
+        return None
+    return Problem("S004", f"{endings.crlf_count:,} line(s) end with CRLF", endings.crlf_first, 1)
+
+
+def layout(path: Path) -> str:
+    """How `read` will read the file: "parquet", "array", "object" or "jsonl" (plain) / "jsonl.gz"."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        return "parquet"
+    gz = name.endswith(".gz")
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(4096)
+    except (OSError, EOFError):
+        return "jsonl.gz" if gz else "jsonl"
+    first = (head[len(BOM):] if head.startswith(BOM) else head).lstrip()[:1]
+    if first == b"[":
+        return "array"
+    if first == b"{" and (name.endswith(".json") or name.endswith(".json.gz")) and _try_single_object(path, opener):
+        return "object"
+    return "jsonl.gz" if gz else "jsonl"

@@ -1,0 +1,70 @@
+"""Lint throughput and peak memory on seeded synthetic data.
+
+Runs the real `sftlint lint` command in a subprocess on files of growing size and prints
+examples/s and the peak RSS of the run (the process and its workers). Memory that does not grow
+with the number of examples shows as a flat RSS column.
+
+    python benchmarks/lint_speed.py                 # 25k, 100k and 200k examples, S+T rules
+    python benchmarks/lint_speed.py --sizes 100000 --select S,T --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _synth import write  # noqa: E402
+
+DATA = Path(__file__).parent / ".data"
+
+
+def run(path: Path, select: str, jobs: int | None) -> tuple[float, float, int, int]:
+    cmd = [sys.executable, "-m", "sftlint", "lint", str(path), "--select", select, "--exit-zero",
+           "--output-format", "json", "--encoding", "cl100k_base"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    pid = os.fork()
+    if pid == 0:  # a fresh child per run, so RUSAGE_CHILDREN measures this run alone
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - start
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        try:
+            findings = json.loads(proc.stdout)["summary"]["findings"]
+        except (ValueError, KeyError):
+            findings = -1
+        with open(DATA / ".result", "w") as fh:
+            fh.write(f"{elapsed} {peak_kib} {proc.returncode} {findings}")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    elapsed, peak_kib, rc, findings = (DATA / ".result").read_text().split()
+    return float(elapsed), int(peak_kib) / 1024, int(rc), int(findings)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="25000,100000,200000")
+    ap.add_argument("--select", default="S,T")
+    ap.add_argument("--jobs", type=int, default=None)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"sftlint lint --select {args.select}  (cores: {os.cpu_count()}, jobs: {args.jobs or 'default'})")
+    print(f"{'examples':>10} {'MB':>8} {'seconds':>8} {'examples/s':>11} {'peak RSS MiB':>13} {'findings':>9}")
+    for n in sizes:
+        path = write(DATA / f"synth_{n}.jsonl", n)
+        elapsed, rss, rc, findings = run(path, args.select, args.jobs)
+        if rc not in (0, 1):
+            sys.exit(f"sftlint exited {rc} on {path}")
+        mb = path.stat().st_size / 1e6
+        print(f"{n:>10,} {mb:>8.1f} {elapsed:>8.2f} {n / elapsed:>11,.0f} {rss:>13.0f} {findings:>9,}")
+
+
+if __name__ == "__main__":
+    main()
