@@ -96,17 +96,16 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, **flags
     """Check data files (JSONL, JSONL.gz, JSON array, Parquet) and report every problem."""
     from sftlint.config import ConfigError
     from sftlint.engine import Engine
-    from sftlint.io.reader import InputError
     from sftlint.report import render
     from sftlint.tokens import TokenizerError
 
     files, errors = _check_paths(paths)
     try:
         settings = _settings(list(paths), config_path, **flags)
-        engine = Engine(settings, jobs=jobs)
-        result = engine.run(_readable(files, errors))
+        result = Engine(settings, jobs=jobs).run(files)
     except (ConfigError, TokenizerError) as exc:
         _fail(str(exc))
+    errors += result.errors
     for notice in result.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
     color = output_format == "text" and sys.stdout.isatty()
@@ -122,20 +121,6 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, **flags
     threshold = SEVERITY_RANK[settings.raw.fail_on]
     failing = any(f.rank >= threshold and not f.waived for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
-
-
-def _readable(files: list[Path], errors: list[str]):
-    """Yield files, recording those that turn out unreadable as errors instead of raising."""
-    from sftlint.io.reader import InputError
-
-    for p in files:
-        try:
-            with open(p, "rb"):
-                pass
-        except OSError as exc:
-            errors.append(f"{p}: cannot read: {exc.strerror or exc}")
-            continue
-        yield p
 
 
 @main.command()
@@ -160,6 +145,8 @@ def stats(paths, config_path, epochs, output_format, jobs, **flags):
         result = Engine(settings, jobs=jobs, stats=True).run(files)
     except (ConfigError, TokenizerError) as exc:
         _fail(str(exc))
+    for e in result.errors:
+        _fail(e)
     for notice in result.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
     lengths = [n for r in result.files for n in r.lengths]

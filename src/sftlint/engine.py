@@ -21,7 +21,7 @@ from sftlint.checks import Context, load_all
 from sftlint.config import Settings
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt, detect_format, record_format
-from sftlint.io.reader import Chunk, LineEndings, Problem, Record, chunks, crlf_problem, layout, parse_line, read, read_chunk
+from sftlint.io.reader import InputError, Chunk, LineEndings, Problem, Record, chunks, crlf_problem, layout, parse_line, read, read_chunk
 from sftlint.tokens import ChatTemplateCounter, TiktokenCounter, encoding_for_model
 
 PARALLEL_MIN_BYTES = 4 << 20
@@ -61,6 +61,8 @@ class LintResult:
     files: list[FileResult]
     notices: list[str]
     tokenizer: str | None
+    errors: list[str] = field(default_factory=list)
+    """Files that could not be read at all (exit code 2); the other files are still linted."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -163,12 +165,17 @@ class Engine:
             self._pool = None
 
     def run(self, paths: Iterable[Path]) -> LintResult:
+        files, errors = [], []
         try:
-            files = [self.lint_file(p) for p in paths]
+            for path in paths:
+                try:
+                    files.append(self.lint_file(path))
+                except InputError as exc:
+                    errors.append(str(exc))
         finally:
             self.close()
         notices = [self.counter.notice] if self.counter is not None and self.counter.notice else []
-        return LintResult(files, notices, self.counter.describe() if self.counter else None)
+        return LintResult(files, notices, self.counter.describe() if self.counter else None, errors)
 
     def lint_file(self, path: Path) -> FileResult:
         shown = str(path)

@@ -9,7 +9,11 @@ template renders, and trainable spans come from rendering each assistant turn's 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
 CACHE_LIMIT = 4096
+RETRY_DOWNLOAD_AFTER_S = 24 * 3600
 
 
 @dataclass(slots=True)
@@ -42,8 +47,18 @@ def trains_on(message) -> bool:
     return message.role == "assistant" and message.weight not in (0, 0.0)
 
 
+def _unavailable_marker(name: str) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "sftlint" / f"tiktoken-unavailable-{name}"
+
+
+@cache
 def load_encoding(name: str) -> tuple[Any, str | None]:
-    """A tiktoken encoding by name, and a notice if an offline substitute was used."""
+    """A tiktoken encoding by name, and a notice if an offline substitute was used.
+
+    A failed download is remembered for a day, so an offline pre-commit hook does not wait
+    on the network at every commit.
+    """
     import tiktoken
 
     if name == "cl100k_base":
@@ -51,11 +66,22 @@ def load_encoding(name: str) -> tuple[Any, str | None]:
             return tiktoken.get_encoding(OFFLINE_CL100K), None  # same ranks, no download
         except ValueError:
             pass
+    marker = _unavailable_marker(name)
     try:
+        recently_failed = time.time() - marker.stat().st_mtime < RETRY_DOWNLOAD_AFTER_S
+    except OSError:
+        recently_failed = False
+    try:
+        if recently_failed and name in ("o200k_base", "p50k_base", "r50k_base", "p50k_edit"):
+            raise ConnectionError(f"download failed recently (retried after a day; delete {marker} to retry now)")
         return tiktoken.get_encoding(name), None
     except ValueError as exc:
         raise TokenizerError(f"unknown tiktoken encoding {name!r}") from exc
     except Exception as exc:  # network errors surface as many types (requests, urllib3, OSError)
+        if not recently_failed:
+            with contextlib.suppress(OSError):
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
         try:
             enc = tiktoken.get_encoding(OFFLINE_CL100K)
         except ValueError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -84,8 +85,11 @@ def read(path: Path, max_line_bytes: int) -> Iterator[Record | Problem]:
     try:
         with opener(path, "rb") as fh:
             head = fh.read(4096)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield Problem("S009", f"file is not a readable gzip file: {exc}", None, None)
+        return
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     stripped = head[len(BOM):] if head.startswith(BOM) else head
     first = stripped.lstrip()[:1]
     if head.startswith(BOM):
@@ -170,7 +174,7 @@ def _read_jsonl(path: Path, opener, max_line_bytes: int) -> Iterator[Record | Pr
                         pending.clear()
                     continue
                 yield item
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         yield from pending
         yield _open_error(path, exc)
         return
@@ -197,7 +201,7 @@ def _read_json_document(path: Path, opener) -> Iterator[Record | Problem]:
     try:
         with opener(path, "rb") as fh:
             data = fh.read()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         yield _open_error(path, exc)
         return
     if data.startswith(BOM):
@@ -345,7 +349,7 @@ def layout(path: Path) -> str:
     try:
         with opener(path, "rb") as fh:
             head = fh.read(4096)
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error):
         return "jsonl.gz" if gz else "jsonl"
     first = (head[len(BOM):] if head.startswith(BOM) else head).lstrip()[:1]
     if first == b"[":

@@ -44,8 +44,8 @@ def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bo
         out.append(style(f"All checks passed: {s['examples']:,} examples in {s['files']} file(s).", fg="green"))
     else:
         parts = [f"{s['errors']:,} error(s)", f"{s['warnings']:,} warning(s)", f"{s['info']:,} note(s)"]
-        out.append(f"Found {', '.join(parts)} in {s['flagged_examples']:,} of {s['records']:,} record(s) "
-                   f"({s['files']} file(s)).")
+        out.append(f"Found {', '.join(parts)}; {s['flagged_examples']:,} of {s['records']:,} record(s) flagged "
+                   f"in {s['files']} file(s).")
     if s["waived"]:
         out.append(f"{s['waived']:,} finding(s) waived by review decisions" + ("" if show_waived else " (--show-waived)") + ".")
     return "\n".join(out)

