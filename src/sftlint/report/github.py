@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from sftlint.catalogue import catalogue
 from sftlint.engine import LintResult
+from sftlint.escape import visible
 from sftlint.report import visible_findings
 
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Escape the workflow-command syntax first, then show any other control character (a CI log
+    # is a terminal too).
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(text: str) -> str:
