@@ -33,6 +33,8 @@ class Message:
     tool_call_id: str | None = None
     weight: Any = None
     has_function_call: bool = False
+    content_invalid: bool = False
+    """Content was present but malformed (already reported as S031)."""
 
     @property
     def text(self) -> str:

@@ -28,7 +28,7 @@ def unrecognised_role(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 @check("S016")
 def missing_content(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     for i, m in enumerate(conv.messages):
-        if m.role in NON_ASSISTANT_CONTENT_ROLES and m.content is None and m.parts is None:
+        if m.role in NON_ASSISTANT_CONTENT_ROLES and m.content is None and m.parts is None and not m.content_invalid:
             yield Hit(i, f"{m.role} message has no `content`")
 
 
@@ -80,7 +80,8 @@ def empty_content(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 @check("S023")
 def empty_assistant_message(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     for i, m in enumerate(conv.messages):
-        if m.role == "assistant" and m.content is None and m.parts is None and not m.tool_calls and not m.has_function_call:
+        if (m.role == "assistant" and m.content is None and m.parts is None and not m.tool_calls
+                and not m.has_function_call and not m.content_invalid):
             yield Hit(i, "assistant message has neither `content` nor `tool_calls`")
 
 

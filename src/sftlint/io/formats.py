@@ -174,8 +174,11 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
             issues.append(Issue("S014", f"unrecognised key(s) {', '.join(map(repr, extra))}", i))
         content = raw.get("content")
         parts = None
+        invalid = False
         if content is not None and not isinstance(content, str):
+            before = len(issues)
             content, parts = _content(content, i, issues)
+            invalid = content is None and len(issues) > before
         calls = _tool_calls(raw["tool_calls"], i, issues) if "tool_calls" in raw else []
         name = raw.get("name")
         tool_call_id = raw.get("tool_call_id")
@@ -188,6 +191,7 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
             tool_call_id=tool_call_id if isinstance(tool_call_id, str) else None,
             weight=raw.get("weight"),
             has_function_call="function_call" in raw,
+            content_invalid=invalid,
         ))
     return Conversation(messages=messages, tools=value.get("tools"), source_format="messages"), issues
 
@@ -222,11 +226,12 @@ def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
         if extra:
             issues.append(Issue("S014", f"unrecognised key(s) {', '.join(map(repr, extra))}", i))
         text = raw.get("value", raw.get("content"))
-        if text is not None and not isinstance(text, str):
+        invalid = text is not None and not isinstance(text, str)
+        if invalid:
             issues.append(Issue("S031", f"`value` is a JSON {_json_type(text)}; expected a string", i))
             text = None
         role = SHAREGPT_ROLES.get(source, source) if source else None
-        msg = Message(role=role, content=text, weight=raw.get("weight"))
+        msg = Message(role=role, content=text, weight=raw.get("weight"), content_invalid=invalid)
         if source == "function_call":
             msg.content = None
             msg.tool_calls = [_sharegpt_call(text, i, issues)]

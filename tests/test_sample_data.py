@@ -1,0 +1,38 @@
+"""The bundled sample data: lint finds exactly the planted defects that sample_data/README.md lists."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import orjson
+
+from conftest import ROOT, run_cli
+
+SAMPLE = ROOT / "sample_data"
+
+
+def planted() -> set[tuple[str, int]]:
+    table = SAMPLE.joinpath("README.md").read_text().split("<!-- defects:begin -->")[1].split("<!-- defects:end -->")[0]
+    out = set()
+    for line, codes in re.findall(r"^\| (\d+) \| .* \| ([A-Z0-9, ]+) \|$", table, flags=re.M):
+        out |= {(code.strip(), int(line)) for code in codes.split(",")}
+    return out
+
+
+def test_lint_finds_exactly_the_planted_defects():
+    expected = planted()
+    assert len(expected) >= 25
+    result = run_cli("lint", str(SAMPLE / "bike_shop.jsonl"), "--output-format", "json")
+    assert result.exit_code == 1
+    found = {(f["code"], f["line"]) for f in orjson.loads(result.stdout)["findings"]}
+    assert found == expected
+
+
+def test_sample_data_is_a_few_hundred_examples_and_rebuilds_identically(tmp_path):
+    doc = orjson.loads(run_cli("lint", str(SAMPLE / "bike_shop.jsonl"), "--output-format", "json").stdout)
+    assert doc["files"][0]["examples"] >= 190
+    before = (SAMPLE / "bike_shop.jsonl").read_bytes(), (SAMPLE / "README.md").read_text()
+    subprocess.run([sys.executable, "build.py"], cwd=SAMPLE, check=True, capture_output=True)
+    assert ((SAMPLE / "bike_shop.jsonl").read_bytes(), (SAMPLE / "README.md").read_text()) == before
