@@ -83,14 +83,26 @@ def compute(lengths: list[int], trainable: list[int], limit: int | None, epochs:
 
 
 def histogram(sorted_values: list[int], bins: int) -> list[tuple[int, int, int]]:
+    """Equal-width bins from the minimum to the 99th percentile, plus one row for the tail beyond.
+
+    Binning to the maximum would let one pasted document squash every other bar into the first.
+    """
     if not sorted_values:
         return []
-    lo, hi = sorted_values[0], sorted_values[-1]
+    lo, top = sorted_values[0], sorted_values[-1]
+    hi = min(top, max(lo, math.ceil(percentile(sorted_values, 99))))
     width = max(1, math.ceil((hi - lo + 1) / bins))
     counts = [0] * bins
+    tail = 0
     for v in sorted_values:
-        counts[min((v - lo) // width, bins - 1)] += 1
-    return [(lo + i * width, lo + (i + 1) * width - 1, c) for i, c in enumerate(counts) if lo + i * width <= hi]
+        if v > lo + bins * width - 1:
+            tail += 1
+        else:
+            counts[(v - lo) // width] += 1
+    rows = [(lo + i * width, lo + (i + 1) * width - 1, c) for i, c in enumerate(counts) if lo + i * width <= hi]
+    if tail:
+        rows.append((lo + bins * width, top, tail))
+    return rows
 
 
 def render_text(s: Stats, tokenizer: str | None, bar_width: int = 40) -> str:
