@@ -10,6 +10,7 @@ template renders, and trainable spans come from rendering each assistant turn's 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import time
 from dataclasses import dataclass, field
@@ -202,6 +203,10 @@ def load_hf_tokenizer(name_or_path: str):
         if path.suffix == ".gguf":
             if not path.is_file():
                 raise TokenizerError(f"{path}: no such file")
+            missing = [m for m in ("gguf", "torch") if importlib.util.find_spec(m) is None]
+            if missing:
+                raise TokenizerError(f"reading a tokenizer from a .gguf file needs {' and '.join(missing)}: "
+                                     "pip install 'sftlint[gguf]'")
             return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
         return AutoTokenizer.from_pretrained(str(path) if path.exists() else name_or_path)
     except TokenizerError:
