@@ -11,13 +11,7 @@ from pathlib import Path
 
 import orjson
 
-WORDS = (
-    "the of and to in a is that for it as with was on be by this are or from at an which have not "
-    "model data training example answer question user assistant token length value function return "
-    "python list file error check result number time first because should would could about there "
-    "customer order refund shipping account password reset invoice balance transfer recipe oven "
-    "temperature minutes flour sugar butter salt pepper garlic onion tomato pasta sauce water boil"
-).split()
+WORDS = ["the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "with", "was", "on", "be", "by", "this", "are", "or", "from", "at", "an", "which", "have", "not", "model", "data", "training", "example", "answer", "question", "user", "assistant", "token", "length", "value", "function", "return", "python", "list", "file", "error", "check", "result", "number", "time", "first", "because", "should", "would", "could", "about", "there", "customer", "order", "refund", "shipping", "account", "password", "reset", "invoice", "balance", "transfer", "recipe", "oven", "temperature", "minutes", "flour", "sugar", "butter", "salt", "pepper", "garlic", "onion", "tomato", "pasta", "sauce", "water", "boil"]
 SYSTEMS = [
     "You are a helpful assistant for an online store. Answer politely and concisely.",
     "You are a cooking assistant. Give precise quantities and times.",

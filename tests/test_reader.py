@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from conftest import assert_no_crash, run_cli
-from rule_cases import OK, A, Q, SYS, conv, jl
+from rule_cases import OK, SYS, A, Q, conv, jl
 
 
 def findings(tmp_path, name: str, data: bytes, *args: str):

@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from conftest import run_cli
-from rule_cases import A, OK, Q, SYS, conv, jl
+from rule_cases import OK, SYS, A, Q, conv, jl
 from sftlint.catalogue import load_profile
 from sftlint.io.formats import adapt
 from sftlint.tokens import ChatTemplateCounter, TiktokenCounter

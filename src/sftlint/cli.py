@@ -173,7 +173,7 @@ def rules(code, output_format):
     cat = catalogue()
     if code is None:
         if output_format == "json":
-            click.echo(orjson.dumps([r.__dict__ if hasattr(r, "__dict__") else _rule_dict(r) for r in cat.values()],
+            click.echo(orjson.dumps([_rule_dict(r) for r in cat.values()],
                                     option=orjson.OPT_INDENT_2).decode())
             return
         for r in cat.values():

@@ -21,7 +21,19 @@ from sftlint.checks import Context, load_all
 from sftlint.config import Settings
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt, detect_format, record_format
-from sftlint.io.reader import InputError, Chunk, LineEndings, Problem, Record, chunks, crlf_problem, layout, parse_line, read, read_chunk
+from sftlint.io.reader import (
+    Chunk,
+    InputError,
+    LineEndings,
+    Problem,
+    Record,
+    chunks,
+    crlf_problem,
+    layout,
+    parse_line,
+    read,
+    read_chunk,
+)
 from sftlint.tokens import ChatTemplateCounter, TiktokenCounter, encoding_for_model
 
 PARALLEL_MIN_BYTES = 4 << 20

@@ -93,6 +93,18 @@ def _json_type(value: Any) -> str:
     return {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "null")
 
 
+def _unknown_keys(value: dict, known, label: str, issues: list[Issue]) -> None:
+    unknown = sorted(str(k) for k, v in value.items() if v is not None and k not in known)
+    if unknown:
+        issues.append(Issue("S032", f"unrecognised top-level key(s) for {label}: {', '.join(unknown)}"))
+
+
+def _system_prompt(value: dict) -> list[Message]:
+    """The top-level `system` field of ShareGPT, Alpaca and pair records, as a leading message."""
+    system = value.get("system")
+    return [Message(role="system", content=system)] if isinstance(system, str) and system else []
+
+
 def _present(d: dict) -> dict:
     # Parquet and some exporters write absent optional fields as null; null means absent.
     return {k: v for k, v in d.items() if v is not None}
@@ -154,9 +166,7 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
         what = "missing" if raw_messages is None else ("empty" if raw_messages == [] else f"a JSON {_json_type(raw_messages)}")
         return None, [Issue("S012", f"`messages` is {what}; expected a non-empty array")]
     if not profile.example_keys.issuperset(value):
-        unknown = sorted(k for k, v in value.items() if v is not None and k not in profile.example_keys)
-        if unknown:
-            issues.append(Issue("S032", f"unrecognised top-level key(s) for profile {profile.name}: {', '.join(unknown)}"))
+        _unknown_keys(value, profile.example_keys, f"profile {profile.name}", issues)
     messages = []
     for i, raw in enumerate(raw_messages):
         if not isinstance(raw, dict):
@@ -202,15 +212,9 @@ def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
     if not isinstance(turns, list) or not turns:
         what = "missing" if turns is None else ("empty" if turns == [] else f"a JSON {_json_type(turns)}")
         return None, [Issue("S012", f"`conversations` is {what}; expected a non-empty array")]
-    unknown = sorted(k for k, v in value.items() if v is not None and k not in SHAREGPT_EXAMPLE_KEYS)
-    if unknown:
-        issues.append(Issue("S032", f"unrecognised top-level key(s) for ShareGPT: {', '.join(unknown)}"))
-    messages = []
-    system = value.get("system")
-    offset = 0
-    if isinstance(system, str) and system:
-        messages.append(Message(role="system", content=system))
-        offset = 1
+    _unknown_keys(value, SHAREGPT_EXAMPLE_KEYS, "ShareGPT", issues)
+    messages = _system_prompt(value)
+    offset = len(messages)
     for t, raw in enumerate(turns):
         i = t + offset
         if not isinstance(raw, dict):
@@ -254,14 +258,8 @@ def _sharegpt_call(text: str | None, index: int, issues: list[Issue]) -> ToolCal
 
 def _from_alpaca(value: dict) -> tuple[Conversation | None, list[Issue]]:
     issues: list[Issue] = []
-    unknown = sorted(k for k, v in value.items()
-                     if v is not None and k not in ALPACA_EXAMPLE_KEYS and k not in ALPACA_ALIASES)
-    if unknown:
-        issues.append(Issue("S032", f"unrecognised top-level key(s) for Alpaca: {', '.join(unknown)}"))
-    messages: list[Message] = []
-    system = value.get("system")
-    if isinstance(system, str) and system:
-        messages.append(Message(role="system", content=system))
+    _unknown_keys(value, ALPACA_EXAMPLE_KEYS | ALPACA_ALIASES.keys(), "Alpaca", issues)
+    messages = _system_prompt(value)
     history = value.get("history") or []
     if not isinstance(history, list):
         issues.append(Issue("S031", "`history` is not an array of [prompt, answer] pairs"))
@@ -291,14 +289,8 @@ def _from_pairs(value: dict) -> tuple[Conversation | None, list[Issue]]:
     issues: list[Issue] = []
     pk = next(k for k in PAIR_PROMPT_KEYS if k in value) if any(k in value for k in PAIR_PROMPT_KEYS) else None
     ak = next(k for k in PAIR_ANSWER_KEYS if k in value) if any(k in value for k in PAIR_ANSWER_KEYS) else None
-    known = {pk, ak, "system", "id"}
-    unknown = sorted(k for k, v in value.items() if v is not None and k not in known)
-    if unknown:
-        issues.append(Issue("S032", f"unrecognised top-level key(s) for prompt/answer pairs: {', '.join(unknown)}"))
-    messages: list[Message] = []
-    system = value.get("system")
-    if isinstance(system, str) and system:
-        messages.append(Message(role="system", content=system))
+    _unknown_keys(value, {pk, ak, "system", "id"}, "prompt/answer pairs", issues)
+    messages = _system_prompt(value)
     for role, key in (("user", pk), ("assistant", ak)):
         text = value.get(key) if key else None
         if text is not None and not isinstance(text, str):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import gzip
 import json
-import zlib
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
