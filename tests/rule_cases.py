@@ -26,6 +26,19 @@ OK = conv(SYS, Q, A)
 CALL = {"id": "call_1", "type": "function", "function": {"name": "book_service", "arguments": '{"day": "monday"}'}}
 
 
+def eid(record: dict) -> str:
+    from sftlint.catalogue import load_profile
+    from sftlint.io.formats import adapt
+
+    conversation, _ = adapt(record, None, load_profile("openai"))
+    return conversation.example_id()
+
+
+def journal(*entries: tuple[dict, str]) -> bytes:
+    return b"".join(orjson.dumps({"id": eid(r), "decision": d, "reviewer": "ana", "time": "2026-11-29T10:00:00Z",
+                                  "codes": []}) + b"\n" for r, d in entries)
+
+
 @dataclass
 class Case:
     files: dict[str, bytes]
@@ -104,6 +117,10 @@ CASES: dict[str, Case] = {
                  {("a.jsonl", 1, 1), ("a.jsonl", 2, 1)}),
     "S032": Case({"a.jsonl": jl({**OK, "source": "forum"}, {**OK, "tools": [], "parallel_tool_calls": False})},
                  {("a.jsonl", 1, None)}),
+    "Q001": Case({"a.jsonl": jl(OK, conv(SYS, A), conv(Q, A)),
+                  "a.jsonl.sftlint-journal": journal((OK, "reject"), (OK, "undo"), (conv(SYS, A), "accept"),
+                                                     (conv(Q, A), "reject"))},
+                 {("a.jsonl", 3, None)}),
     "T001": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Oil it. " * 40)), OK)}, {("a.jsonl", 1, None)},
                  args=["--max-tokens", "60", "--encoding", "cl100k_base"]),
     "T002": Case({"a.jsonl": jl(conv(SYS, ("user", "My chain squeaks. " * 30), A),

@@ -111,16 +111,24 @@ def test_large_file_in_parallel_gives_the_same_findings_as_one_process(tmp_path)
     good = orjson.dumps(conv(SYS, Q, ("assistant", "Oil it every week. " * 40))) + b"\n"
     lines = []
     n = PARALLEL_MIN_BYTES // len(good) * 3
+    rejected = conv(SYS, Q, ("assistant", "Rejected in review."))
     for i in range(n):
-        if i % 997 == 0:
+        if i == n - 5:
+            lines.append(orjson.dumps(rejected) + b"\n")
+        elif i % 997 == 0:
             lines.append(b"{oops\n")
         elif i % 1499 == 0:
             lines.append(b"\r\n")
         else:
             lines.append(good)
     (tmp_path / "big.jsonl").write_bytes(b"".join(lines))
+    from rule_cases import eid
+    from sftlint.review.journal import Journal, default_path
+
+    Journal(default_path(tmp_path / "big.jsonl"), reviewer="ana").record(eid(rejected), "reject")
     one = run_cli("lint", "big.jsonl", "-j", "1", "--output-format", "json", cwd=tmp_path)
     two = run_cli("lint", "big.jsonl", "-j", "2", "--output-format", "json", cwd=tmp_path)
     assert orjson.loads(one.stdout)["findings"] == orjson.loads(two.stdout)["findings"]
     flagged = [(f["code"], f["line"]) for f in orjson.loads(two.stdout)["findings"]]
     assert ("S001", 998) in flagged and ("S005", 1500) in flagged and ("S004", 1500) in flagged
+    assert ("Q001", n - 4) in flagged

@@ -92,7 +92,11 @@ def _check_paths(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
               show_default=True, help="How to print findings.")
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-def lint(paths, config_path, output_format, statistics, exit_zero, jobs, **flags):
+@click.option("--journal", type=click.Path(path_type=Path, dir_okay=False),
+              help="Review decisions journal (default: <file>.sftlint-journal next to each file, if present).")
+@click.option("--no-journal", is_flag=True, help="Ignore review decisions.")
+@click.option("--show-waived", is_flag=True, help="Also show findings waived because the example was accepted in review.")
+def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal, no_journal, show_waived, **flags):
     """Check data files (JSONL, JSONL.gz, JSON array, Parquet) and report every problem."""
     from sftlint.config import ConfigError
     from sftlint.engine import Engine
@@ -102,14 +106,14 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, **flags
     files, errors = _check_paths(paths)
     try:
         settings = _settings(list(paths), config_path, **flags)
-        result = Engine(settings, jobs=jobs).run(files)
+        result = Engine(settings, jobs=jobs, journal=journal, use_journals=not no_journal).run(files)
     except (ConfigError, TokenizerError) as exc:
         _fail(str(exc))
     errors += result.errors
     for notice in result.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
     color = output_format == "text" and sys.stdout.isatty()
-    text = render(output_format, result, statistics=statistics, color=color)
+    text = render(output_format, result, statistics=statistics, color=color, show_waived=show_waived)
     if text:
         click.echo(text)
     for e in errors:

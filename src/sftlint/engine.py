@@ -39,6 +39,7 @@ from sftlint.io.reader import (
     read,
     read_chunk,
 )
+from sftlint.review.journal import Entry, Journal, default_path, load_decisions
 from sftlint.schema import Conversation
 from sftlint.tokens import ChatTemplateCounter, TiktokenCounter, encoding_for_model
 
@@ -135,7 +136,8 @@ class Processor:
                                             message_index=hit.message_index, span=hit.span, example_id=eid))
         return out
 
-    def process(self, record: Record, fmt: str | None, active: frozenset[str], path: str) -> RecordResult:
+    def process(self, record: Record, fmt: str | None, active: frozenset[str], path: str,
+                decisions: dict[str, Entry] | None = None) -> RecordResult:
         value = record.value
         if record.raw is not None:
             value, problem = parse_line(record.raw, record.line, record.last_without_newline)
@@ -149,13 +151,45 @@ class Processor:
         if conv is None:
             return RecordResult(record.line, record.offset, out, None)
         out += self.check(conv, active, path, record.line, eid)
+        if decisions:
+            self.apply_decision(decisions.get(eid), out, active, path, record.line, eid)
         counts = self.ctx.tokens(conv)
         summary = ExampleSummary(eid, counts.total if counts else None, counts.trainable if counts else None,
                                  preview(conv))
         return RecordResult(record.line, record.offset, out, summary)
 
 
+    def apply_decision(self, entry: Entry | None, findings: list[Finding], active: frozenset[str], path: str,
+                       line: int | None, eid: str) -> None:
+        """Accepted examples' findings are waived (as an audited baseline); rejected ones are reported."""
+        if entry is None:
+            return
+        if entry.decision == "accept":
+            for f in findings:
+                f.waived = True
+        elif entry.decision == "reject" and "Q001" in active:
+            note = f": {entry.note}" if entry.note else ""
+            findings.append(self.finding("Q001", path, line, f"rejected in review by {entry.reviewer} at {entry.time}{note}",
+                                         col=1, example_id=eid))
+
+
 _WORKER: Processor | None = None
+_WORKER_DECISIONS: dict[tuple, dict[str, Entry]] = {}
+
+
+def _decisions(journal: Path | None) -> dict[str, Entry]:
+    """The journal's decisions, loaded once per worker process and journal version."""
+    if journal is None:
+        return {}
+    try:
+        st = journal.stat()
+    except OSError:
+        return {}
+    key = (str(journal), st.st_mtime_ns, st.st_size)
+    if key not in _WORKER_DECISIONS:
+        _WORKER_DECISIONS.clear()
+        _WORKER_DECISIONS[key] = load_decisions(journal)
+    return _WORKER_DECISIONS[key]
 
 
 def _init_worker(settings: Settings, tokens: bool) -> None:
@@ -163,8 +197,8 @@ def _init_worker(settings: Settings, tokens: bool) -> None:
     _WORKER = Processor(settings, make_counter(settings) if tokens else None)
 
 
-def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, detail: bool
-               ) -> tuple[list[RecordResult | Finding], LineEndings, int, int]:
+def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, detail: bool,
+               journal: Path | None) -> tuple[list[RecordResult | Finding], LineEndings, int, int]:
     """Results of one chunk. Without `detail`, only findings come back (and the counts): sending a
     summary per record back to the parent costs ~10% of lint throughput for nothing."""
     assert _WORKER is not None
@@ -172,12 +206,13 @@ def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str,
     max_line = _WORKER.settings.options["S006"]["max_line_bytes"]
     out: list[RecordResult | Finding] = []
     records = examples = 0
+    decisions = _decisions(journal)
     for item in read_chunk(chunk, max_line, endings):
         if isinstance(item, Problem):
             if item.code in active:
                 out.append(_WORKER.problem(item, path))
             continue
-        result = _WORKER.process(item, fmt, active, path)
+        result = _WORKER.process(item, fmt, active, path, decisions)
         records += 1
         examples += result.summary is not None
         if detail:
@@ -188,10 +223,16 @@ def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str,
 
 
 class Engine:
-    def __init__(self, settings: Settings, jobs: int | None = None, stats: bool = False, detail: bool = False) -> None:
+    def __init__(self, settings: Settings, jobs: int | None = None, stats: bool = False, detail: bool = False,
+                 journal: Path | None = None, use_journals: bool = True) -> None:
         """`stats` collects token counts per example; `detail` makes `iter_file` yield a
-        RecordResult for every record even from worker processes (the review UI needs them)."""
+        RecordResult for every record even from worker processes (the review UI needs them).
+        Review decisions come from `journal`, else from each file's sidecar journal if it exists
+        (unless `use_journals` is off)."""
         self.settings = settings
+        self.journal = journal
+        self.use_journals = use_journals
+        self.journal_warnings: list[str] = []
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self.stats = stats
         self.detail = detail or stats
@@ -214,7 +255,16 @@ class Engine:
 
     @property
     def notices(self) -> list[str]:
-        return [self.counter.notice] if self.counter is not None and self.counter.notice else []
+        counter = [self.counter.notice] if self.counter is not None and self.counter.notice else []
+        return counter + self.journal_warnings
+
+    def journal_for(self, path: Path) -> Path | None:
+        if self.journal is not None:
+            return self.journal
+        if not self.use_journals:
+            return None
+        sidecar = default_path(path)
+        return sidecar if sidecar.is_file() else None
 
     def run(self, paths: Iterable[Path]) -> LintResult:
         files, errors = [], []
@@ -266,11 +316,17 @@ class Engine:
         sniff.close()
         fmt = (None if fixed == "auto" else fixed) or detect_format(_sniff_values(head))
         result.format = fmt
+        journal = self.journal_for(path)
+        decisions: dict[str, Entry] = {}
+        if journal is not None:
+            loaded = Journal(journal)
+            self.journal_warnings += loaded.warnings
+            decisions = {eid: e for eid in loaded.history if (e := loaded.state(eid)) is not None}
 
         chunked = (self.jobs > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES and layout(path) == "jsonl"
                    and not any(p.code == "S009" for p in file_problems))
-        source = self._chunked(path, fmt, active, shown, file_problems) if chunked else self._sequential(
-            path, fmt, active, shown, max_line)
+        source = (self._chunked(path, fmt, active, shown, file_problems, journal if decisions else None) if chunked
+                  else self._sequential(path, fmt, active, shown, max_line, decisions))
         for item in source:
             if isinstance(item, RecordResult):
                 result.records += 1
@@ -283,18 +339,18 @@ class Engine:
             yield item
         yield from self._file_checks(result, active, fatal=any(p.code == "S009" for p in file_problems))
 
-    def _sequential(self, path: Path, fmt: str | None, active: frozenset[str], shown: str, max_line: int
-                    ) -> Iterator[RecordResult | Finding]:
+    def _sequential(self, path: Path, fmt: str | None, active: frozenset[str], shown: str, max_line: int,
+                    decisions: dict[str, Entry]) -> Iterator[RecordResult | Finding]:
         proc = self.processor
         for item in read(path, max_line):
             if isinstance(item, Problem):
                 if item.code in active:
                     yield proc.problem(item, shown)
             else:
-                yield proc.process(item, fmt, active, shown)
+                yield proc.process(item, fmt, active, shown, decisions)
 
     def _chunked(self, path: Path, fmt: str | None, active: frozenset[str], shown: str,
-                 file_problems: list[Problem]) -> Iterator[RecordResult | Finding]:
+                 file_problems: list[Problem], journal: Path | None) -> Iterator[RecordResult | Finding]:
         """Workers read line-aligned byte ranges themselves; this process only finds the cuts."""
         proc = self.processor
         for problem in file_problems:
@@ -314,7 +370,7 @@ class Engine:
                 yield records, examples
 
         for chunk in chunks(path):
-            inflight.append(pool.submit(_run_chunk, chunk, fmt, active, shown, self.detail))
+            inflight.append(pool.submit(_run_chunk, chunk, fmt, active, shown, self.detail, journal))
             if len(inflight) >= 2 * self.jobs:
                 yield from collect(inflight.popleft())
         while inflight:
