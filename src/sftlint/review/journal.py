@@ -88,24 +88,18 @@ class Journal:
         self.warnings: list[str] = []
         self._offset = 0
         self._line_no = 0
-        self._refresh()
+        try:
+            with open(self.path, "rb") as fh:
+                self._refresh(fh)
+        except FileNotFoundError:
+            pass
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _refresh(self, fh=None) -> None:
+    def _refresh(self, fh) -> None:
         """Replay lines appended since the last read (by us or by another reviewer)."""
-        try:
-            own = fh is None
-            if own:
-                fh = open(self.path, "rb")
-        except FileNotFoundError:
-            return
-        try:
-            fh.seek(self._offset)
-            data = fh.read()
-        finally:
-            if own:
-                fh.close()
+        fh.seek(self._offset)
+        data = fh.read()
         if not data:
             return
         complete = data[: data.rfind(b"\n") + 1]
