@@ -128,6 +128,44 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal
 
 
 @main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@config_options
+@click.option("--journal", type=click.Path(path_type=Path, dir_okay=False),
+              help="Decisions journal (default: <file>.sftlint-journal next to the data).")
+@click.option("--reviewer", help="Name written with each decision (default: config, then the login name).")
+@click.option("--only-flagged", is_flag=True, help="Show only examples with findings.")
+@click.option("--rule", "rules", multiple=True, callback=_split_codes, help="Show only examples with these codes.")
+@click.option("--all", "all_in_order", is_flag=True, help="Show every example in file order (default: flagged first).")
+def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_order, jobs, **flags):
+    """Review flagged examples in a terminal UI; accept or reject each with one key."""
+    from sftlint.config import ConfigError
+    from sftlint.review.journal import default_path
+    from sftlint.tokens import TokenizerError
+
+    _, errors = _check_paths((path,))
+    for e in errors:
+        _fail(e)
+    try:
+        settings = _settings([path], config_path, **flags)
+        from sftlint.engine import make_counter
+
+        if settings.selected & {"T001", "T002", "T003", "T004"}:
+            make_counter(settings)  # fail here, not in the UI, if the tokenizer cannot load
+    except (ConfigError, TokenizerError) as exc:
+        _fail(str(exc))
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        _fail(f"{path}: cannot read: {exc.strerror or exc}")
+    from sftlint.review.app import ReviewApp
+
+    app = ReviewApp(path, settings, journal=journal or default_path(path), reviewer=reviewer,
+                    order="file" if all_in_order else "flagged", only_flagged=only_flagged, rules=rules or (), jobs=jobs)
+    app.run()
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @config_options
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs for the bill estimate (default: OpenAI's heuristic).")

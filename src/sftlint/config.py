@@ -37,6 +37,28 @@ def _check_selectors(codes: list[str]) -> list[str]:
     return codes
 
 
+class ReviewSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
+
+    keys: dict[str, str] = {}
+    """Action -> key(s), e.g. {accept = "y", reject = "n"}; `sftlint review` then `?` lists actions."""
+    reviewer: str | None = None
+    """Name written with each decision; default: the login name."""
+
+    @field_validator("keys")
+    @classmethod
+    def known_actions(cls, keys: dict[str, str]) -> dict[str, str]:
+        from sftlint.review.keys import ACTIONS
+
+        unknown = sorted(set(keys) - set(ACTIONS))
+        if unknown:
+            raise ValueError(f"unknown action(s) {', '.join(unknown)}; actions: {', '.join(ACTIONS)}")
+        empty = [k for k, v in keys.items() if not v.strip()]
+        if empty:
+            raise ValueError(f"empty key for {', '.join(empty)}")
+        return keys
+
+
 class RawSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
 
@@ -62,6 +84,8 @@ class RawSettings(BaseModel):
     """Input format; "auto" detects it per file."""
     rules: dict[str, dict[str, Any]] = {}
     """Per-rule options, e.g. [tool.sftlint.rules.S028] min-examples = 50."""
+    review: ReviewSettings = ReviewSettings()
+    """The review UI: [tool.sftlint.review] reviewer, and [tool.sftlint.review.keys]."""
 
     @field_validator("select", "extend_select", "ignore")
     @classmethod

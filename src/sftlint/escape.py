@@ -18,3 +18,24 @@ def _show(match: re.Match) -> str:
 def visible(text: str, one_line: bool = True) -> str:
     """`text` with every control character shown as an escape, e.g. ESC as \\x1b."""
     return (_UNSAFE_ONE_LINE if one_line else _UNSAFE).sub(_show, text)
+
+
+def _glyph(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # control pictures: ESC -> ␛
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"  # C1 controls and bidi overrides
+
+
+_DISPLAY_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def displayable(text: str) -> str:
+    """`text` for a terminal widget: each control character becomes one visible glyph.
+
+    Newlines and tabs are kept. One character maps to one character, so finding spans (character
+    offsets into the original content) still point at the right place.
+    """
+    return _DISPLAY_UNSAFE.sub(lambda m: _glyph(m.group()), text)

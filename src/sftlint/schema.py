@@ -35,6 +35,11 @@ class Message:
     has_function_call: bool = False
     content_invalid: bool = False
     """Content was present but malformed (already reported as S031)."""
+    tool_calls_raw: Any = None
+    """`tool_calls` exactly as written (written back unchanged; `tool_calls` is the parsed view)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Keys sftlint does not model (e.g. `refusal`, `loss_weight`) and malformed values, kept so
+    export writes them back and distinct records get distinct ids."""
 
     @property
     def text(self) -> str:
@@ -48,7 +53,9 @@ class Message:
             out["content"] = self.content
         if self.name is not None:
             out["name"] = self.name
-        if self.tool_calls:
+        if self.tool_calls_raw is not None:
+            out["tool_calls"] = self.tool_calls_raw
+        elif self.tool_calls:
             out["tool_calls"] = [
                 {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
                 for c in self.tool_calls
@@ -57,6 +64,7 @@ class Message:
             out["tool_call_id"] = self.tool_call_id
         if self.weight is not None:
             out["weight"] = self.weight
+        out.update(self.extra)
         return out
 
 
@@ -65,11 +73,14 @@ class Conversation:
     messages: list[Message]
     tools: Any = None
     source_format: str = "messages"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Top-level keys besides the messages and tools (e.g. `parallel_tool_calls`, metadata)."""
 
     def to_openai(self) -> dict[str, Any]:
         out: dict[str, Any] = {"messages": [m.to_openai() for m in self.messages]}
         if self.tools is not None:
             out["tools"] = self.tools
+        out.update(self.extra)
         return out
 
     def example_id(self) -> str:

@@ -92,16 +92,18 @@ def histogram(sorted_values: list[int], bins: int) -> list[tuple[int, int, int]]
     lo, top = sorted_values[0], sorted_values[-1]
     hi = min(top, max(lo, math.ceil(percentile(sorted_values, 99))))
     width = max(1, math.ceil((hi - lo + 1) / bins))
-    counts = [0] * bins
+    n = math.ceil((hi - lo + 1) / width)
+    end = lo + n * width - 1
+    counts = [0] * n
     tail = 0
     for v in sorted_values:
-        if v > lo + bins * width - 1:
+        if v > end:
             tail += 1
         else:
             counts[(v - lo) // width] += 1
-    rows = [(lo + i * width, lo + (i + 1) * width - 1, c) for i, c in enumerate(counts) if lo + i * width <= hi]
+    rows = [(lo + i * width, lo + (i + 1) * width - 1, c) for i, c in enumerate(counts)]
     if tail:
-        rows.append((lo + bins * width, top, tail))
+        rows.append((end + 1, top, tail))
     return rows
 
 

@@ -35,6 +35,8 @@ SHAREGPT_ROLES = {
     "tool": "tool",
 }
 SHAREGPT_MESSAGE_KEYS = frozenset({"from", "value", "weight"})
+# Message keys the Message model holds; any other key is kept verbatim in Message.extra.
+MODELLED_MESSAGE_KEYS = frozenset({"role", "content", "name", "tool_calls", "tool_call_id", "weight"})
 SHAREGPT_EXAMPLE_KEYS = frozenset({"conversations", "id", "system", "tools"})
 ALPACA_EXAMPLE_KEYS = frozenset({"instruction", "input", "output", "history", "system"})
 # Dolly-style records name the same fields context/response.
@@ -171,7 +173,7 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
     for i, raw in enumerate(raw_messages):
         if not isinstance(raw, dict):
             issues.append(Issue("S013", f"message is a JSON {_json_type(raw)}, not an object", i))
-            messages.append(Message(role=None))
+            messages.append(Message(role=None, extra={"value": raw}))
             continue
         if None in raw.values():
             raw = _present(raw)
@@ -192,6 +194,14 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
         calls = _tool_calls(raw["tool_calls"], i, issues) if "tool_calls" in raw else []
         name = raw.get("name")
         tool_call_id = raw.get("tool_call_id")
+        extra = {k: v for k, v in raw.items() if k not in MODELLED_MESSAGE_KEYS}
+        if not isinstance(role, str) and "role" in raw:
+            extra["role"] = raw["role"]
+        if invalid:
+            extra["content"] = raw["content"]
+        for key, kept in (("name", name), ("tool_call_id", tool_call_id)):
+            if key in raw and not isinstance(kept, str):
+                extra[key] = raw[key]
         messages.append(Message(
             role=role,
             content=content,
@@ -202,8 +212,11 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
             weight=raw.get("weight"),
             has_function_call="function_call" in raw,
             content_invalid=invalid,
+            tool_calls_raw=raw.get("tool_calls"),
+            extra=extra,
         ))
-    return Conversation(messages=messages, tools=value.get("tools"), source_format="messages"), issues
+    extra = {k: v for k, v in value.items() if k not in ("messages", "tools")}
+    return Conversation(messages=messages, tools=value.get("tools"), source_format="messages", extra=extra), issues
 
 
 def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
@@ -219,7 +232,7 @@ def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
         i = t + offset
         if not isinstance(raw, dict):
             issues.append(Issue("S013", f"turn is a JSON {_json_type(raw)}, not an object", i))
-            messages.append(Message(role=None))
+            messages.append(Message(role=None, extra={"value": raw}))
             continue
         raw = _present(raw)
         source = raw.get("from", raw.get("role"))
@@ -235,12 +248,16 @@ def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
             issues.append(Issue("S031", f"`value` is a JSON {_json_type(text)}; expected a string", i))
             text = None
         role = SHAREGPT_ROLES.get(source, source) if source else None
-        msg = Message(role=role, content=text, weight=raw.get("weight"), content_invalid=invalid)
+        extra = {k: v for k, v in raw.items() if k not in ("from", "value", "role", "content", "weight")}
+        if invalid:
+            extra["content"] = raw.get("value", raw.get("content"))
+        msg = Message(role=role, content=text, weight=raw.get("weight"), content_invalid=invalid, extra=extra)
         if source == "function_call":
             msg.content = None
             msg.tool_calls = [_sharegpt_call(text, i, issues)]
         messages.append(msg)
-    return Conversation(messages=messages, tools=value.get("tools"), source_format="sharegpt"), issues
+    extra = {k: v for k, v in value.items() if k not in ("conversations", "system", "tools")}
+    return Conversation(messages=messages, tools=value.get("tools"), source_format="sharegpt", extra=extra), issues
 
 
 def _sharegpt_call(text: str | None, index: int, issues: list[Issue]) -> ToolCall:
@@ -281,7 +298,8 @@ def _from_alpaca(value: dict) -> tuple[Conversation | None, list[Issue]]:
         prompt = f"{instruction}\n\n{extra_input}" if instruction else extra_input
     messages.append(Message(role="user", content=prompt))
     messages.append(Message(role="assistant", content=output if isinstance(output, str) else None))
-    return Conversation(messages=messages, source_format="alpaca"), issues
+    extra = {k: v for k, v in value.items() if k not in ALPACA_EXAMPLE_KEYS}
+    return Conversation(messages=messages, source_format="alpaca", extra=extra), issues
 
 
 def _from_pairs(value: dict) -> tuple[Conversation | None, list[Issue]]:
@@ -297,4 +315,5 @@ def _from_pairs(value: dict) -> tuple[Conversation | None, list[Issue]]:
             issues.append(Issue("S031", f"`{key}` is a JSON {_json_type(text)}; expected a string", len(messages)))
             text = None
         messages.append(Message(role=role, content=text))
-    return Conversation(messages=messages, source_format="pairs"), issues
+    extra = {k: v for k, v in value.items() if k not in (pk, ak, "system")}
+    return Conversation(messages=messages, source_format="pairs", extra=extra), issues

@@ -1,0 +1,518 @@
+"""ReviewApp: read each flagged example with its findings and decide with one key.
+
+The app opens at once; lint runs in a background thread and the queue fills as results arrive.
+Every decision goes to the journal (fsynced) before the cursor moves. Defines no widgets.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from sftlint.config import Settings
+from sftlint.engine import Engine, RecordResult
+from sftlint.escape import visible
+from sftlint.findings import Finding
+from sftlint.io.formats import adapt
+from sftlint.review.index import ExampleStore, Filter, Item, Queue
+from sftlint.review.journal import Journal
+from sftlint.review.keys import ACTIONS, key_map
+from sftlint.review.messages import ItemsArrived, LintProgress
+from sftlint.review.screens.modals import Help, Prompt
+from sftlint.review.widgets.conversation import ConversationView, Shown
+from sftlint.review.widgets.findings import FindingList
+from sftlint.review.widgets.progress import ProgressHeader
+from sftlint.review.widgets.queue_list import QueueList
+from sftlint.schema import Conversation
+
+BATCH_ITEMS = 500
+BATCH_SECONDS = 0.1
+
+
+def shown_messages(conv: Conversation) -> list[Shown]:
+    out = []
+    for m in conv.messages:
+        extra = []
+        for call in m.tool_calls:
+            extra.append(f"→ tool call {call.id or ''} {call.name or '?'}({call.arguments or ''})")
+        if m.tool_call_id:
+            extra.append(f"↳ answers {m.tool_call_id}")
+        if m.name:
+            extra.append(f"name: {m.name}")
+        if m.weight is not None:
+            extra.append(f"weight: {m.weight}")
+        out.append(Shown(m.role or "", m.content or "", "\n".join(extra)))
+    return out
+
+
+def _strings(value) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+class ReviewScreen(Screen):
+    """The main screen. Its BINDINGS are set per app from the key map (see ReviewApp.__init__)."""
+
+    def compose(self) -> ComposeResult:
+        yield ProgressHeader(id="progress")
+        with Horizontal(id="main"):
+            yield QueueList(self.app.queue, id="queue")
+            with Vertical(id="detail"):
+                yield ConversationView(id="conversation")
+                yield FindingList(id="findings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(QueueList).focus()
+        self.app.update_header()
+        self.app.lint()
+
+
+class ReviewApp(App[None]):
+    CSS_PATH = "review.tcss"
+    TITLE = "sftlint review"
+
+    def __init__(self, path: Path, settings: Settings, *, journal: Path, reviewer: str | None = None,
+                 order: str = "flagged", only_flagged: bool = False, rules: Iterable[str] = (),
+                 jobs: int | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.settings = settings
+        self.jobs = jobs
+        self.journal = Journal(journal, reviewer or settings.raw.review.reviewer)
+        self.queue = Queue(self.journal, order=order,
+                           base=Filter(codes=frozenset(rules), flagged_only=only_flagged))
+        self.store = ExampleStore(path, settings.options["S006"]["max_line_bytes"])
+        self.keys = key_map(settings.raw.review.keys)
+        self.by_id: dict[str, int] = {}
+        self.file_findings: list[Finding] = []
+        self.lint_done = False
+        self.lint_fraction = 0.0
+        self.moved = False
+        self.raw = False
+        self.pending_note: str | None = None
+        self.format: str | None = None
+        self.shown_pos: int | None = None
+        self.replacement_findings: dict[str, list[Finding]] = {}
+        bindings = [Binding(self.keys[name], f"app.{name}", action.label or action.description, show=action.footer)
+                    for name, action in ACTIONS.items()]
+        self.screen_class = type("ReviewScreen", (ReviewScreen,), {"BINDINGS": bindings})
+
+    # -- start-up and the background lint ---------------------------------------------------
+
+    def on_mount(self) -> None:
+        for warning in self.journal.warnings:
+            self.notify(visible(warning), severity="warning", timeout=8)
+        self.push_screen(self.screen_class())  # its on_mount starts the lint
+
+    @work(thread=True, exclusive=True, group="lint")
+    def lint(self) -> None:
+        worker = get_current_worker()
+        engine = Engine(self.settings, jobs=self.jobs, detail=True, use_journals=False)
+        size = max(1, self.path.stat().st_size)
+        batch: list[Item] = []
+        last = time.monotonic()
+        pos = 0
+        from sftlint.engine import FileResult
+
+        result = FileResult(str(self.path))
+        try:
+            for rr in engine.iter_file(self.path, result):
+                if worker.is_cancelled:
+                    return
+                if not isinstance(rr, RecordResult):
+                    self.file_findings.append(rr)
+                    continue
+                s = rr.summary
+                batch.append(Item(pos, rr.line, rr.offset, s.example_id if s else None, rr.findings,
+                                  s.tokens if s else None, s.preview if s else ""))
+                pos += 1
+                now = time.monotonic()
+                if len(batch) >= BATCH_ITEMS or now - last >= BATCH_SECONDS:
+                    self.format = result.format
+                    self.post_message(ItemsArrived(batch))
+                    self.post_message(LintProgress(pos, min(1.0, rr.offset / size)))
+                    batch, last = [], now
+        except Exception as exc:  # a bug in us; show it rather than die silently in a thread
+            self.call_from_thread(self.notify, f"lint failed: {exc.__class__.__name__}: {exc}", severity="error")
+            raise
+        finally:
+            engine.close()
+        self.format = result.format
+        if batch:
+            self.post_message(ItemsArrived(batch))
+        self.post_message(LintProgress(pos, 1.0, done=True))
+
+    def on_items_arrived(self, message: ItemsArrived) -> None:
+        for item in message.items:
+            if item.example_id and item.example_id not in self.by_id:
+                self.by_id[item.example_id] = item.pos
+        current = self.queue_list.current
+        self.queue.add(message.items)
+        if not self.moved:
+            self._to_first_unreviewed()
+        elif current is not None:
+            index = self.queue.index_of(current)
+            if index is not None and index != self.queue_list.cursor:
+                self.queue_list.set_reactive(QueueList.cursor, index)
+                self.queue_list.scroll_to_region_visible(index)
+        self.queue_list.refresh_view()
+        if self.shown_pos is None and self.queue_list.current is not None:
+            self.show_item(self.queue_list.current)
+        self.update_header()
+
+    def on_lint_progress(self, message: LintProgress) -> None:
+        self.lint_fraction = message.fraction
+        if message.done:
+            self.lint_done = True
+            if self.file_findings:
+                codes = ", ".join(sorted({f.code for f in self.file_findings}))
+                self.notify(f"{len(self.file_findings)} finding(s) outside examples ({codes}); see `sftlint lint`",
+                            severity="warning", timeout=6)
+        self.update_header()
+
+    def _to_first_unreviewed(self) -> None:
+        index = self.queue.next_matching(-1, 1, lambda i: self.queue.status(i) == "unreviewed")
+        target = index if index is not None else 0
+        if target != self.queue_list.cursor:
+            self.queue_list.cursor = target
+
+    # -- showing ------------------------------------------------------------------------
+
+    @property
+    def queue_list(self) -> QueueList:
+        return self.screen.query_one(QueueList)
+
+    @property
+    def conversation(self) -> ConversationView:
+        return self.screen.query_one(ConversationView)
+
+    @property
+    def findings_list(self) -> FindingList:
+        return self.screen.query_one(FindingList)
+
+    def update_header(self) -> None:
+        if not isinstance(self.screen, ReviewScreen):
+            return
+        counts = self.queue.counts()
+        flt = " ".join(x for x in (self.queue.base.describe(), self.queue.filter.describe()) if x)
+        self.screen.query_one(ProgressHeader).update_counts(
+            str(self.path), counts, self.lint_done, self.lint_fraction, flt, len(self.queue.view))
+
+    @on(QueueList.Highlighted)
+    def on_highlighted(self, event: QueueList.Highlighted) -> None:
+        if event.pos is None:
+            self.shown_pos = None
+            self.conversation.show([], note="No example matches the current filter." if self.queue.items else None)
+            self.findings_list.show([])
+        else:
+            self.show_item(event.pos)
+
+    def current_item(self) -> Item | None:
+        pos = self.queue_list.current
+        return self.queue.items[pos] if pos is not None else None
+
+    def show_item(self, pos: int) -> None:
+        self.shown_pos = pos
+        item = self.queue.items[pos]
+        value, problem = self.store.value(item)
+        entry = self.journal.state(item.example_id) if item.example_id else None
+        findings = item.findings
+        note = None
+        if entry is not None and entry.replacement is not None:
+            value = entry.replacement
+            findings = self.replacement_findings.get(item.example_id) or self._lint_value(value, item)
+            note = "Edited in review: showing the replacement stored in the journal."
+        if entry is not None and entry.note:
+            note = (note + "\n" if note else "") + f"Note ({entry.reviewer}): {entry.note}"
+        conv = None
+        if problem is None and not self.raw:
+            conv, _ = adapt(value, self.format, self.settings.profile)
+        if conv is None:
+            raw = value if isinstance(value, str) else orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+            why = f"Cannot show as a conversation: {problem}" if problem else None
+            self.conversation.show([], note="\n".join(x for x in (note, why) if x) or None, raw=raw)
+        else:
+            self.conversation.show(shown_messages(conv), note=note)
+        self.findings_list.show(findings)
+
+    def _lint_value(self, value, item: Item) -> list[Finding]:
+        conv, issues = adapt(value, "messages", self.settings.profile)
+        engine = Engine(self.settings, jobs=1, use_journals=False)
+        proc = engine.processor
+        path = str(self.path)
+        out = [proc.finding(i.code, path, item.line, i.message, message_index=i.message_index) for i in issues
+               if i.code in self.settings.selected]
+        if conv is not None:
+            out += proc.check(conv, self.settings.selected, path, item.line, conv.example_id())
+        return out
+
+    @on(FindingList.Selected)
+    def on_finding_selected(self, event: FindingList.Selected) -> None:
+        self.conversation.set_highlight(event.finding.message_index, event.finding.span)
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def decide(self, decision: str) -> None:
+        item = self.current_item()
+        if item is None:
+            return
+        if item.example_id is None:
+            self.notify("This record is not a readable example: fix it in the file.", severity="warning")
+            return
+        self.journal.record(item.example_id, decision, list(item.codes), note=self.pending_note, line=item.line)
+        self.pending_note = None
+        self.after_decision()
+        nxt = self.queue.next_matching(self.queue_list.cursor, 1, lambda i: self.queue.status(i) == "unreviewed")
+        self.moved = True
+        if nxt is not None:
+            self.queue_list.cursor = nxt
+        else:
+            self.queue_list.move(1)
+
+    def after_decision(self) -> None:
+        if self.queue.filter.statuses:
+            current = self.queue_list.current
+            self.queue.rebuild()
+            if current is not None and (index := self.queue.index_of(current)) is not None:
+                self.queue_list.set_reactive(QueueList.cursor, index)
+        self.queue_list.refresh_view()
+        self.update_header()
+
+    def action_accept(self) -> None:
+        self.decide("accept")
+
+    def action_reject(self) -> None:
+        self.decide("reject")
+
+    def action_skip(self) -> None:
+        self.decide("skip")
+
+    def action_undo(self) -> None:
+        entry = self.journal.undo()
+        if entry is None:
+            self.notify("Nothing of yours to undo.")
+            return
+        self.after_decision()
+        pos = self.by_id.get(entry.id)
+        index = self.queue.index_of(pos) if pos is not None else None
+        self.moved = True
+        if index is not None:
+            self.queue_list.cursor = index
+        self.notify(f"Undid {entry.decision} (line {entry.line or '?'}).")
+
+    # -- moving ---------------------------------------------------------------------------
+
+    def action_down(self) -> None:
+        self.moved = True
+        self.queue_list.move(1)
+
+    def action_up(self) -> None:
+        self.moved = True
+        self.queue_list.move(-1)
+
+    def action_page_down(self) -> None:
+        self.moved = True
+        self.queue_list.move(max(1, self.queue_list.size.height - 1))
+
+    def action_page_up(self) -> None:
+        self.moved = True
+        self.queue_list.move(-max(1, self.queue_list.size.height - 1))
+
+    def _flagged(self, step: int) -> None:
+        self.moved = True
+        index = self.queue.next_matching(self.queue_list.cursor, step, lambda i: i.flagged)
+        if index is None:
+            self.notify("No more flagged examples in this direction.")
+        else:
+            self.queue_list.cursor = index
+
+    def action_next_flagged(self) -> None:
+        self._flagged(1)
+
+    def action_prev_flagged(self) -> None:
+        self._flagged(-1)
+
+    def action_focus_findings(self) -> None:
+        if self.queue_list.has_focus:
+            self.findings_list.focus()
+        else:
+            self.queue_list.focus()
+
+    # -- search and filter ------------------------------------------------------------------
+
+    def _apply_filter(self, flt: Filter) -> None:
+        current = self.queue_list.current
+        self.queue.set_filter(flt)
+        index = self.queue.index_of(current) if current is not None else None
+        self.queue_list.set_reactive(QueueList.cursor, index if index is not None else 0)
+        self.queue_list.refresh_view()
+        self.queue_list.cursor = self.queue_list.cursor  # repaint and show the example
+        self.update_header()
+
+    def action_filter(self) -> None:
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                flt = Filter.parse(text, base=self.queue.filter)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._apply_filter(flt)
+
+        self.push_screen(Prompt("Filter by rule codes or prefixes, a severity (error, warning, info), a status "
+                                "(unreviewed, accepted, rejected, skipped) or 'flagged':",
+                                "e.g. S021 T0 error unreviewed", self._filter_text()), done)
+
+    def _filter_text(self) -> str:
+        f = self.queue.filter
+        return " ".join([*sorted(f.codes), *sorted(f.statuses)] + (["flagged"] if f.flagged_only else []))
+
+    def action_search(self) -> None:
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip():
+                self._apply_filter(Filter.parse(self._filter_text()))
+                return
+            self.search(text.strip())
+
+        self.push_screen(Prompt("Search the text of every example:", "words to find", self.queue.filter.query), done)
+
+    @work(thread=True, exclusive=True, group="search")
+    def search(self, query: str) -> None:
+        worker = get_current_worker()
+        needle = query.lower()
+        hits = set()
+        for item in list(self.queue.items):
+            if worker.is_cancelled:
+                return
+            raw = self.store.text(item)
+            if needle in raw.lower():
+                hits.add(item.pos)
+            elif "\\" in raw:  # escaped text (\n, \", \uXXXX): compare the decoded strings
+                try:
+                    decoded = "\n".join(_strings(orjson.loads(raw)))
+                except orjson.JSONDecodeError:
+                    continue
+                if needle in decoded.lower():
+                    hits.add(item.pos)
+        flt = self.queue.filter
+        result = Filter(flt.codes, flt.min_severity, flt.statuses, flt.flagged_only, frozenset(hits), query)
+        self.call_from_thread(self._apply_filter, result)
+        self.call_from_thread(self.notify, f"{len(hits):,} example(s) contain {query!r}")
+
+    def action_clear_filter(self) -> None:
+        if self.queue.filter != Filter():
+            self._apply_filter(Filter())
+
+    # -- editing, notes, views ---------------------------------------------------------------
+
+    def action_note(self) -> None:
+        item = self.current_item()
+        if item is None or item.example_id is None:
+            return
+
+        def done(text: str | None) -> None:
+            if not text:
+                return
+            entry = self.journal.state(item.example_id)
+            if entry is None:
+                self.pending_note = text
+                self.notify("Note kept for this example's decision.")
+            else:
+                self.journal.record(item.example_id, entry.decision, entry.codes, note=text,
+                                    replacement=entry.replacement, line=item.line)
+                self.notify("Note saved with the decision.")
+                self.show_item(item.pos)
+
+        self.push_screen(Prompt("Note for this decision:", "why you decided as you did"), done)
+
+    def action_edit(self) -> None:
+        item = self.current_item()
+        if item is None or item.example_id is None:
+            return
+        entry = self.journal.state(item.example_id)
+        value = entry.replacement if entry and entry.replacement else self.store.value(item)[0]
+        conv, _ = adapt(value, self.format, self.settings.profile)
+        if conv is None:
+            self.notify("This example cannot be edited as a conversation.", severity="warning")
+            return
+        original = orjson.dumps(conv.to_openai(), option=orjson.OPT_INDENT_2)
+        with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False, prefix="sftlint-edit-") as fh:
+            fh.write(original + b"\n")
+            name = fh.name
+        editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        try:
+            try:
+                with self.suspend():
+                    subprocess.run([*editor, name], check=False)
+            except Exception:  # SuspendNotSupported (headless, tests): the editor needs no terminal
+                subprocess.run([*editor, name], check=False, stdin=subprocess.DEVNULL, capture_output=True)
+            edited = Path(name).read_bytes()
+        finally:
+            Path(name).unlink(missing_ok=True)
+        try:
+            new = orjson.loads(edited)
+        except orjson.JSONDecodeError as exc:
+            self.notify(f"Not saved: the edited text is not valid JSON ({exc.msg}).", severity="error")
+            return
+        if not isinstance(new, dict) or new == orjson.loads(original):
+            self.notify("No change.")
+            return
+        self.replacement_findings[item.example_id] = self._lint_value(new, item)
+        self.journal.record(item.example_id, "accept", list(item.codes), replacement=new, line=item.line,
+                            note=self.pending_note)
+        self.pending_note = None
+        self.after_decision()
+        self.show_item(item.pos)
+        self.notify("Edited version saved in the journal and accepted; the data file is unchanged.")
+
+    def action_toggle_markdown(self) -> None:
+        self.conversation.markdown = not self.conversation.markdown
+        if self.shown_pos is not None:
+            self.show_item(self.shown_pos)
+
+    def action_toggle_raw(self) -> None:
+        self.raw = not self.raw
+        if self.shown_pos is not None:
+            self.show_item(self.shown_pos)
+
+    def action_help(self) -> None:
+        self.push_screen(Help(self.keys))
+
+    def action_quit(self) -> None:
+        self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for name, action in ACTIONS.items():
+            if name in ("quit", "help", "down", "up", "page_down", "page_up", "focus_findings"):
+                continue
+            yield SystemCommand(action.description.split(":")[0], action.description,
+                                getattr(self, f"action_{name}"))
+        yield SystemCommand("Keys", "Show every key", self.action_help)
+
+    def on_unmount(self) -> None:
+        self.store.close()

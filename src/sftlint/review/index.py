@@ -1,0 +1,260 @@
+"""The review queue's data, without Textual: items, lazy example loading, ordering and filters.
+
+An `Item` is one record of the file as lint saw it (position, findings, preview). The example
+itself is read only when shown: plain JSON Lines by byte offset with `os.pread`, other layouts
+(JSON arrays, Parquet, gzip) from one pass that keeps the parsed values.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sftlint.catalogue import SEVERITY_RANK
+from sftlint.findings import Finding
+from sftlint.io.reader import Record, layout, parse_line, read
+from sftlint.review.journal import Journal
+
+STATUS = {"accept": "accepted", "reject": "rejected", "skip": "skipped"}
+STATUSES = ("unreviewed", "accepted", "rejected", "skipped")
+
+
+@dataclass(slots=True)
+class Item:
+    pos: int
+    """Record number in the file, from 0."""
+    line: int
+    offset: int
+    example_id: str | None
+    findings: list[Finding]
+    tokens: int | None = None
+    preview: str = ""
+    worst: int = -1
+    codes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.findings:
+            self.worst = max(SEVERITY_RANK[f.severity] for f in self.findings)
+            self.codes = tuple(sorted({f.code for f in self.findings}))
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.findings)
+
+
+class ExampleStore:
+    """Reads one example's JSON when it is shown; never loads the whole file for JSON Lines."""
+
+    def __init__(self, path: Path, max_line_bytes: int) -> None:
+        self.path = path
+        self.max_line_bytes = max_line_bytes
+        self.plain = layout(path) == "jsonl"
+        self._values: list[Any] | None = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[int, Any] = OrderedDict()
+        self._fd = os.open(path, os.O_RDONLY) if self.plain else None
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def raw_line(self, item: Item) -> bytes:
+        assert self._fd is not None
+        out = bytearray()
+        pos = item.offset
+        while len(out) <= self.max_line_bytes:
+            block = os.pread(self._fd, 1 << 16, pos)
+            if not block:
+                break
+            cut = block.find(b"\n")
+            if cut >= 0:
+                out += block[: cut + 1]
+                break
+            out += block
+            pos += len(block)
+        return bytes(out)
+
+    def value(self, item: Item) -> tuple[Any, str | None]:
+        """The parsed example, or None and why it cannot be shown as one."""
+        with self._lock:
+            if item.pos in self._cache:
+                self._cache.move_to_end(item.pos)
+                return self._cache[item.pos]
+            result = self._load(item)
+            self._cache[item.pos] = result
+            if len(self._cache) > 64:
+                self._cache.popitem(last=False)
+            return result
+
+    def _load(self, item: Item) -> tuple[Any, str | None]:
+        if self.plain:
+            raw = self.raw_line(item)
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            value, problem = parse_line(raw, item.line, not raw.endswith(b"\n"))
+            if problem is not None:
+                return raw.decode("utf-8", "replace"), problem.message
+            return value, None
+        if self._values is None:
+            values = []
+            for rec in read(self.path, self.max_line_bytes):
+                if isinstance(rec, Record):
+                    if rec.raw is not None:
+                        value, problem = parse_line(rec.raw, rec.line, rec.last_without_newline)
+                        values.append(value if problem is None else rec.raw.decode("utf-8", "replace"))
+                    else:
+                        values.append(rec.value)
+            self._values = values
+        if item.pos < len(self._values):
+            return self._values[item.pos], None
+        return None, "record not found"
+
+    def text(self, item: Item) -> str:
+        """The raw JSON text of an example (for search and the raw view)."""
+        if self.plain:
+            return self.raw_line(item).decode("utf-8", "replace")
+        value, _ = self.value(item)
+        return orjson.dumps(value).decode() if not isinstance(value, str) else value
+
+
+@dataclass
+class Filter:
+    """What the queue shows. Empty fields mean no restriction."""
+
+    codes: frozenset[str] = frozenset()
+    min_severity: int = -1
+    statuses: frozenset[str] = frozenset()
+    flagged_only: bool = False
+    matches: frozenset[int] | None = None
+    """Positions matching a text search, or None when not searching."""
+    query: str = ""
+
+    @classmethod
+    def parse(cls, text: str, base: Filter | None = None) -> Filter:
+        """`S021 T0 error accepted flagged` -> codes/prefixes, severity, statuses, flagged."""
+        codes, statuses = set(), set()
+        severity, flagged = -1, False
+        for word in text.replace(",", " ").split():
+            w = word.strip()
+            lw = w.lower()
+            if lw in SEVERITY_RANK:
+                severity = SEVERITY_RANK[lw]
+            elif lw in STATUSES or lw in STATUS:
+                statuses.add(STATUS.get(lw, lw))
+            elif lw == "flagged":
+                flagged = True
+            elif w[:1].isalpha() and w[:1].isupper():
+                codes.add(w.upper())
+            else:
+                raise ValueError(f"unknown filter word {w!r}: use rule codes, a severity, a status or 'flagged'")
+        keep = base or cls()
+        return cls(frozenset(codes), severity, frozenset(statuses), flagged, keep.matches, keep.query)
+
+    def describe(self) -> str:
+        parts = sorted(self.codes)
+        if self.min_severity >= 0:
+            parts.append([k for k, v in SEVERITY_RANK.items() if v == self.min_severity][0] + "+")
+        parts += sorted(self.statuses)
+        if self.flagged_only:
+            parts.append("flagged")
+        if self.matches is not None:
+            parts.append(f"/{self.query}")
+        return " ".join(parts)
+
+    def accepts(self, item: Item, status: str) -> bool:
+        if self.flagged_only and not item.flagged:
+            return False
+        if self.codes and not any(c.startswith(p) for c in item.codes for p in self.codes):
+            return False
+        if self.min_severity >= 0 and item.worst < self.min_severity:
+            return False
+        if self.statuses and status not in self.statuses:
+            return False
+        return self.matches is None or item.pos in self.matches
+
+
+@dataclass
+class Queue:
+    """All items, and the ordered, filtered view the reviewer walks through."""
+
+    journal: Journal
+    order: str = "flagged"
+    """"flagged": flagged first, worst severity first, then file order. "file": file order."""
+    base: Filter = field(default_factory=Filter)
+    """Restriction from the command line (--only-flagged, --rule); always applies."""
+    filter: Filter = field(default_factory=Filter)
+    items: list[Item] = field(default_factory=list)
+    view: list[int] = field(default_factory=list)
+    _keys: list[tuple] = field(default_factory=list)
+    _ids: set[str] = field(default_factory=set)
+    _flagged_ids: set[str] = field(default_factory=set)
+
+    def key(self, item: Item) -> tuple:
+        if self.order == "file":
+            return (item.pos,)
+        return (0 if item.flagged else 1, -item.worst, item.pos)
+
+    def status(self, item: Item) -> str:
+        entry = self.journal.state(item.example_id) if item.example_id else None
+        return STATUS[entry.decision] if entry is not None else "unreviewed"
+
+    def _visible(self, item: Item) -> bool:
+        status = self.status(item)
+        return self.base.accepts(item, status) and self.filter.accepts(item, status)
+
+    def add(self, items: list[Item]) -> None:
+        """New items from the background lint; the view stays sorted."""
+        for item in items:
+            self.items.append(item)
+            if item.example_id:
+                self._ids.add(item.example_id)
+                if item.flagged:
+                    self._flagged_ids.add(item.example_id)
+            if self._visible(item):
+                key = self.key(item)
+                at = bisect.bisect(self._keys, key)
+                self._keys.insert(at, key)
+                self.view.insert(at, item.pos)
+
+    def rebuild(self) -> None:
+        chosen = sorted((self.key(i), i.pos) for i in self.items if self._visible(i))
+        self._keys = [k for k, _ in chosen]
+        self.view = [p for _, p in chosen]
+
+    def set_filter(self, flt: Filter) -> None:
+        self.filter = flt
+        self.rebuild()
+
+    def index_of(self, pos: int) -> int | None:
+        item = self.items[pos]
+        key = self.key(item)
+        at = bisect.bisect_left(self._keys, key)
+        return at if at < len(self.view) and self.view[at] == pos else None
+
+    def next_matching(self, start: int, step: int, want) -> int | None:
+        i = start + step
+        while 0 <= i < len(self.view):
+            if want(self.items[self.view[i]]):
+                return i
+            i += step
+        return None
+
+    def counts(self) -> dict[str, int]:
+        decided = {k: v for k, v in self.journal.decisions().items() if k in self._ids}
+        flagged_ids = self._flagged_ids
+        return {
+            "total": len(self.items),
+            "flagged": len(flagged_ids),
+            "accepted": sum(1 for v in decided.values() if v == "accept"),
+            "rejected": sum(1 for v in decided.values() if v == "reject"),
+            "skipped": sum(1 for v in decided.values() if v == "skip"),
+            "remaining": len(flagged_ids - {k for k, v in decided.items() if v in ("accept", "reject")}),
+        }

@@ -1,0 +1,45 @@
+"""The review UI's actions and default keys. Rebind in config: [tool.sftlint.review.keys]."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    keys: str
+    """Comma-separated Textual key names."""
+    description: str
+    footer: bool = False
+    label: str = ""
+    """Short name for the footer."""
+
+
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    Action("accept", "a", "Accept: keep the example", True, "Accept"),
+    Action("reject", "x", "Reject: drop the example", True, "Reject"),
+    Action("skip", "s", "Skip: decide later", True, "Skip"),
+    Action("undo", "u", "Undo my last decision", True, "Undo"),
+    Action("next_flagged", "n", "Next flagged example", True, "Next flagged"),
+    Action("prev_flagged", "p", "Previous flagged example"),
+    Action("down", "j,down", "Next example"),
+    Action("up", "k,up", "Previous example"),
+    Action("page_down", "pagedown", "Page down the queue"),
+    Action("page_up", "pageup", "Page up the queue"),
+    Action("search", "slash", "Search the text of all examples", True, "Search"),
+    Action("filter", "f", "Filter by rule code, severity or status", True, "Filter"),
+    Action("clear_filter", "escape", "Clear search and filter"),
+    Action("edit", "e", "Edit the example in $EDITOR (stored as a replacement)"),
+    Action("note", "c", "Attach a note to the decision"),
+    Action("toggle_markdown", "m", "Toggle Markdown rendering"),
+    Action("toggle_raw", "r", "Toggle raw JSON"),
+    Action("focus_findings", "tab", "Focus the findings list / the queue"),
+    Action("help", "question_mark", "Show keys", True, "Help"),
+    Action("quit", "q", "Quit (every decision is already saved)", True, "Quit"),
+)}
+
+
+def key_map(overrides: dict[str, str]) -> dict[str, str]:
+    """Action -> keys, with the user's overrides applied."""
+    return {name: overrides.get(name, action.keys) for name, action in ACTIONS.items()}

@@ -1,0 +1,33 @@
+"""The header line: file, lint progress, review counts, active filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.widgets import Static
+
+from sftlint.escape import visible
+
+
+class ProgressHeader(Static):
+    DEFAULT_CSS = """
+    ProgressHeader { height: 1; background: $primary-background; padding: 0 1; }
+    """
+
+    def update_counts(self, path: str, counts: dict[str, int], lint_done: bool, fraction: float,
+                      filter_text: str, shown: int) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(visible(Path(path).name), style="bold cyan")
+        if not lint_done:
+            t.append(f" · linting {fraction:.0%}", style="bold yellow")
+        reviewed = counts["accepted"] + counts["rejected"]
+        t.append(f" · reviewed {reviewed:,}/{counts['total']:,}")
+        t.append(f" · ✓ {counts['accepted']:,}", style="green")
+        t.append(f" ✗ {counts['rejected']:,}", style="red")
+        if counts["skipped"]:
+            t.append(f" » {counts['skipped']:,}", style="yellow")
+        t.append(f" · {counts['remaining']:,} flagged left", style="bold")
+        if filter_text:
+            t.append(f" · filter {visible(filter_text)} ({shown:,})", style="bold magenta")
+        self.update(t)
