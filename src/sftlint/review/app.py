@@ -114,6 +114,7 @@ class ReviewApp(App[None]):
         self.format: str | None = None
         self.shown_pos: int | None = None
         self.replacement_findings: dict[str, list[Finding]] = {}
+        self.conversation_messages: list[Shown] = []
         bindings = [Binding(self.keys[name], f"app.{name}", action.label or action.description, show=action.footer)
                     for name, action in ACTIONS.items()]
         self.screen_class = type("ReviewScreen", (ReviewScreen,), {"BINDINGS": bindings})
@@ -253,7 +254,8 @@ class ReviewApp(App[None]):
             why = f"Cannot show as a conversation: {problem}" if problem else None
             self.conversation.show([], note="\n".join(x for x in (note, why) if x) or None, raw=raw)
         else:
-            self.conversation.show(shown_messages(conv), note=note)
+            self.conversation_messages = shown_messages(conv)
+            self.conversation.show(self.conversation_messages, note=note)
         self.findings_list.show(findings)
 
     def _lint_value(self, value, item: Item) -> list[Finding]:

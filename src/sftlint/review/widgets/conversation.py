@@ -216,8 +216,13 @@ class ConversationView(ScrollView, can_focus=True):
                 self._reflow_pending = True
                 self.call_after_refresh(self._reflow)
         offset = absolute - self.starts[index]
+        base = self.rich_style
         strip = strips[offset] if offset < len(strips) else Strip.blank(width)
-        return strip.adjust_cell_length(width, self.rich_style)
+        return strip.apply_style(base).adjust_cell_length(width, base)
+
+    def rendered_strips(self) -> list[Strip]:
+        """Every line of the current content (renders all units; for tests and screenshots)."""
+        return [strip for i in range(len(self.units)) for strip in self._render_unit(i)]
 
     def _reflow(self) -> None:
         self._reflow_pending = False

@@ -45,6 +45,12 @@ class FindingList(OptionList):
         if not options:
             options.append(Option(Text("No findings for this example.", style="dim"), disabled=True))
         self.add_options(options)
+        if self.has_focus and findings:
+            self.highlighted = 0
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.findings:
+            self.highlighted = 0
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

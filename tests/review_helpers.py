@@ -1,0 +1,65 @@
+"""Shared helpers for the review UI tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from rule_cases import SYS, A, Q, conv, jl
+
+RECORDS = [
+    conv(SYS, ("user", "How do I oil my chain? (0)"), A),
+    conv(SYS, A),  # S021 error
+    conv(SYS, Q, ("assistant", "   ")),  # S022 error, with a span
+    conv(SYS, Q, A, ("user", "Thanks!")),  # S020 warning
+    conv(("user", "Where is your shop? (4)"), A),  # S029 info
+    *[conv(SYS, ("user", f"Question number {i} about brakes"), ("assistant", f"Answer {i}: check the pads."))
+      for i in range(5, 12)],
+]
+
+
+def write_data(tmp_path: Path, records=RECORDS, name: str = "data.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_bytes(jl(*records))
+    return path
+
+
+def make_app(path: Path, *, journal: Path | None = None, reviewer: str = "ana", config: dict | None = None, **kw):
+    from sftlint.config import load_settings
+    from sftlint.review.app import ReviewApp
+    from sftlint.review.journal import default_path
+
+    settings = load_settings(path, None, {"encoding": "cl100k_base", **(config or {})})
+    return ReviewApp(path, settings, journal=journal or default_path(path), reviewer=reviewer, jobs=1, **kw)
+
+
+async def ready(app, pilot) -> None:
+    """Wait until the background lint has filled the queue."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def journal_lines(path: Path) -> list[dict]:
+    from sftlint.review.journal import default_path
+
+    j = default_path(path)
+    return [orjson.loads(x) for x in j.read_bytes().splitlines()] if j.exists() else []
+
+
+def current_line(app) -> int:
+    return app.queue.items[app.queue_list.current].line
+
+
+def screen_text(app) -> str:
+    """The visible screen as plain text."""
+    from rich.console import Console
+
+    console = Console(width=app.size.width, record=True, file=open("/dev/null", "w"), color_system=None)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+__all__ = ["RECORDS", "write_data", "make_app", "ready", "journal_lines", "current_line", "screen_text", "Q", "A", "SYS",
+           "conv", "jl"]
