@@ -181,6 +181,69 @@ class Filter:
         return self.matches is None or item.pos in self.matches
 
 
+class View:
+    """Positions in queue order, held as a few buckets that only grow at their ends.
+
+    The queue's order is (bucket, file position), with only a handful of buckets (flagged by
+    severity, unflagged), and lint results arrive in file order; so adding is an append, where
+    one sorted list would cost a 100k-element memmove per item while the lint is streaming in.
+    """
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple, list[int]] = {}
+        self._order: list[tuple] = []
+        self._starts: list[int] | None = None
+        self._len = 0
+
+    def add(self, bucket: tuple, pos: int) -> None:
+        positions = self._buckets.get(bucket)
+        if positions is None:
+            bisect.insort(self._order, bucket)
+            positions = self._buckets[bucket] = []
+        if positions and positions[-1] > pos:
+            bisect.insort(positions, pos)
+        else:
+            positions.append(pos)
+        self._len += 1
+        self._starts = None
+
+    def _offsets(self) -> list[int]:
+        if self._starts is None:
+            starts, n = [], 0
+            for bucket in self._order:
+                starts.append(n)
+                n += len(self._buckets[bucket])
+            self._starts = starts
+        return self._starts
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError(index)
+        starts = self._offsets()
+        b = bisect.bisect_right(starts, index) - 1
+        return self._buckets[self._order[b]][index - starts[b]]
+
+    def __iter__(self):
+        for bucket in self._order:
+            yield from self._buckets[bucket]
+
+    def index(self, bucket: tuple, pos: int) -> int | None:
+        positions = self._buckets.get(bucket)
+        if not positions:
+            return None
+        j = bisect.bisect_left(positions, pos)
+        if j == len(positions) or positions[j] != pos:
+            return None
+        return self._offsets()[self._order.index(bucket)] + j
+
+
 @dataclass
 class Queue:
     """All items, and the ordered, filtered view the reviewer walks through."""
@@ -192,15 +255,15 @@ class Queue:
     """Restriction from the command line (--only-flagged, --rule); always applies."""
     filter: Filter = field(default_factory=Filter)
     items: list[Item] = field(default_factory=list)
-    view: list[int] = field(default_factory=list)
-    _keys: list[tuple] = field(default_factory=list)
+    view: View = field(default_factory=View)
     _ids: set[str] = field(default_factory=set)
     _flagged_ids: set[str] = field(default_factory=set)
 
-    def key(self, item: Item) -> tuple:
+    def bucket(self, item: Item) -> tuple:
+        """The queue order is (bucket, file position)."""
         if self.order == "file":
-            return (item.pos,)
-        return (0 if item.flagged else 1, -item.worst, item.pos)
+            return ()
+        return (0 if item.flagged else 1, -item.worst)
 
     def status(self, item: Item) -> str:
         entry = self.journal.state(item.example_id) if item.example_id else None
@@ -219,25 +282,22 @@ class Queue:
                 if item.flagged:
                     self._flagged_ids.add(item.example_id)
             if self._visible(item):
-                key = self.key(item)
-                at = bisect.bisect(self._keys, key)
-                self._keys.insert(at, key)
-                self.view.insert(at, item.pos)
+                self.view.add(self.bucket(item), item.pos)
 
     def rebuild(self) -> None:
-        chosen = sorted((self.key(i), i.pos) for i in self.items if self._visible(i))
-        self._keys = [k for k, _ in chosen]
-        self.view = [p for _, p in chosen]
+        view = View()
+        for item in self.items:
+            if self._visible(item):
+                view.add(self.bucket(item), item.pos)
+        self.view = view
 
     def set_filter(self, flt: Filter) -> None:
         self.filter = flt
         self.rebuild()
 
     def index_of(self, pos: int) -> int | None:
-        item = self.items[pos]
-        key = self.key(item)
-        at = bisect.bisect_left(self._keys, key)
-        return at if at < len(self.view) and self.view[at] == pos else None
+        """Where an item is in the view, or None if the filter hides it."""
+        return self.view.index(self.bucket(self.items[pos]), pos)
 
     def next_matching(self, start: int, step: int, want) -> int | None:
         i = start + step

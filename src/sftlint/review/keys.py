@@ -27,6 +27,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("up", "k,up", "Previous example"),
     Action("page_down", "pagedown", "Page down the queue"),
     Action("page_up", "pageup", "Page up the queue"),
+    Action("scroll_text_down", "space,ctrl+d", "Scroll the conversation down"),
+    Action("scroll_text_up", "b,ctrl+u", "Scroll the conversation up"),
     Action("search", "slash", "Search the text of all examples", True, "Search"),
     Action("filter", "f", "Filter by rule code, severity or status", True, "Filter"),
     Action("clear_filter", "escape", "Clear search and filter"),
@@ -34,7 +36,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("note", "c", "Attach a note to the decision"),
     Action("toggle_markdown", "m", "Toggle Markdown rendering"),
     Action("toggle_raw", "r", "Toggle raw JSON"),
-    Action("focus_findings", "tab", "Focus the findings list / the queue"),
+    Action("next_finding", "tab", "Show the next finding of this example in the text"),
+    Action("prev_finding", "shift+tab", "Show the previous finding"),
     Action("help", "question_mark", "Show keys", True, "Help"),
     Action("quit", "q", "Quit (every decision is already saved)", True, "Quit"),
 )}

@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sftlint.escape import displayable
+from sftlint.review.widgets import set_virtual_size
 
 BLOCK_CHARS = 4000
 EAGER_CHARS = 60_000
@@ -70,9 +71,9 @@ def _blocks(text: str, markdown: bool) -> list[tuple[int, str]]:
     return out or [(0, "")]
 
 
-class ConversationView(ScrollView, can_focus=True):
+class ConversationView(ScrollView, can_focus=False):
     DEFAULT_CSS = """
-    ConversationView { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    ConversationView { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; overflow-y: scroll; overflow-x: hidden; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -148,7 +149,7 @@ class ConversationView(ScrollView, can_focus=True):
             starts.append(y)
             y += h
         self.starts = starts
-        self.virtual_size = Size(self._width, y)
+        set_virtual_size(self, Size(self._width, y))
         self.refresh()
 
     def _content_width(self) -> int:

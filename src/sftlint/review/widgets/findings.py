@@ -1,25 +1,41 @@
-"""The findings of the current example; highlighting one shows its span in the conversation."""
+"""The findings of the current example; highlighting one shows its span in the conversation.
+
+A Line API widget with a fixed height: changing examples repaints it without a layout pass
+(an OptionList here cost ~30 ms of relayout per keypress). It never takes focus: the app steps
+through findings with tab / shift+tab while the queue keeps focus, because a focus change
+restyles the screen and recomposes the footer (~100 ms).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from sftlint.catalogue import catalogue
 from sftlint.escape import visible
 from sftlint.findings import Finding
+from sftlint.review.widgets import set_virtual_size
 
-SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
+SEVERITY_STYLE = {"error": Style(bold=True, color="red"), "warning": Style(bold=True, color="yellow"),
+                  "info": Style(color="cyan")}
 
 
-class FindingList(OptionList):
+class FindingList(ScrollView, can_focus=False, inherit_bindings=False):
     DEFAULT_CSS = """
-    FindingList { height: auto; max-height: 9; border-top: solid $primary-background-lighten-2; }
+    FindingList { height: 7; border-top: solid $primary-background-lighten-2; scrollbar-size-vertical: 1;
+                  overflow-y: scroll; overflow-x: hidden; }
+    FindingList > .finding-list--cursor { background: $accent 60%; text-style: bold; }
     """
+    COMPONENT_CLASSES = {"finding-list--cursor"}
+
+    highlighted: reactive[int | None] = reactive(None, always_update=True)
 
     @dataclass
     class Selected(Message):
@@ -31,33 +47,47 @@ class FindingList(OptionList):
 
     def show(self, findings: list[Finding]) -> None:
         self.findings = findings
-        self.clear_options()
-        rules = catalogue()
-        options = []
-        for i, f in enumerate(findings):
-            prompt = Text()
-            prompt.append(f"{f.code} ", style=SEVERITY_STYLE[f.severity])
-            if f.message_index is not None:
-                prompt.append(f"messages[{f.message_index}] ", style="dim")
-            prompt.append(visible(f.message))
-            prompt.append(f"  — {rules[f.code].fix}", style="dim italic")
-            options.append(Option(prompt, id=str(i)))
-        if not options:
-            options.append(Option(Text("No findings for this example.", style="dim"), disabled=True))
-        self.add_options(options)
-        if self.has_focus and findings:
-            self.highlighted = 0
+        set_virtual_size(self, Size(self.size.width, max(1, len(findings))))
+        self.scroll_home(animate=False)
+        self.set_reactive(FindingList.highlighted, None)
+        self.refresh()
 
-    def on_focus(self) -> None:
-        if self.highlighted is None and self.findings:
-            self.highlighted = 0
+    def watch_highlighted(self, index: int | None) -> None:
+        self.refresh()
+        if index is not None and 0 <= index < len(self.findings):
+            top, height = self.scroll_offset.y, max(1, self.scrollable_content_region.height)
+            if index < top:
+                self.scroll_to(y=index, animate=False)
+            elif index >= top + height:
+                self.scroll_to(y=index - height + 1, animate=False)
+            self.post_message(self.Selected(self.findings[index]))
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Selected(self.findings[int(event.option.id)]))
+    def step(self, step: int) -> None:
+        """Highlight the next (or previous) finding, wrapping around."""
+        if self.findings:
+            current = (-1 if step > 0 else 0) if self.highlighted is None else self.highlighted
+            self.highlighted = (current + step) % len(self.findings)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Selected(self.findings[int(event.option.id)]))
+    def on_click(self, event) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < len(self.findings):
+            self.highlighted = row
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not self.findings:
+            text = "No findings for this example." if y == 0 else ""
+            return Strip([Segment(text, base + Style(dim=True))]).adjust_cell_length(width, base)
+        if row >= len(self.findings):
+            return Strip.blank(width, base)
+        f = self.findings[row]
+        if row == self.highlighted:
+            base = base + self.get_component_rich_style("finding-list--cursor")
+        segments = [Segment(f"{f.code} ", base + SEVERITY_STYLE[f.severity])]
+        if f.message_index is not None:
+            segments.append(Segment(f"messages[{f.message_index}] ", base + Style(dim=True)))
+        segments.append(Segment(visible(f.message), base))
+        segments.append(Segment(f"  — {catalogue()[f.code].fix}", base + Style(dim=True, italic=True)))
+        return Strip(segments).crop(0, width).adjust_cell_length(width, base)

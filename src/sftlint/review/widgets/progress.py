@@ -5,15 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from sftlint.escape import visible
 
 
-class ProgressHeader(Static):
+class ProgressHeader(Widget):
+    """One line. `update_counts` repaints it without a layout pass."""
+
     DEFAULT_CSS = """
     ProgressHeader { height: 1; background: $primary-background; padding: 0 1; }
     """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.text = Text()
+
+    def render(self) -> Text:
+        return self.text
 
     def update_counts(self, path: str, counts: dict[str, int], lint_done: bool, fraction: float,
                       filter_text: str, shown: int) -> None:
@@ -30,4 +39,5 @@ class ProgressHeader(Static):
         t.append(f" · {counts['remaining']:,} flagged left", style="bold")
         if filter_text:
             t.append(f" · filter {visible(filter_text)} ({shown:,})", style="bold magenta")
-        self.update(t)
+        self.text = t
+        self.refresh()

@@ -14,19 +14,22 @@ from textual.strip import Strip
 
 from sftlint.escape import displayable
 from sftlint.review.index import Queue
+from sftlint.review.widgets import set_virtual_size
 
 STATUS_GLYPH = {"unreviewed": ("·", "dim"), "accepted": ("✓", "bold green"), "rejected": ("✗", "bold red"),
                 "skipped": ("»", "yellow")}
 SEVERITY_GLYPH = {2: ("E", "bold red"), 1: ("W", "bold yellow"), 0: ("I", "cyan"), -1: (" ", "")}
 
 
-class QueueList(ScrollView, can_focus=True):
+class QueueList(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = """
     QueueList {
         width: 42%;
         min-width: 30;
         border-right: solid $primary-background-lighten-2;
         scrollbar-size-vertical: 1;
+        overflow-y: scroll;
+        overflow-x: hidden;
     }
     QueueList > .queue-list--cursor { background: $accent 40%; text-style: bold; }
     QueueList:focus > .queue-list--cursor { background: $accent 70%; }
@@ -47,7 +50,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def refresh_view(self) -> None:
         """The queue's view changed (new items, filter, decisions): resize and repaint."""
-        self.virtual_size = Size(self.size.width, len(self.queue.view))
+        set_virtual_size(self, Size(self.size.width, len(self.queue.view)))
         if self.cursor >= len(self.queue.view):
             self.cursor = max(0, len(self.queue.view) - 1)
         self.refresh()
@@ -86,7 +89,7 @@ class QueueList(ScrollView, can_focus=True):
         sev, sstyle = SEVERITY_GLYPH[item.worst]
         codes = ",".join(item.codes[:2]) + ("+" if len(item.codes) > 2 else "")
         tokens = f"{item.tokens:>6,}" if item.tokens is not None else "     -"
-        fixed = 2 + 2 + 11 + 7
+        fixed = 2 + 2 + 11 + 8
         preview_width = max(0, width - fixed)
         text = displayable(item.preview or ("(not a readable example)" if item.example_id is None else ""))
         text = text.replace("\n", " ").replace("\t", " ")[:preview_width].ljust(preview_width)
@@ -98,7 +101,7 @@ class QueueList(ScrollView, can_focus=True):
             Segment(f"{sev} ", base + (Style.parse(sstyle) if sstyle else Style())),
             Segment(f"{codes:<10.10} ", base + Style(dim=status != "unreviewed")),
             Segment(text, base),
-            Segment(tokens + " ", base + Style(dim=True)),
+            Segment(" " + tokens + " ", base + Style(dim=True)),
         ]
         return Strip(segments).adjust_cell_length(width, base)
 
