@@ -39,7 +39,7 @@ def build(n: int) -> Path:
     DATA.mkdir(exist_ok=True)
     rng = random.Random(1)
     with open(path, "wb") as fh:
-        for i in range(n):
+        for _ in range(n):
             ex = example(rng)
             roll = rng.random()
             if roll < 0.01:
