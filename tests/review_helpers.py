@@ -52,14 +52,5 @@ def current_line(app) -> int:
     return app.queue.items[app.queue_list.current].line
 
 
-def screen_text(app) -> str:
-    """The visible screen as plain text."""
-    from rich.console import Console
-
-    console = Console(width=app.size.width, record=True, file=open("/dev/null", "w"), color_system=None)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
-
-
-__all__ = ["RECORDS", "write_data", "make_app", "ready", "journal_lines", "current_line", "screen_text", "Q", "A", "SYS",
+__all__ = ["RECORDS", "write_data", "make_app", "ready", "journal_lines", "current_line", "Q", "A", "SYS",
            "conv", "jl"]
