@@ -26,10 +26,11 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from sftlint.config import Settings
-from sftlint.engine import Engine, RecordResult
+from sftlint.engine import Engine
 from sftlint.escape import visible
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
+from sftlint.review.feed import finding_from
 from sftlint.review.index import ExampleStore, Filter, Item, Queue
 from sftlint.review.journal import Journal
 from sftlint.review.keys import ACTIONS, key_map
@@ -43,9 +44,6 @@ from sftlint.schema import Conversation
 
 BATCH_ITEMS = 5000
 BATCH_SECONDS = 0.25
-LINT_SWITCH_INTERVAL = 0.001
-"""While the background lint runs, hand the GIL back to the UI thread every 1 ms (Python's
-default is 5 ms), so keys stay responsive while results stream in."""
 
 
 def shown_messages(conv: Conversation) -> list[Shown]:
@@ -120,6 +118,7 @@ class ReviewApp(App[None]):
         self.shown_pos: int | None = None
         self.replacement_findings: dict[str, list[Finding]] = {}
         self.conversation_messages: list[Shown] = []
+        self.feed: subprocess.Popen | None = None
         bindings = [Binding(self.keys[name], f"app.{name}", action.label or action.description, show=action.footer)
                     for name, action in ACTIONS.items()]
         self.screen_class = type("ReviewScreen", (ReviewScreen,), {"BINDINGS": bindings})
@@ -134,41 +133,51 @@ class ReviewApp(App[None]):
 
     @work(thread=True, exclusive=True, group="lint")
     def lint(self) -> None:
+        """Run the lint in a child process (see review/feed.py) and feed the queue from its output."""
         worker = get_current_worker()
-        engine = Engine(self.settings, jobs=self.jobs, detail=True, use_journals=False)
+        cmd = [sys.executable, "-m", "sftlint.review.feed", str(self.path)]
+        if self.jobs:
+            cmd += ["--jobs", str(self.jobs)]
+        # Lower priority than the UI (inherited by the lint's workers): on a 2-core machine the
+        # reviewer's keys should not wait for the background lint.
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=lambda: os.nice(10))
+        self.feed = proc
         size = max(1, self.path.stat().st_size)
         batch: list[Item] = []
         last = time.monotonic()
         pos = 0
-        from sftlint.engine import FileResult
-
-        result = FileResult(str(self.path))
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(LINT_SWITCH_INTERVAL)
         try:
-            for rr in engine.iter_file(self.path, result):
+            proc.stdin.write(self.settings.raw.model_dump_json().encode())
+            proc.stdin.close()
+            for line in proc.stdout:
                 if worker.is_cancelled:
                     return
-                if not isinstance(rr, RecordResult):
-                    self.file_findings.append(rr)
+                d = orjson.loads(line)
+                kind = d.pop("t")
+                if kind == "f":
+                    self.file_findings.append(finding_from(d))
                     continue
-                s = rr.summary
-                batch.append(Item(pos, rr.line, rr.offset, s.example_id if s else None, rr.findings,
-                                  s.tokens if s else None, s.preview if s else ""))
+                if kind == "end":
+                    self.format = d["format"]
+                    break
+                findings = [finding_from(f) for f in d.get("f", ())]
+                batch.append(Item(pos, d["line"], d["offset"], d["id"], findings, d["tokens"], d["preview"]))
                 pos += 1
                 now = time.monotonic()
                 if len(batch) >= BATCH_ITEMS or now - last >= BATCH_SECONDS:
-                    self.format = result.format
                     self.post_message(ItemsArrived(batch))
-                    self.post_message(LintProgress(pos, min(1.0, rr.offset / size)))
+                    self.post_message(LintProgress(pos, min(1.0, d["offset"] / size)))
                     batch, last = [], now
-        except Exception as exc:  # a bug in us; show it rather than die silently in a thread
-            self.call_from_thread(self.notify, f"lint failed: {exc.__class__.__name__}: {exc}", severity="error")
-            raise
+            else:
+                err = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+                if proc.wait() != 0:
+                    self.call_from_thread(self.notify, f"lint failed: {err[-1] if err else proc.returncode}",
+                                          severity="error", timeout=30)
         finally:
-            sys.setswitchinterval(switch)
-            engine.close()
-        self.format = result.format
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
         if batch:
             self.post_message(ItemsArrived(batch))
         self.post_message(LintProgress(pos, 1.0, done=True))
@@ -234,10 +243,22 @@ class ReviewApp(App[None]):
         self.main.query_one(ProgressHeader).update_counts(
             str(self.path), counts, self.lint_done, self.lint_fraction, flt, len(self.queue.view))
 
+    def goto(self, index: int) -> None:
+        """Move the cursor and show the example in the same frame (not one refresh later)."""
+        ql = self.queue_list
+        if not self.queue.view:
+            return
+        ql.cursor = min(max(0, index), len(self.queue.view) - 1)
+        pos = ql.current
+        if pos is not None and pos != self.shown_pos:
+            self.show_item(pos)
+
     @on(QueueList.Highlighted)
     def on_highlighted(self, event: QueueList.Highlighted) -> None:
         if not self.main.is_mounted:
             return  # arrived after the screen went away (quitting)
+        if event.pos is not None and event.pos == self.shown_pos:
+            return  # already shown by goto()
         if event.pos is None:
             self.shown_pos = None
             self.conversation.show([], note="No example matches the current filter." if self.queue.items else None)
@@ -303,10 +324,7 @@ class ReviewApp(App[None]):
         self.after_decision()
         nxt = self.queue.next_matching(self.queue_list.cursor, 1, lambda i: self.queue.status(i) == "unreviewed")
         self.moved = True
-        if nxt is not None:
-            self.queue_list.cursor = nxt
-        else:
-            self.queue_list.move(1)
+        self.goto(nxt if nxt is not None else self.queue_list.cursor + 1)
 
     def after_decision(self) -> None:
         if self.queue.filter.statuses:
@@ -335,27 +353,28 @@ class ReviewApp(App[None]):
         pos = self.by_id.get(entry.id)
         index = self.queue.index_of(pos) if pos is not None else None
         self.moved = True
+        self.shown_pos = None  # its status changed: show it afresh
         if index is not None:
-            self.queue_list.cursor = index
+            self.goto(index)
         self.notify(f"Undid {entry.decision} (line {entry.line or '?'}).")
 
     # -- moving ---------------------------------------------------------------------------
 
-    def action_down(self) -> None:
+    def move_by(self, delta: int) -> None:
         self.moved = True
-        self.queue_list.move(1)
+        self.goto(self.queue_list.cursor + delta)
+
+    def action_down(self) -> None:
+        self.move_by(1)
 
     def action_up(self) -> None:
-        self.moved = True
-        self.queue_list.move(-1)
+        self.move_by(-1)
 
     def action_page_down(self) -> None:
-        self.moved = True
-        self.queue_list.move(max(1, self.queue_list.size.height - 1))
+        self.move_by(max(1, self.queue_list.size.height - 1))
 
     def action_page_up(self) -> None:
-        self.moved = True
-        self.queue_list.move(-max(1, self.queue_list.size.height - 1))
+        self.move_by(-max(1, self.queue_list.size.height - 1))
 
     def _flagged(self, step: int) -> None:
         self.moved = True
@@ -363,7 +382,7 @@ class ReviewApp(App[None]):
         if index is None:
             self.notify("No more flagged examples in this direction.")
         else:
-            self.queue_list.cursor = index
+            self.goto(index)
 
     def action_next_flagged(self) -> None:
         self._flagged(1)
@@ -380,10 +399,14 @@ class ReviewApp(App[None]):
         view.scroll_to(y=max(0, view.scroll_offset.y - max(1, view.size.height - 2)), animate=False)
 
     def action_next_finding(self) -> None:
-        self.findings_list.step(1)
+        self._show_finding(self.findings_list.step(1))
 
     def action_prev_finding(self) -> None:
-        self.findings_list.step(-1)
+        self._show_finding(self.findings_list.step(-1))
+
+    def _show_finding(self, finding: Finding | None) -> None:
+        if finding is not None:
+            self.conversation.set_highlight(finding.message_index, finding.span)
 
     # -- search and filter ------------------------------------------------------------------
 
@@ -542,4 +565,6 @@ class ReviewApp(App[None]):
         yield SystemCommand("Keys", "Show every key", self.action_help)
 
     def on_unmount(self) -> None:
+        if self.feed is not None and self.feed.poll() is None:
+            self.feed.kill()
         self.store.close()

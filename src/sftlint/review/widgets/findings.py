@@ -60,18 +60,20 @@ class FindingList(ScrollView, can_focus=False, inherit_bindings=False):
                 self.scroll_to(y=index, animate=False)
             elif index >= top + height:
                 self.scroll_to(y=index - height + 1, animate=False)
-            self.post_message(self.Selected(self.findings[index]))
 
-    def step(self, step: int) -> None:
-        """Highlight the next (or previous) finding, wrapping around."""
-        if self.findings:
-            current = (-1 if step > 0 else 0) if self.highlighted is None else self.highlighted
-            self.highlighted = (current + step) % len(self.findings)
+    def step(self, step: int) -> Finding | None:
+        """Highlight the next (or previous) finding, wrapping around, and return it."""
+        if not self.findings:
+            return None
+        current = (-1 if step > 0 else 0) if self.highlighted is None else self.highlighted
+        self.highlighted = (current + step) % len(self.findings)
+        return self.findings[self.highlighted]
 
     def on_click(self, event) -> None:
         row = self.scroll_offset.y + event.y
         if 0 <= row < len(self.findings):
             self.highlighted = row
+            self.post_message(self.Selected(self.findings[row]))
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -61,21 +61,24 @@ class QueueList(ScrollView, can_focus=True, inherit_bindings=False):
         return view[self.cursor] if 0 <= self.cursor < len(view) else None
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.scroll_to_region_visible(new)
-        self.refresh()
+        if self.scroll_to_region_visible(new):
+            self.refresh()
+        else:  # only the two rows whose highlight changed
+            top, width = self.scroll_offset.y, self.size.width
+            self.refresh(Region(0, old - top, width, 1), Region(0, new - top, width, 1))
         self.post_message(self.Highlighted(self.current))
 
-    def scroll_to_region_visible(self, row: int) -> None:
+    def scroll_to_region_visible(self, row: int) -> bool:
+        """Scroll so `row` is visible; True if it scrolled."""
         top = self.scroll_offset.y
         height = self.scrollable_content_region.height or 1
         if row < top:
             self.scroll_to(y=row, animate=False)
-        elif row >= top + height:
+            return True
+        if row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False)
-
-    def move(self, delta: int) -> None:
-        if self.queue.view:
-            self.cursor = min(max(0, self.cursor + delta), len(self.queue.view) - 1)
+            return True
+        return False
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
