@@ -34,10 +34,17 @@ def make_app(path: Path, *, journal: Path | None = None, reviewer: str = "ana", 
     return ReviewApp(path, settings, journal=journal or default_path(path), reviewer=reviewer, jobs=1, **kw)
 
 
-async def ready(app, pilot) -> None:
-    """Wait until the background lint has filled the queue."""
+async def ready(app, pilot, timeout: float = 30) -> None:
+    """Wait until the background lint has filled the queue and the first example is shown."""
+    import asyncio
+    import time
+
     await app.workers.wait_for_complete()
-    await pilot.pause()
+    deadline = time.monotonic() + timeout
+    while not (app.lint_done and (app.shown_pos is not None or not app.queue.view)):
+        assert time.monotonic() < deadline, "the review UI never became ready"
+        await pilot.pause()
+        await asyncio.sleep(0.01)
     await pilot.pause()
 
 
