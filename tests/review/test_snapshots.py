@@ -18,6 +18,7 @@ def app_for(tmp_path):
 def test_main_screen(snap_compare, tmp_path):
     async def settle(pilot):
         await ready(pilot.app, pilot)
+        await pilot.pause(0.3)  # let deferred style refreshes (focus) land before the screenshot
 
     assert snap_compare(app_for(tmp_path), terminal_size=SIZE, run_before=settle)
 
