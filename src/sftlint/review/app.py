@@ -191,18 +191,19 @@ class ReviewApp(App[None]):
         for item in message.items:
             if item.example_id and item.example_id not in self.by_id:
                 self.by_id[item.example_id] = item.pos
-        current = self.queue_list.current
+        ql = self.queue_list
+        before = ql.current
         self.queue.add(message.items)
-        if not self.moved:
-            self._to_first_unreviewed()
-        elif current is not None:
-            index = self.queue.index_of(current)
-            if index is not None and index != self.queue_list.cursor:
-                self.queue_list.set_reactive(QueueList.cursor, index)
-                self.queue_list.scroll_to_region_visible(index)
-        self.queue_list.refresh_view()
-        if self.shown_pos is None and self.queue_list.current is not None:
-            self.show_item(self.queue_list.current)
+        if not self.moved:  # until the reviewer moves, stay on the first example still to review
+            index = self.queue.next_matching(-1, 1, lambda i: self.queue.status(i) == "unreviewed")
+        else:  # keep the reviewer on the same example while rows are inserted above it
+            index = self.queue.index_of(before) if before is not None else ql.cursor
+        ql.set_reactive(QueueList.cursor, index if index is not None else 0)
+        ql.scroll_to_region_visible(ql.cursor)
+        ql.refresh_view()
+        pos = ql.current
+        if pos is not None and pos != self.shown_pos:
+            self.show_item(pos)
         self.update_header()
 
     def on_lint_progress(self, message: LintProgress) -> None:
@@ -214,12 +215,6 @@ class ReviewApp(App[None]):
                 self.notify(f"{len(self.file_findings)} finding(s) outside examples ({codes}); see `sftlint lint`",
                             severity="warning", timeout=6)
         self.update_header()
-
-    def _to_first_unreviewed(self) -> None:
-        index = self.queue.next_matching(-1, 1, lambda i: self.queue.status(i) == "unreviewed")
-        target = index if index is not None else 0
-        if target != self.queue_list.cursor:
-            self.queue_list.cursor = target
 
     # -- showing ------------------------------------------------------------------------
 
