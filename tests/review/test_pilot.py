@@ -301,3 +301,21 @@ async def test_shown_example_follows_the_cursor_as_results_stream_in(tmp_path, m
         assert current_line(app) == 2
         assert app.shown_pos == app.queue_list.current
         assert [f.code for f in app.findings_list.findings] == ["S021"]
+
+
+async def test_scroll_keys_and_stepping_back_through_findings(tmp_path):
+    long_answer = "\n".join(f"Step {i}: tighten the bolt a quarter turn." for i in range(80))
+    records = [conv(SYS, ("user", "How?"), ("assistant", long_answer), ("user", "ok")),  # S020
+               conv(SYS, ("bot", "hi"), ("assistant", "x"))]  # S015 and S021
+    app = make_app(write_data(tmp_path, records), order="file")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("space")
+        assert app.conversation.scroll_offset.y > 0
+        await pilot.press("b")
+        assert app.conversation.scroll_offset.y == 0
+        await pilot.press("j", "shift+tab")
+        assert app.findings_list.highlighted == len(app.findings_list.findings) - 1
+        await pilot.press("tab")
+        assert app.findings_list.highlighted == 0
+        assert app.conversation.highlight[0] == app.findings_list.findings[0].message_index
