@@ -167,6 +167,105 @@ def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_ord
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Output folder (created; files there are replaced atomically).")
+@config_options
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]),
+              help="Policy 'clean' drops unreviewed examples with findings at or above this (default: error).")
+@click.option("--policy", type=click.Choice(["accepted", "clean", "not-rejected"]), default="clean", show_default=True,
+              help="Which examples to keep (see README).")
+@click.option("--split", "split_spec", help="Held-out test share, e.g. test=0.1.")
+@click.option("--test-size", type=click.IntRange(min=1), help="Held-out test size in examples.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split.")
+@click.option("--stratify", type=click.Choice(["system"]), help="Keep each system prompt's share on both sides.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "hf"]), default="jsonl", show_default=True)
+@click.option("--journal", type=click.Path(path_type=Path, dir_okay=False),
+              help="Review decisions (default: <file>.sftlint-journal next to each file).")
+@click.option("--push-to-hub", "push_to_hub", metavar="REPO", help="Also upload to a Hugging Face dataset repo.")
+@click.option("--public", is_flag=True, help="With --push-to-hub: make the repository public.")
+@click.option("--license", "license_", default="other", show_default=True, help="License for the dataset card.")
+def export(paths, out, config_path, policy, split_spec, test_size, seed, stratify, fmt, journal, push_to_hub, public,
+           license_, jobs, **flags):
+    """Write the clean set, what was dropped and why, a held-out split, a manifest and a card."""
+    from sftlint.config import ConfigError
+    from sftlint.export import ExportError, ExportOptions, plan, test_ratio_from_split
+    from sftlint.io.writers import write_export
+    from sftlint.tokens import TokenizerError
+
+    files, errors = _check_paths(paths)
+    for e in errors:
+        _fail(e)
+    try:
+        settings = _settings(list(paths), config_path, **flags)
+        options = ExportOptions(out=out, policy=policy, seed=seed, stratify=stratify, format=fmt,
+                                test_ratio=test_ratio_from_split(split_spec) if split_spec else None,
+                                test_size=test_size, push_to_hub=push_to_hub, private=not public, license=license_)
+        result = plan(files, settings, options, journal)
+        written = write_export(result)
+    except (ConfigError, TokenizerError, ExportError) as exc:
+        _fail(str(exc))
+    s = result.summary()
+    click.echo(f"{s['in']:,} records in: {s['train']:,} train, {s['test']:,} test, {s['dropped']:,} left out"
+               + (" (" + ", ".join(f"{k} {v:,}" for k, v in s["dropped_by_reason"].items()) + ")" if s["dropped"] else ""))
+    for path in written:
+        click.echo(f"  wrote {path}")
+    if push_to_hub:
+        click.echo(f"  pushed to https://huggingface.co/datasets/{push_to_hub}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Output file: .jsonl (default) or .parquet.")
+@click.option("--to", "target", type=click.Choice(["messages"]), default="messages", show_default=True)
+@config_options
+def convert(path, out, target, config_path, jobs, **flags):
+    """Convert ShareGPT, Alpaca or prompt/answer data to OpenAI `messages` format."""
+    from sftlint.config import ConfigError
+    from sftlint.engine import LintResult
+    from sftlint.export import collect
+    from sftlint.io.writers import Staging
+    from sftlint.report import render
+    from sftlint.tokens import TokenizerError
+
+    files, errors = _check_paths((path,))
+    for e in errors:
+        _fail(e)
+    if out.resolve() == path.resolve():
+        _fail("--out must not be the input file (inputs are never modified)")
+    try:
+        settings = _settings([path], config_path, **flags)
+        candidates, inputs = collect(files, settings)
+    except (ConfigError, TokenizerError) as exc:
+        _fail(str(exc))
+    good = [c for c in candidates if c.record is not None]
+    bad = [c for c in candidates if c.record is None]
+    staging = Staging(out.parent if str(out.parent) else Path("."))
+    name = out.name
+    if name.endswith(".parquet"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from sftlint.io.tabular import arrow_schema, to_row
+
+        pq.write_table(pa.Table.from_pylist([to_row(c.record) for c in good], schema=arrow_schema()),
+                       staging.path(name), compression="zstd")
+    else:
+        staging.write_lines(name, (c.record for c in good))
+    staging.commit()
+    click.echo(f"converted {len(good):,} of {len(candidates):,} record(s) from {inputs[0]['format'] or 'unknown format'}"
+               f" to messages: {out}")
+    if bad:
+        from sftlint.engine import FileResult
+
+        shown = FileResult(str(path), records=len(candidates), findings=[f for c in bad for f in c.findings])
+        click.echo(render("text", LintResult([shown], [], None), statistics=False, color=sys.stdout.isatty()))
+        click.echo(f"{len(bad):,} record(s) could not be converted and were left out.", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @config_options
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs for the bill estimate (default: OpenAI's heuristic).")
 @click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -258,12 +258,15 @@ def _read_parquet(path: Path) -> Iterator[Record | Problem]:
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
         yield Problem("S009", f"file is not a readable Parquet file: {exc}", None, None)
         return
+    from sftlint.io.tabular import from_row, is_sftlint_row
+
     row = 0
     try:
         for batch in pf.iter_batches(batch_size=1024):
             for value in batch.to_pylist():
                 row += 1
-                yield Record(line=row, offset=row - 1, value=value)
+                # Written by `sftlint export --format parquet`: restore the example exactly.
+                yield Record(line=row, offset=row - 1, value=from_row(value) if is_sftlint_row(value) else value)
     except Exception as exc:
         yield Problem("S007", f"Parquet file could not be read past row {row}: {exc}", row + 1, None)
 

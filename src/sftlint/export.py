@@ -1,0 +1,337 @@
+"""Export: apply review decisions and a policy, drop exact duplicates, split without leakage.
+
+`plan()` decides, for every record of the inputs, whether it goes to train, to test or to
+rejected.jsonl (with why); `write_export()` (sftlint/io/writers.py) writes the result. Nothing
+here touches the input files.
+
+Policies (`--policy`):
+  accepted      only examples accepted in the journal
+  clean         accepted, plus unreviewed or skipped examples with no finding at or above
+                `--fail-on` (default)
+  not-rejected  every readable example not rejected in the journal
+An accepted example with an edited replacement in the journal is exported as the replacement.
+
+The held-out split is made per group, never per example: examples that share a first user
+message (whitespace and case folded), or that the duplicate rules link as near-duplicates,
+always land on the same side. Groups are ordered by a seeded hash, so a seed gives the same
+split on every machine; `--stratify system` splits each system prompt's examples separately so
+every system prompt keeps its share on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sftlint.catalogue import SEVERITY_RANK
+from sftlint.config import Settings
+from sftlint.engine import Engine, FileResult, RecordResult
+from sftlint.findings import Finding
+from sftlint.io.formats import adapt
+from sftlint.io.reader import Record, parse_line, read
+from sftlint.review.journal import Entry, Journal, default_path
+from sftlint.schema import Conversation
+
+POLICIES = ("accepted", "clean", "not-rejected")
+FORMATS = ("jsonl", "parquet", "hf")
+
+
+class ExportError(Exception):
+    """The export cannot be done as asked (exit code 2); the message says why."""
+
+
+@dataclass
+class ExportOptions:
+    out: Path
+    policy: Literal["accepted", "clean", "not-rejected"] = "clean"
+    test_ratio: float | None = None
+    test_size: int | None = None
+    seed: int = 0
+    stratify: str | None = None
+    format: Literal["jsonl", "parquet", "hf"] = "jsonl"
+    push_to_hub: str | None = None
+    private: bool = True
+    license: str = "other"
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ExportError(f"--policy must be one of {', '.join(POLICIES)}")
+        if self.format not in FORMATS:
+            raise ExportError(f"--format must be one of {', '.join(FORMATS)}")
+        if self.test_ratio is not None and self.test_size is not None:
+            raise ExportError("--split and --test-size both set the test size; give one")
+        if self.test_ratio is not None and not 0 < self.test_ratio < 1:
+            raise ExportError("--split test=R needs 0 < R < 1")
+        if self.test_size is not None and self.test_size < 1:
+            raise ExportError("--test-size must be at least 1")
+        if self.stratify not in (None, "system"):
+            raise ExportError("--stratify accepts only 'system'")
+
+    @property
+    def splitting(self) -> bool:
+        return self.test_ratio is not None or self.test_size is not None
+
+
+@dataclass
+class Candidate:
+    """One input record and everything known about it."""
+
+    path: str
+    line: int
+    example_id: str | None
+    record: dict[str, Any] | None
+    """The example in OpenAI format (normalised), or None if the record is not a usable example."""
+    raw: str | None = None
+    """The record's text when it could not be read as an example."""
+    findings: list[Finding] = field(default_factory=list)
+    decision: Entry | None = None
+    tokens: int | None = None
+    trainable: int | None = None
+
+    @property
+    def first_user(self) -> str:
+        for m in (self.record or {}).get("messages", ()):
+            if isinstance(m, dict) and m.get("role") == "user":
+                content = m.get("content")
+                text = content if isinstance(content, str) else str(content)
+                return re.sub(r"\s+", " ", text).strip().casefold()
+        return ""
+
+    @property
+    def system(self) -> str:
+        for m in (self.record or {}).get("messages", ()):
+            if isinstance(m, dict) and m.get("role") == "system":
+                return str(m.get("content"))
+        return ""
+
+
+@dataclass
+class Plan:
+    options: ExportOptions
+    settings: Settings
+    inputs: list[dict[str, Any]]
+    train: list[Candidate]
+    test: list[Candidate]
+    rejected: list[tuple[Candidate, dict[str, Any]]]
+    records_in: int
+
+    def reasons(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for _, why in self.rejected:
+            counts[why["reason"]] = counts.get(why["reason"], 0) + 1
+        return dict(sorted(counts.items()))
+
+    def summary(self) -> dict[str, Any]:
+        return {"in": self.records_in, "train": len(self.train), "test": len(self.test),
+                "dropped": len(self.rejected), "dropped_by_reason": self.reasons()}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def collect(paths: list[Path], settings: Settings, journal: Path | None = None) -> tuple[list[Candidate], list[dict]]:
+    """Every record of every input, with its findings, normalised form and review decision."""
+    engine = Engine(settings, detail=True, stats=True, use_journals=False)
+    candidates: list[Candidate] = []
+    inputs = []
+    try:
+        for path in paths:
+            result = FileResult(str(path))
+            by_line: dict[int, RecordResult] = {}
+            loose: list[Finding] = []
+            for item in engine.iter_file(path, result):
+                if isinstance(item, RecordResult):
+                    by_line[item.line] = item
+                else:
+                    loose.append(item)
+            jpath = journal or default_path(path)
+            loaded = Journal(jpath) if jpath.is_file() else None
+            inputs.append({"path": str(path), "sha256": _sha256(path), "records": result.records,
+                           "format": result.format, "journal": str(jpath) if loaded else None,
+                           "findings_outside_examples": sorted({f.code for f in loose})})
+            for rec in read(path, settings.options["S006"]["max_line_bytes"]):
+                if not isinstance(rec, Record):
+                    continue
+                value, problem = (parse_line(rec.raw, rec.line, rec.last_without_newline) if rec.raw is not None
+                                  else (rec.value, None))
+                lint = by_line.get(rec.line)
+                findings = lint.findings if lint else []
+                conv: Conversation | None = None
+                if problem is None:
+                    conv, _ = adapt(value, result.format, settings.profile)
+                if conv is None:
+                    raw = rec.raw.decode("utf-8", "replace") if rec.raw is not None else repr(value)
+                    candidates.append(Candidate(str(path), rec.line, None, None, raw=raw.rstrip("\n"), findings=findings))
+                    continue
+                eid = conv.example_id()
+                summary = lint.summary if lint else None
+                entry = loaded.state(eid) if loaded else None
+                candidates.append(Candidate(str(path), rec.line, eid, conv.to_openai(), findings=findings,
+                                            decision=entry, tokens=summary.tokens if summary else None,
+                                            trainable=summary.trainable if summary else None))
+    finally:
+        engine.close()
+    return candidates, inputs
+
+
+def _why(c: Candidate, reason: str, detail: str) -> dict[str, Any]:
+    d: dict[str, Any] = {"reason": reason, "detail": detail,
+                         "codes": sorted({f.code for f in c.findings}),
+                         "findings": [{"code": f.code, "severity": f.severity, "message": f.message,
+                                       "message_index": f.message_index} for f in c.findings]}
+    if c.decision is not None:
+        d.update(decision=c.decision.decision, reviewer=c.decision.reviewer, time=c.decision.time,
+                 note=c.decision.note)
+    return d
+
+
+def select(candidates: list[Candidate], settings: Settings, options: ExportOptions
+           ) -> tuple[list[Candidate], list[tuple[Candidate, dict]]]:
+    """Apply decisions and the policy, then drop exact duplicates (first copy kept)."""
+    threshold = SEVERITY_RANK[settings.raw.fail_on]
+    keep: list[Candidate] = []
+    dropped: list[tuple[Candidate, dict]] = []
+    for c in candidates:
+        decision = c.decision.decision if c.decision else None
+        if c.record is None:
+            dropped.append((c, _why(c, "unreadable", "not a usable example; see the findings")))
+        elif decision == "reject":
+            dropped.append((c, _why(c, "rejected", "rejected in review")))
+        elif decision == "accept":
+            if c.decision.replacement is not None:
+                c.record = c.decision.replacement
+            keep.append(c)
+        elif options.policy == "accepted":
+            dropped.append((c, _why(c, "not-accepted", "policy 'accepted' keeps only examples accepted in review")))
+        elif options.policy == "clean" and any(f.rank >= threshold for f in c.findings):
+            worst = max(c.findings, key=lambda f: f.rank).severity
+            dropped.append((c, _why(c, "findings", f"policy 'clean': unreviewed with a finding of severity {worst}")))
+        else:
+            keep.append(c)
+    unique: list[Candidate] = []
+    first: dict[str, Candidate] = {}
+    for c in keep:
+        key = hashlib.blake2b(_canonical(c.record), digest_size=16).hexdigest()
+        if key in first:
+            original = first[key]
+            dropped.append((c, _why(c, "duplicate", f"exact duplicate of {original.path}:{original.line}")))
+        else:
+            first[key] = c
+            unique.append(c)
+    return unique, dropped
+
+
+def _canonical(record: dict) -> bytes:
+    import orjson
+
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+
+
+class _Groups:
+    """Union-find over candidates: linked examples must stay on one side of the split."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def split(keep: list[Candidate], options: ExportOptions) -> tuple[list[Candidate], list[Candidate]]:
+    """Train and test sides; linked examples (same first user message, near-duplicates) together."""
+    if not options.splitting or not keep:
+        return list(keep), []
+    groups = _Groups(len(keep))
+    by_prompt: dict[str, int] = {}
+    by_id = {c.example_id: i for i, c in enumerate(keep)}
+    for i, c in enumerate(keep):
+        prompt = c.first_user
+        if prompt:
+            if prompt in by_prompt:
+                groups.union(by_prompt[prompt], i)
+            else:
+                by_prompt[prompt] = i
+        for f in c.findings:  # near-duplicate rules name the examples they link
+            if f.code.startswith("D"):
+                for other in f.related:
+                    if other in by_id:
+                        groups.union(by_id[other], i)
+    members: dict[int, list[int]] = {}
+    for i in range(len(keep)):
+        members.setdefault(groups.find(i), []).append(i)
+    strata: dict[str, list[list[int]]] = {}
+    for group in members.values():
+        stratum = keep[group[0]].system if options.stratify == "system" else ""
+        strata.setdefault(stratum, []).append(group)
+    total = len(keep)
+    test_idx: set[int] = set()
+    for stratum, stratum_groups in sorted(strata.items()):
+        size = sum(len(g) for g in stratum_groups)
+        if options.test_ratio is not None:
+            want = round(size * options.test_ratio)
+        else:
+            want = round(options.test_size * size / total) if options.stratify else options.test_size
+        want = min(want, size - 1) if size > 1 else 0
+        order = sorted(stratum_groups, key=lambda g: _rank(options.seed, keep[g[0]], stratum))
+        taken = 0
+        for group in order:
+            if taken >= want:
+                break
+            if taken + len(group) > want and taken > 0 and len(group) > 1:
+                continue  # a big group would overshoot; try smaller ones first
+            test_idx.update(group)
+            taken += len(group)
+    train = [c for i, c in enumerate(keep) if i not in test_idx]
+    test = [c for i, c in enumerate(keep) if i in test_idx]
+    return train, test
+
+
+def _rank(seed: int, c: Candidate, stratum: str) -> str:
+    key = f"{seed}\x00{stratum}\x00{c.first_user or c.example_id}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def plan(paths: list[Path], settings: Settings, options: ExportOptions, journal: Path | None = None) -> Plan:
+    candidates, inputs = collect(paths, settings, journal)
+    keep, dropped = select(candidates, settings, options)
+    train, test = split(keep, options)
+    if not train:
+        raise ExportError("nothing to export: every example was dropped (see `sftlint lint` and the policy)")
+    return Plan(options, settings, inputs, train, test, dropped, len(candidates))
+
+
+def token_stats(cands: list[Candidate]) -> dict[str, Any]:
+    from sftlint.stats import percentile
+
+    values = sorted(c.tokens for c in cands if c.tokens is not None)
+    if not values:
+        return {"examples": len(cands)}
+    return {"examples": len(cands), "total": sum(values),
+            "trainable": sum(c.trainable or 0 for c in cands),
+            "min": values[0], "max": values[-1], "mean": round(sum(values) / len(values), 1),
+            **{f"p{q}": round(percentile(values, q), 1) for q in (50, 90, 95, 99)}}
+
+
+def test_ratio_from_split(text: str) -> float:
+    """`--split test=0.1` -> 0.1"""
+    m = re.fullmatch(r"\s*test\s*=\s*([0-9.]+)\s*", text)
+    if not m:
+        raise ExportError(f"--split expects test=RATIO, e.g. test=0.1 (got {text!r})")
+    return float(m.group(1))
+
