@@ -137,9 +137,10 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def collect(paths: list[Path], settings: Settings, journal: Path | None = None) -> tuple[list[Candidate], list[dict]]:
+def collect(paths: list[Path], settings: Settings, journal: Path | None = None, jobs: int | None = None
+            ) -> tuple[list[Candidate], list[dict]]:
     """Every record of every input, with its findings, normalised form and review decision."""
-    engine = Engine(settings, detail=True, stats=True, use_journals=False)
+    engine = Engine(settings, jobs=jobs, detail=True, stats=True, use_journals=False)
     candidates: list[Candidate] = []
     inputs = []
     try:
@@ -307,8 +308,9 @@ def _rank(seed: int, c: Candidate, stratum: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def plan(paths: list[Path], settings: Settings, options: ExportOptions, journal: Path | None = None) -> Plan:
-    candidates, inputs = collect(paths, settings, journal)
+def plan(paths: list[Path], settings: Settings, options: ExportOptions, journal: Path | None = None,
+         jobs: int | None = None) -> Plan:
+    candidates, inputs = collect(paths, settings, journal, jobs)
     keep, dropped = select(candidates, settings, options)
     train, test = split(keep, options)
     if not train:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import stat
 import sys
 
+import orjson
+
 import pytest
 
 from review_helpers import (
@@ -319,3 +321,42 @@ async def test_scroll_keys_and_stepping_back_through_findings(tmp_path):
         await pilot.press("tab")
         assert app.findings_list.highlighted == 0
         assert app.conversation.highlight[0] == app.findings_list.findings[0].message_index
+
+
+async def test_export_from_the_ui_writes_what_the_cli_writes(tmp_path):
+    import hashlib
+
+    from conftest import run_cli
+
+    path = write_data(tmp_path)
+    app = make_app(path)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("x", "a")  # decisions the export must honour
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        assert type(dialog).__name__ == "ExportDialog"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "records in" in str(dialog.query_one("#preview").render())
+        dialog.query_one("#ratio").value = "0.25"
+        dialog.query_one("#seed").value = "5"
+        dialog.query_one("#out").value = str(tmp_path / "ui-out")
+        await pilot.click("#export")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.last_export
+    cli = run_cli("export", str(path), "-o", str(tmp_path / "cli-out"), "--split", "test=0.25", "--seed", "5",
+                  "--encoding", "cl100k_base")
+    assert cli.exit_code == 0, cli.output
+
+    def digests(folder):
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+    ui, expected = digests(tmp_path / "ui-out"), digests(tmp_path / "cli-out")
+    assert set(ui) == {"train.jsonl", "test.jsonl", "rejected.jsonl", "manifest.json", "README.md", "token_lengths.png"}
+    assert ui == expected
+    rejected = [orjson.loads(x) for x in (tmp_path / "ui-out" / "rejected.jsonl").read_bytes().splitlines()]
+    assert [r["line"] for r in rejected if r["reason"] == "rejected"] == [2]

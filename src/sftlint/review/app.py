@@ -35,6 +35,8 @@ from sftlint.review.index import ExampleStore, Filter, Item, Queue
 from sftlint.review.journal import Journal
 from sftlint.review.keys import ACTIONS, key_map
 from sftlint.review.messages import ItemsArrived, LintProgress
+from sftlint.export import ExportError, ExportOptions, plan
+from sftlint.review.screens.export import ExportDialog
 from sftlint.review.screens.modals import Help, Prompt
 from sftlint.review.widgets.conversation import ConversationView, Shown
 from sftlint.review.widgets.findings import FindingList
@@ -119,6 +121,7 @@ class ReviewApp(App[None]):
         self.replacement_findings: dict[str, list[Finding]] = {}
         self.conversation_messages: list[Shown] = []
         self.feed: subprocess.Popen | None = None
+        self.last_export: list[Path] = []
         bindings = [Binding(self.keys[name], f"app.{name}", action.label or action.description, show=action.footer)
                     for name, action in ACTIONS.items()]
         self.screen_class = type("ReviewScreen", (ReviewScreen,), {"BINDINGS": bindings})
@@ -542,6 +545,31 @@ class ReviewApp(App[None]):
         self.raw = not self.raw
         if self.shown_pos is not None:
             self.show_item(self.shown_pos)
+
+    def action_export(self) -> None:
+        out = self.path.parent / f"{self.path.name.split('.')[0]}-export"
+        self.push_screen(ExportDialog(self.path, self.settings, self.journal.path, out), self._export_chosen)
+
+    def _export_chosen(self, options: ExportOptions | None) -> None:
+        if options is not None:
+            self.notify(f"Exporting to {options.out}…")
+            self.run_export(options)
+
+    @work(thread=True, exclusive=True, group="export")
+    def run_export(self, options: ExportOptions) -> None:
+        from sftlint.io.writers import write_export
+
+        try:
+            result = plan([self.path], self.settings, options, self.journal.path, jobs=1)
+            written = write_export(result)
+        except ExportError as exc:
+            self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=15)
+            return
+        s = result.summary()
+        self.last_export = written
+        self.call_from_thread(
+            self.notify, f"Exported {s['train']:,} train, {s['test']:,} test ({s['dropped']:,} left out) to "
+                         f"{options.out}: " + ", ".join(p.name for p in written), timeout=15)
 
     def action_help(self) -> None:
         self.push_screen(Help(self.keys))

@@ -21,7 +21,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("reject", "x", "Reject: drop the example", True, "Reject"),
     Action("skip", "s", "Skip: decide later", True, "Skip"),
     Action("undo", "u", "Undo my last decision", True, "Undo"),
-    Action("next_flagged", "n", "Next flagged example", True, "Next flagged"),
+    Action("next_flagged", "n", "Next flagged example", True, "Next"),
     Action("prev_flagged", "p", "Previous flagged example"),
     Action("down", "j,down", "Next example"),
     Action("up", "k,up", "Previous example"),
@@ -38,6 +38,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("toggle_raw", "r", "Toggle raw JSON"),
     Action("next_finding", "tab", "Show the next finding of this example in the text"),
     Action("prev_finding", "shift+tab", "Show the previous finding"),
+    Action("export", "o", "Export the clean set, what was dropped, a test split", True, "Export"),
     Action("help", "question_mark", "Show keys", True, "Help"),
     Action("quit", "q", "Quit (every decision is already saved)", True, "Quit"),
 )}

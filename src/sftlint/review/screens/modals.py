@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -44,10 +44,11 @@ class Prompt(ModalScreen[str | None]):
 class Help(ModalScreen[None]):
     DEFAULT_CSS = """
     Help { align: center middle; }
-    Help > Vertical { width: 76; max-width: 98%; height: auto; max-height: 95%; border: thick $accent;
-                      padding: 1 2; background: $surface; }
+    Help > VerticalScroll { width: 80; max-width: 98%; height: auto; max-height: 100%; border: thick $accent;
+                            padding: 0 2; background: $surface; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close"),
+                Binding("j,down", "scroll(1)", show=False), Binding("k,up", "scroll(-1)", show=False)]
 
     def __init__(self, keys: dict[str, str]) -> None:
         super().__init__()
@@ -55,7 +56,8 @@ class Help(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         t = Text()
-        t.append("sftlint review — keys\n\n", style="bold")
+        t.append("sftlint review — keys", style="bold")
+        t.append("   (j/k scroll, escape closes)\n\n", style="dim")
         for name, action in ACTIONS.items():
             shown = ", ".join(k.replace("question_mark", "?").replace("slash", "/") for k in self.keys[name].split(","))
             t.append(f"{shown:>14}  ", style="bold cyan")
@@ -64,8 +66,12 @@ class Help(ModalScreen[None]):
         t.append("Command palette\n")
         t.append("\nDecisions are written to the journal the moment you press the key.\n"
                  "Rebind keys in [tool.sftlint.review.keys], e.g. accept = \"y\".", style="dim")
-        with Vertical():
+        with VerticalScroll():
             yield Static(t)
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_scroll(self, step: int) -> None:
+        view = self.query_one(VerticalScroll)
+        view.scroll_to(y=view.scroll_offset.y + step, animate=False)
