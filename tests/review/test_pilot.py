@@ -6,7 +6,6 @@ import stat
 import sys
 
 import orjson
-
 import pytest
 
 from review_helpers import (

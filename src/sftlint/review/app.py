@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 from sftlint.config import Settings
 from sftlint.engine import Engine
 from sftlint.escape import visible
+from sftlint.export import ExportError, ExportOptions, plan
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
 from sftlint.review.feed import finding_from
@@ -35,7 +36,6 @@ from sftlint.review.index import ExampleStore, Filter, Item, Queue
 from sftlint.review.journal import Journal
 from sftlint.review.keys import ACTIONS, key_map
 from sftlint.review.messages import ItemsArrived, LintProgress
-from sftlint.export import ExportError, ExportOptions, plan
 from sftlint.review.screens.export import ExportDialog
 from sftlint.review.screens.modals import Help, Prompt
 from sftlint.review.widgets.conversation import ConversationView, Shown
