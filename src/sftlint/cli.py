@@ -265,6 +265,109 @@ def convert(path, out, target, config_path, jobs, **flags):
 
 
 @main.command()
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--model", required=True, help="Base model: folder, hub id or .gguf file.")
+@click.option("--eval", "eval_data", type=click.Path(path_type=Path, dir_okay=False), help="Held-out examples.")
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("adapter"),
+              show_default=True)
+@click.option("--4bit/--no-4bit", "load_in_4bit", default=None, help="NF4 base weights (default: with CUDA only).")
+@click.option("--lora-r", type=int, default=16, show_default=True)
+@click.option("--lora-alpha", type=int, default=32, show_default=True)
+@click.option("--lora-dropout", type=float, default=0.05, show_default=True)
+@click.option("--target", type=click.Choice(["qkvo", "all-linear"]), default="qkvo", show_default=True)
+@click.option("--epochs", type=float, default=3.0, show_default=True)
+@click.option("--max-steps", type=int, default=-1, help="Stop after N optimizer steps.")
+@click.option("--lr", "learning_rate", type=float, default=2e-4, show_default=True)
+@click.option("--batch-size", type=int, default=4, show_default=True)
+@click.option("--grad-accum", type=int, default=1, show_default=True)
+@click.option("--max-length", type=int, default=2048, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--resume", is_flag=True, help="Continue from the last checkpoint in the output folder.")
+@click.option("--dry-run", is_flag=True, help="Show masks, counts, steps and a memory estimate; train nothing.")
+@click.option("--merge", is_flag=True, help="After training, also write a merged bf16 model to OUTPUT_DIR/merged.")
+@click.option("--show", type=int, default=2, show_default=True, help="With --dry-run: examples to print.")
+@click.option("--profile", default="hf", show_default=True, help="Profile used to read the data.")
+def train(data, model, eval_data, output_dir, load_in_4bit, lora_r, lora_alpha, lora_dropout, target, epochs, max_steps,
+          learning_rate, batch_size, grad_accum, max_length, seed, resume, dry_run, merge, show, profile):
+    """Fine-tune a LoRA adapter (QLoRA on GPU) with loss masks taken from the model's chat template."""
+    try:
+        import peft  # noqa: F401
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError:
+        _fail("training needs the train extra: pip install 'sftlint[train]' (with -c constraints.txt for CPU torch)")
+    from rich.console import Console
+
+    from sftlint.catalogue import load_profile
+    from sftlint.train.config import TrainConfig
+    from sftlint.train.data import MaskError, prepare
+    from sftlint.train.preview import estimate_memory_gib, highlighted, steps
+    from sftlint.train.trainer import load_tokenizer, run, truncate
+
+    try:
+        cfg = TrainConfig(model=model, data=data, output_dir=output_dir, eval_data=eval_data, load_in_4bit=load_in_4bit,
+                          lora_r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target=target, epochs=epochs,
+                          max_steps=max_steps, learning_rate=learning_rate, batch_size=batch_size, grad_accum=grad_accum,
+                          max_length=max_length, seed=seed, resume=resume)
+        prof = load_profile(profile)
+    except (ValueError, KeyError) as exc:
+        _fail(str(exc))
+    console = Console(highlight=False)
+    try:
+        if dry_run:
+            import torch
+            from transformers import AutoConfig
+
+            tok = load_tokenizer(model)
+            prepared = prepare(tok, data, prof)
+            kept, cut = truncate(prepared, cfg.max_length)
+            for p in prepared[:show]:
+                console.rule(f"line {p.line}: {len(p.input_ids):,} tokens, {p.supervised:,} trained")
+                console.print(highlighted(tok, p))
+            total = sum(len(p.input_ids) for p in kept)
+            supervised = sum(p.supervised for p in kept)
+            console.rule("summary")
+            console.print(f"examples {len(kept):,}   tokens {total:,}   trained tokens {supervised:,} "
+                          f"({supervised / max(1, total):.0%})")
+            console.print(f"optimizer steps {steps(cfg, len(kept)):,} (batch {cfg.batch_size} x accumulation "
+                          f"{cfg.grad_accum}, {cfg.epochs:g} epochs)")
+            if cut:
+                console.print(f"{len(cut)} example(s) over {cfg.max_length} tokens would be cut, losing "
+                              f"{sum(x for _, x in cut):,} trained tokens: lines {', '.join(str(line) for line, _ in cut[:10])}")
+            four_bit = cfg.load_in_4bit if cfg.load_in_4bit is not None else torch.cuda.is_available()
+            cfg.load_in_4bit = four_bit
+            try:
+                path = Path(model)
+                mc = (AutoConfig.from_pretrained(str(path.parent), gguf_file=path.name) if path.suffix == ".gguf"
+                      else AutoConfig.from_pretrained(model))
+                mem = estimate_memory_gib(mc, cfg, max((len(p.input_ids) for p in kept), default=1))
+                console.print(f"estimated peak memory {mem['total']:.1f} GiB ({mem['parameters_billion']:.2f}B "
+                              f"parameters, {'4-bit' if four_bit else 'bf16'} weights {mem['weights']:.1f} GiB, "
+                              f"activations {mem['activations']:.1f}, logits {mem['logits']:.1f})")
+            except Exception as exc:  # no config reachable (offline hub id): say so, keep the rest
+                console.print(f"memory estimate unavailable: {exc.__class__.__name__}")
+            return
+        report = run(cfg, prof, on_event=lambda e: console.print(_event_line(e)))
+        if merge:
+            from sftlint.train.trainer import merge as merge_adapter
+
+            merge_adapter(cfg.output_dir, model, cfg.output_dir / "merged")
+    except MaskError as exc:
+        _fail(str(exc))
+    tps = report["tokens_per_second"]
+    console.print(f"eval loss {report['eval_loss_before']} -> {report['eval_loss_after']}; "
+                  f"{tps['real']:,.0f} tokens/s ({tps['supervised']:,.0f} supervised); adapter in {cfg.output_dir}")
+
+
+def _event_line(e: dict) -> str:
+    if e["event"] == "step":
+        return f"step {e['step']}/{e['max_steps']}  loss {e['loss']:.4f}"
+    if e["event"] == "eval":
+        return f"eval loss at step {e['step']}: {e['eval_loss']}"
+    return e.get("message") or e["event"]
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @config_options
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs for the bill estimate (default: OpenAI's heuristic).")

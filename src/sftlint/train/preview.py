@@ -1,0 +1,54 @@
+"""`sftlint train --dry-run`: what would be trained, without training anything."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.text import Text
+
+from sftlint.escape import displayable
+from sftlint.train.config import TrainConfig
+from sftlint.train.data import IGNORE, Prepared
+
+
+def highlighted(tokenizer, p: Prepared) -> Text:
+    """The rendered example; trained tokens in bold green, the rest dim."""
+    text = Text()
+    for token_id, label in zip(p.input_ids, p.labels, strict=True):
+        piece = displayable(tokenizer.decode([token_id]))
+        text.append(piece, style="bold green" if label != IGNORE else "dim")
+    return text
+
+
+def estimate_memory_gib(model_config: Any, cfg: TrainConfig, longest: int) -> dict[str, float]:
+    """A stated estimate of peak GPU memory: weights + LoRA with AdamW + checkpointed activations
+    + fp32 logits of one micro-batch. Real peaks add allocator overhead (~10-20%)."""
+    h = model_config.hidden_size
+    layers = model_config.num_hidden_layers
+    vocab = model_config.vocab_size
+    inter = getattr(model_config, "intermediate_size", 4 * h)
+    heads = model_config.num_attention_heads
+    kv = getattr(model_config, "num_key_value_heads", heads) or heads
+    head_dim = getattr(model_config, "head_dim", None) or h // heads
+    attn = h * heads * head_dim * 2 + h * kv * head_dim * 2
+    params = layers * (attn + 3 * h * inter) + vocab * h * (1 if getattr(model_config, "tie_word_embeddings", False) else 2)
+    weight_bytes = params * (0.55 if cfg.load_in_4bit else 2)
+    targets = 4 if cfg.target == "qkvo" else 7
+    lora = layers * targets * cfg.lora_r * (2 * h)
+    lora_bytes = lora * (2 + 4 + 8)  # bf16 weight, fp32 grad, AdamW moments
+    seq = min(longest, cfg.max_length or longest)
+    tokens = cfg.batch_size * seq
+    per_layer = tokens * h * 2 * (1 if cfg.gradient_checkpointing else 16)
+    activations = layers * per_layer + tokens * h * 2 * 16  # one recomputed layer in full
+    logits = tokens * vocab * 4 * 2
+    total = weight_bytes + lora_bytes + activations + logits
+    gib = 2**30
+    return {"parameters_billion": params / 1e9, "weights": weight_bytes / gib, "lora_and_optimizer": lora_bytes / gib,
+            "activations": activations / gib, "logits": logits / gib, "total": total / gib}
+
+
+def steps(cfg: TrainConfig, n: int) -> int:
+    per_epoch = math.ceil(n / (cfg.batch_size * cfg.grad_accum))
+    total = math.ceil(per_epoch * cfg.epochs)
+    return min(total, cfg.max_steps) if cfg.max_steps > 0 else total

@@ -1,0 +1,310 @@
+"""Train a LoRA adapter on prepared examples with transformers' Trainer and peft.
+
+This module receives token ids and labels from train/data.py and does nothing else to the
+data. It reports what it measures: loss per step, eval loss before and after, real (non-pad)
+and supervised tokens per second, peak memory and wall time, in `training_report.json` and a
+loss-curve PNG, and appends progress events to `progress.jsonl` for anything watching the run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from sftlint.train.config import TARGETS, TrainConfig
+from sftlint.train.data import IGNORE, MaskError, Prepared, prepare
+
+BF16_PEAK_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "A10": 125e12, "4090": 165e12}
+
+
+def _device_peak(torch) -> float | None:
+    if not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name(0)
+    return next((v for k, v in BF16_PEAK_FLOPS.items() if k in name), None)
+
+
+def load_tokenizer(name: str):
+    from sftlint.tokens import load_hf_tokenizer
+
+    tok = load_hf_tokenizer(name)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def load_model(cfg: TrainConfig, cuda: bool):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    path = Path(cfg.model).expanduser()
+    kwargs: dict[str, Any] = {"dtype": torch.bfloat16}
+    if path.suffix == ".gguf":
+        kwargs["gguf_file"] = path.name
+        source = str(path.parent)
+    else:
+        source = str(path) if path.exists() else cfg.model
+    if cfg.load_in_4bit:
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch.bfloat16)
+        kwargs["device_map"] = {"": 0} if cuda else "cpu"
+    model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+    quantizer = getattr(model, "hf_quantizer", None)
+    if path.suffix == ".gguf" and quantizer is not None:
+        # GGUF weights are dequantised to dense tensors on load; drop the marker so peft trains
+        # and save works (see notes/lab-cpu-stack.md §3).
+        quantizer.remove_quantization_config(model)
+    if cuda and not cfg.load_in_4bit:
+        model = model.to("cuda")
+    return model
+
+
+def cpu_4bit_repacked(model) -> int:
+    """Linear4bit layers repacked for CPU inference; their gradients would silently be zero."""
+    count = 0
+    for module in model.modules():
+        state = getattr(getattr(module, "weight", None), "quant_state", None)
+        if state is not None and getattr(state, "packing_format_for_cpu", False):
+            count += 1
+    return count
+
+
+def truncate(examples: list[Prepared], max_length: int | None) -> tuple[list[Prepared], list[tuple[int, int]]]:
+    """Cut examples to max_length; returns (line, trained tokens lost) for each one cut."""
+    if max_length is None:
+        return examples, []
+    cut = []
+    out = []
+    for p in examples:
+        if len(p.input_ids) > max_length:
+            lost = sum(1 for x in p.labels[max_length:] if x != IGNORE)
+            cut.append((p.line, lost))
+            p = Prepared(p.line, p.input_ids[:max_length], p.labels[:max_length],
+                         [(a, min(b, max_length)) for a, b in p.spans if a < max_length])
+        out.append(p)
+    return out, cut
+
+
+def _batches(examples: list[Prepared], size: int, pad_id: int):
+    import torch
+
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].input_ids))
+    for start in range(0, len(order), size):
+        group = [examples[i] for i in order[start:start + size]]
+        width = max(len(p.input_ids) for p in group)
+        ids = torch.full((len(group), width), pad_id, dtype=torch.long)
+        labels = torch.full((len(group), width), IGNORE, dtype=torch.long)
+        mask = torch.zeros((len(group), width), dtype=torch.long)
+        for row, p in enumerate(group):
+            n = len(p.input_ids)
+            ids[row, :n] = torch.tensor(p.input_ids)
+            labels[row, :n] = torch.tensor(p.labels)
+            mask[row, :n] = 1
+        yield ids, labels, mask
+
+
+def eval_loss(model, examples: list[Prepared], batch_size: int, pad_id: int, four_bit_cpu: bool) -> float | None:
+    """Mean loss per supervised token. In train mode under no_grad for 4-bit on CPU, because an
+    eval-mode forward there repacks the 4-bit weights and breaks later gradients."""
+    import torch
+
+    if not examples:
+        return None
+    was_training = model.training
+    model.train(four_bit_cpu)
+    if not four_bit_cpu:
+        model.eval()
+    device = next(model.parameters()).device
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for ids, labels, mask in _batches(examples, batch_size, pad_id):
+            out = model(input_ids=ids.to(device), attention_mask=mask.to(device))
+            logits = out.logits[:, :-1].float()
+            target = labels[:, 1:].to(device)
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), target.reshape(-1),
+                                                     ignore_index=IGNORE, reduction="sum")
+            total += loss.item()
+            count += int((target != IGNORE).sum())
+    model.train(was_training)
+    return total / max(1, count)
+
+
+class _Dataset:
+    def __init__(self, examples: list[Prepared]) -> None:
+        self.examples = examples
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    @property
+    def lengths(self) -> list[int]:
+        return [len(p.input_ids) for p in self.examples]
+
+    def __getitem__(self, i: int) -> dict[str, list[int]]:
+        p = self.examples[i]
+        return {"input_ids": p.input_ids, "labels": p.labels, "attention_mask": [1] * len(p.input_ids)}
+
+
+def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
+    import torch
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from transformers import DataCollatorForSeq2Seq, Trainer, TrainerCallback, TrainingArguments
+
+    started = time.time()
+    cuda = torch.cuda.is_available()
+    if cfg.load_in_4bit is None:
+        cfg.load_in_4bit = cuda
+    out = cfg.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    events = out / "progress.jsonl"
+
+    def emit(kind: str, **data) -> None:
+        record = {"event": kind, "time": round(time.time() - started, 3), **data}
+        with open(events, "a") as fh:
+            fh.write(json.dumps(record) + "\n")
+        if on_event:
+            on_event(record)
+
+    tok = load_tokenizer(cfg.model)
+    emit("prepare", message="rendering examples with the chat template")
+    train, cut = truncate(prepare(tok, cfg.data, profile), cfg.max_length)
+    held = truncate(prepare(tok, cfg.eval_data, profile), cfg.max_length)[0] if cfg.eval_data else []
+    if not any(p.supervised for p in train):
+        raise MaskError("every example lost its trainable tokens to max_length; raise max_length")
+    emit("load", message=f"loading {cfg.model}" + (" in 4-bit" if cfg.load_in_4bit else " in bf16"))
+    model = load_model(cfg, cuda)
+    if cfg.load_in_4bit:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing)
+    elif cfg.gradient_checkpointing:
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers 5
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.enable_input_require_grads()
+    model = get_peft_model(model, LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                                             target_modules=TARGETS[cfg.target], task_type="CAUSAL_LM"))
+    four_bit_cpu = bool(cfg.load_in_4bit and not cuda)
+    pad = tok.pad_token_id
+    before = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu)
+    emit("eval", step=0, eval_loss=before)
+    if four_bit_cpu and cpu_4bit_repacked(model):
+        raise RuntimeError("4-bit weights were repacked for CPU inference before training; gradients would be zero")
+
+    losses: list[dict[str, float]] = []
+    counters = {"real": 0, "supervised": 0, "train_time": 0.0}
+
+    class Progress(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kw):
+            self.t0 = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kw):
+            counters["train_time"] += time.perf_counter() - self.t0
+
+        def on_log(self, args, state, control, logs=None, **kw):
+            if logs and "loss" in logs:
+                losses.append({"step": state.global_step, "loss": logs["loss"]})
+                emit("step", step=state.global_step, max_steps=state.max_steps, loss=logs["loss"],
+                     learning_rate=logs.get("learning_rate"), epoch=logs.get("epoch"))
+
+    class CountingCollator(DataCollatorForSeq2Seq):
+        def __call__(self, features, return_tensors=None):
+            counters["real"] += sum(len(f["input_ids"]) for f in features)
+            counters["supervised"] += sum(sum(1 for x in f["labels"] if x != IGNORE) for f in features)
+            return super().__call__(features, return_tensors)
+
+    args = TrainingArguments(
+        output_dir=str(out / "checkpoints"), per_device_train_batch_size=cfg.batch_size,
+        gradient_accumulation_steps=cfg.grad_accum, num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
+        learning_rate=cfg.learning_rate, lr_scheduler_type="cosine", warmup_steps=cfg.warmup_ratio,
+        logging_steps=1, save_strategy="epoch", save_total_limit=2, report_to=[], seed=cfg.seed,
+        bf16=cuda and torch.cuda.is_bf16_supported(), train_sampling_strategy="group_by_length",
+        remove_unused_columns=False,
+        dataloader_num_workers=0, disable_tqdm=True, eval_strategy="no",
+        activation_checkpointing=False,  # enabled on the model above, with the right kwargs
+    )
+    trainer = Trainer(model=model, args=args, train_dataset=_Dataset(train), callbacks=[Progress()],
+                      data_collator=CountingCollator(tok, padding=True, label_pad_token_id=IGNORE))
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)  # progress goes through our events instead
+    model.train()  # peft + kbit prep can leave modules in eval mode
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    checkpoint = None
+    if cfg.resume:
+        ckpts = sorted((out / "checkpoints").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+        checkpoint = str(ckpts[-1]) if ckpts else None
+    trainer.train(resume_from_checkpoint=checkpoint)
+    after = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu)
+    emit("eval", step=trainer.state.global_step, eval_loss=after)
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    n_params = sum(p.numel() for p in model.get_base_model().parameters())
+    train_time = max(1e-9, counters["train_time"])
+    real_tps = counters["real"] / train_time
+    peak = _device_peak(torch)
+    report = {
+        "config": cfg.to_dict(),
+        "device": torch.cuda.get_device_name(0) if cuda else "cpu",
+        "four_bit": bool(cfg.load_in_4bit),
+        "data": {"train_examples": len(train), "eval_examples": len(held), "truncated": cut},
+        "steps": trainer.state.global_step,
+        "train_loss": losses,
+        "eval_loss_before": before,
+        "eval_loss_after": after,
+        "tokens_per_second": {"real": real_tps, "supervised": counters["supervised"] / train_time},
+        "mfu": (4 * n_params * real_tps / peak) if peak else None,
+        "peak_memory_gib": (torch.cuda.max_memory_allocated() / 2**30) if cuda else _rss_gib(),
+        "wall_seconds": time.time() - started,
+    }
+    (out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
+    _loss_png(report, out / "loss_curve.png")
+    emit("done", report=str(out / "training_report.json"))
+    return report
+
+
+def _rss_gib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def _loss_png(report: dict[str, Any], path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, ax = plt.subplots(figsize=(6, 3), dpi=100)
+    steps = [x["step"] for x in report["train_loss"]]
+    ax.plot(steps, [x["loss"] for x in report["train_loss"]], label="train loss")
+    evals = [(0, report["eval_loss_before"]), (report["steps"], report["eval_loss_after"])]
+    if all(v is not None for _, v in evals):
+        ax.plot([s for s, _ in evals], [v for _, v in evals], "o--", label="eval loss")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
+def merge(adapter: Path, model: str, out: Path) -> Path:
+    """A merged bf16 model: the adapter added to the base loaded in bf16, never to 4-bit weights."""
+    import torch
+    from peft import PeftModel
+
+    cfg = TrainConfig(model=model, data=Path("."), load_in_4bit=False)
+    base = load_model(cfg, cuda=False)
+    merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+    merged.to(torch.bfloat16).save_pretrained(out)
+    load_tokenizer(str(adapter)).save_pretrained(out)
+    return out
+

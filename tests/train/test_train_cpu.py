@@ -1,0 +1,74 @@
+"""A real (short) fine-tune of SmolLM2-135M-Instruct on CPU: eval loss falls, plain peft reloads the
+adapter, and the adapter changes what the model generates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("train") / "data"
+    result = run_cli("export", str(ROOT / "sample_data" / "bike_shop.jsonl"), "-o", str(out), "--split", "test=0.1",
+                     "--fail-on", "warning", "--encoding", "cl100k_base")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm2_gguf, tmp_path):
+    import torch
+    from peft import PeftModel
+
+    from sftlint.train.config import TrainConfig
+    from sftlint.train.trainer import load_model, load_tokenizer
+
+    adapter = tmp_path / "adapter"
+    result = run_cli("train", str(exported / "train.jsonl"), "--eval", str(exported / "test.jsonl"),
+                     "--model", str(smollm2_gguf), "--max-length", "256", "--max-steps", "10", "--lr", "1e-3",
+                     "-o", str(adapter))
+    assert result.exit_code == 0, result.output + str(result.exception)
+    report = json.loads((adapter / "training_report.json").read_text())
+    assert report["eval_loss_after"] < report["eval_loss_before"]
+    assert report["steps"] == 10 and not report["four_bit"] and report["device"] == "cpu"
+    assert report["tokens_per_second"]["real"] > report["tokens_per_second"]["supervised"] > 0
+    assert [x["step"] for x in report["train_loss"]] == list(range(1, 11))
+    for name in ("adapter_model.safetensors", "adapter_config.json", "tokenizer.json", "loss_curve.png"):
+        assert (adapter / name).exists(), name
+    assert "im_start" in (adapter / "chat_template.jinja").read_text()
+    events = [json.loads(x) for x in (adapter / "progress.jsonl").read_text().splitlines()]
+    assert events[-1]["event"] == "done" and sum(e["event"] == "step" for e in events) == 10
+
+    tok = load_tokenizer(str(adapter))
+    base = load_model(TrainConfig(model=str(smollm2_gguf), data=Path("."), load_in_4bit=False), cuda=False)
+    prompt = tok.apply_chat_template([{"role": "user", "content": "Do you repair cargo bikes?"}],
+                                     add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    with torch.no_grad():
+        plain = base.generate(**prompt, max_new_tokens=24, do_sample=False)
+    tuned = PeftModel.from_pretrained(base, str(adapter))
+    with torch.no_grad():
+        changed = tuned.generate(**prompt, max_new_tokens=24, do_sample=False)
+    assert plain[0].tolist() != changed[0].tolist()
+
+
+def test_dry_run_shows_masks_counts_and_steps(exported, smollm2_gguf):
+    result = run_cli("train", str(exported / "train.jsonl"), "--model", str(smollm2_gguf), "--dry-run",
+                     "--max-length", "128", "--show", "1")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "trained tokens" in out and "optimizer steps" in out and "estimated peak memory" in out
+    assert "would be cut" in out  # 128 tokens is shorter than some examples
+
+
+def test_zero_trainable_example_stops_before_training(smollm2_gguf, tmp_path):
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"},
+                                             {"role": "assistant", "content": "x", "weight": 0}]}) + "\n")
+    result = run_cli("train", str(data), "--model", str(smollm2_gguf), "-o", str(tmp_path / "a"))
+    assert result.exit_code == 2 and "line 1: no assistant tokens" in result.stderr
