@@ -83,6 +83,21 @@ class Conversation:
         out.update(self.extra)
         return out
 
+    def template_messages(self) -> list[dict[str, Any]]:
+        """Messages as chat templates expect them: content as text, tool calls as dicts."""
+        out = []
+        for m in self.messages:
+            d: dict[str, Any] = {"role": m.role or "", "content": m.content or ""}
+            if m.tool_calls:
+                d["tool_calls"] = [{"type": "function", "id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
+                                   for c in m.tool_calls]
+            if m.tool_call_id:
+                d["tool_call_id"] = m.tool_call_id
+            if m.name:
+                d["name"] = m.name
+            out.append(d)
+        return out
+
     def example_id(self) -> str:
         """Hash of the canonical JSON of the normalised conversation.
 

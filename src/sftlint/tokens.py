@@ -165,7 +165,7 @@ class ChatTemplateCounter:
         return list(out)
 
     def count(self, conv: Conversation) -> TokenCount:
-        messages = [_template_message(m) for m in conv.messages]
+        messages = conv.template_messages()
         tools = conv.tools if isinstance(conv.tools, list) else None
         try:
             total = len(self._ids(messages, tools, False))
@@ -178,18 +178,6 @@ class ChatTemplateCounter:
         except Exception as exc:  # a template raising on the data is a finding (T004), not a crash
             return TokenCount(0, 0, error=f"{exc.__class__.__name__}: {exc}")
         return TokenCount(total, sum(e - s for _, s, e in spans), spans)
-
-
-def _template_message(m) -> dict:
-    d: dict[str, Any] = {"role": m.role or "", "content": m.content or ""}
-    if m.tool_calls:
-        d["tool_calls"] = [{"type": "function", "id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
-                           for c in m.tool_calls]
-    if m.tool_call_id:
-        d["tool_call_id"] = m.tool_call_id
-    if m.name:
-        d["name"] = m.name
-    return d
 
 
 def load_hf_tokenizer(name_or_path: str):

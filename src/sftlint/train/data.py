@@ -43,22 +43,6 @@ class Prepared:
         return sum(1 for x in self.labels if x != IGNORE)
 
 
-def template_messages(conv: Conversation) -> list[dict[str, Any]]:
-    """Messages as chat templates expect them (content as text, tool calls as dicts)."""
-    out = []
-    for m in conv.messages:
-        d: dict[str, Any] = {"role": m.role or "", "content": m.content or ""}
-        if m.tool_calls:
-            d["tool_calls"] = [{"type": "function", "id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
-                               for c in m.tool_calls]
-        if m.tool_call_id:
-            d["tool_call_id"] = m.tool_call_id
-        if m.name:
-            d["name"] = m.name
-        out.append(d)
-    return out
-
-
 def end_of_turn_ids(tokenizer) -> set[int]:
     ids = set()
     if tokenizer.eos_token_id is not None:
@@ -81,7 +65,7 @@ def prepare_example(tokenizer, conv: Conversation, line: int, eot: set[int]) -> 
     tokenizer's character offsets: comparing token lists instead would fail wherever the BPE
     merges across the boundary (e.g. "\n\n" at the end of a prefix versus "\n\nText").
     """
-    messages = template_messages(conv)
+    messages = conv.template_messages()
     tools = conv.tools if isinstance(conv.tools, list) else None
     try:
         full = _text(tokenizer, messages, tools, False)
