@@ -571,6 +571,23 @@ class ReviewApp(App[None]):
             self.notify, f"Exported {s['train']:,} train, {s['test']:,} test ({s['dropped']:,} left out) to "
                          f"{options.out}: " + ", ".join(p.name for p in written), timeout=15)
 
+    def action_train(self) -> None:
+        from sftlint.review.screens.train import TrainDialog
+
+        export = self.last_export[0].parent if self.last_export else self.path.parent / f"{self.path.name.split('.')[0]}-export"
+        test = export / "test.jsonl"
+        defaults = {"data": str(export / "train.jsonl"), "eval": str(test) if test.exists() else "",
+                    "out": str(self.path.parent / f"{self.path.name.split('.')[0]}-adapter"),
+                    "model": self.settings.raw.tokenizer or "", "epochs": "3", "lr": "2e-4", "max_length": "2048"}
+        self.push_screen(TrainDialog(defaults), self._train_chosen)
+
+    def _train_chosen(self, form: dict | None) -> None:
+        if form is not None:
+            from sftlint.review.screens.train import TrainingScreen
+
+            self.training = TrainingScreen(form)
+            self.push_screen(self.training)
+
     def action_help(self) -> None:
         self.push_screen(Help(self.keys))
 

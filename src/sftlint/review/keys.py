@@ -39,6 +39,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("next_finding", "tab", "Show the next finding of this example in the text"),
     Action("prev_finding", "shift+tab", "Show the previous finding"),
     Action("export", "o", "Export the clean set, what was dropped, a test split", True, "Export"),
+    Action("train", "t", "Train an adapter on the export (runs as its own process)"),
     Action("help", "question_mark", "Show keys", True, "Help"),
     Action("quit", "q", "Quit (every decision is already saved)", True, "Quit"),
 )}
