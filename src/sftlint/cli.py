@@ -243,9 +243,11 @@ def convert(path, out, target, config_path, jobs, **flags):
     staging = Staging(out.parent if str(out.parent) else Path("."))
     name = out.name
     if name.endswith(".parquet"):
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            _fail("writing Parquet needs pyarrow: pip install 'sftlint[parquet]'")
         from sftlint.io.tabular import arrow_schema, to_row
 
         pq.write_table(pa.Table.from_pylist([to_row(c.record) for c in good], schema=arrow_schema()),
