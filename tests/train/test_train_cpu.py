@@ -72,3 +72,41 @@ def test_zero_trainable_example_stops_before_training(smollm2_gguf, tmp_path):
                                              {"role": "assistant", "content": "x", "weight": 0}]}) + "\n")
     result = run_cli("train", str(data), "--model", str(smollm2_gguf), "-o", str(tmp_path / "a"))
     assert result.exit_code == 2 and "line 1: no assistant tokens" in result.stderr
+
+
+def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter(exported, smollm2_gguf, tmp_path):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    from sftlint.train.config import TrainConfig
+    from sftlint.train.trainer import load_model, load_tokenizer
+
+    adapter = tmp_path / "adapter"
+    common = ["train", str(exported / "train.jsonl"), "--model", str(smollm2_gguf), "--max-length", "128",
+              "--lr", "1e-3", "-o", str(adapter)]
+    first = run_cli(*common, "--max-steps", "4")
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in (adapter / "checkpoints").iterdir() if p.name.startswith("checkpoint-"))
+    resumed = run_cli(*common, "--max-steps", "6", "--resume", "--merge")
+    assert resumed.exit_code == 0, resumed.output + str(resumed.exception)
+    report = json.loads((adapter / "training_report.json").read_text())
+    assert report["steps"] == 6
+    assert [x["step"] for x in report["train_loss"]] == [5, 6]  # continued, not restarted
+
+    merged_dir = adapter / "merged"
+    assert (merged_dir / "config.json").exists()
+    tok = load_tokenizer(str(adapter))
+    merged = AutoModelForCausalLM.from_pretrained(merged_dir, dtype=torch.bfloat16)
+    assert merged.dtype == torch.bfloat16
+    base = load_model(TrainConfig(model=str(smollm2_gguf), data=Path("."), load_in_4bit=False), cuda=False)
+    tuned = PeftModel.from_pretrained(base, str(adapter))
+    # The merge rounds W + BA to bf16 once, so compare next-token distributions, not long greedy runs.
+    for question in ("Do you sell helmets?", "How do I fix a flat tyre?", "What are your opening hours?"):
+        prompt = tok.apply_chat_template([{"role": "user", "content": question}], add_generation_prompt=True,
+                                         return_tensors="pt", return_dict=True)
+        with torch.no_grad():
+            a = merged(**prompt).logits[0, -1].float()
+            b = tuned(**prompt).logits[0, -1].float()
+        assert int(a.argmax()) == int(b.argmax())
+        assert torch.nn.functional.cosine_similarity(a, b, dim=0) > 0.999

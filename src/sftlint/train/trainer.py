@@ -217,11 +217,17 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
             counters["supervised"] += sum(sum(1 for x in f["labels"] if x != IGNORE) for f in features)
             return super().__call__(features, return_tensors)
 
+    from sftlint.train.preview import steps as planned_steps
+
+    total_steps = planned_steps(cfg, len(train))
     args = TrainingArguments(
         output_dir=str(out / "checkpoints"), per_device_train_batch_size=cfg.batch_size,
         gradient_accumulation_steps=cfg.grad_accum, num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
         learning_rate=cfg.learning_rate, lr_scheduler_type="cosine", warmup_steps=cfg.warmup_ratio,
-        logging_steps=1, save_strategy="epoch", save_total_limit=2, report_to=[], seed=cfg.seed,
+        # Checkpoints by steps (about three per run, at most every 50 steps) so a run stopped early,
+        # by --max-steps or a cancel, can still be resumed.
+        logging_steps=1, save_strategy="steps", save_steps=max(1, min(50, total_steps // 3)), save_total_limit=2,
+        report_to=[], seed=cfg.seed,
         bf16=cuda and torch.cuda.is_bf16_supported(), train_sampling_strategy="group_by_length",
         remove_unused_columns=False,
         dataloader_num_workers=0, disable_tqdm=True, eval_strategy="no",
