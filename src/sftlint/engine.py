@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from sftlint.catalogue import catalogue
 from sftlint.checks import Context, load_all
 from sftlint.config import Settings
@@ -66,6 +68,10 @@ class RecordResult:
     offset: int
     findings: list[Finding]
     summary: ExampleSummary | None
+    record: dict[str, Any] | None = None
+    """With `keep_records`: the example in OpenAI format (normalised)."""
+    raw: str | None = None
+    """With `keep_records`: the record's text, when it is not a usable example."""
 
 
 @dataclass
@@ -109,8 +115,9 @@ def preview(conv: Conversation) -> str:
 class Processor:
     """Turns one record into findings and a summary. Lives in each worker process."""
 
-    def __init__(self, settings: Settings, counter: Any) -> None:
+    def __init__(self, settings: Settings, counter: Any, keep_records: bool = False) -> None:
         self.settings = settings
+        self.keep_records = keep_records
         self.rules = catalogue()
         self.checks = list(load_all().items())
         self.ctx = Context(settings.profile, settings.options, counter)
@@ -143,20 +150,29 @@ class Processor:
             value, problem = parse_line(record.raw, record.line, record.last_without_newline)
             if problem is not None:
                 return RecordResult(record.line, record.offset,
-                                    [self.problem(problem, path)] if problem.code in active else [], None)
+                                    [self.problem(problem, path)] if problem.code in active else [], None,
+                                    raw=self._raw(record))
         conv, issues = adapt(value, fmt, self.settings.profile)
         eid = conv.example_id() if conv is not None else None
         out = [self.finding(i.code, path, record.line, i.message, col=1, message_index=i.message_index, example_id=eid)
                for i in issues if i.code in active]
         if conv is None:
-            return RecordResult(record.line, record.offset, out, None)
+            return RecordResult(record.line, record.offset, out, None, raw=self._raw(record, value))
         out += self.check(conv, active, path, record.line, eid)
         if decisions:
             self.apply_decision(decisions.get(eid), out, active, path, record.line, eid)
         counts = self.ctx.tokens(conv)
         summary = ExampleSummary(eid, counts.total if counts else None, counts.trainable if counts else None,
                                  preview(conv))
-        return RecordResult(record.line, record.offset, out, summary)
+        return RecordResult(record.line, record.offset, out, summary,
+                            record=conv.to_openai() if self.keep_records else None)
+
+    def _raw(self, record: Record, value: Any = None) -> str | None:
+        if not self.keep_records:
+            return None
+        if record.raw is not None:
+            return record.raw.decode("utf-8", "replace").rstrip("\r\n")
+        return orjson.dumps(value, default=repr).decode()
 
 
     def apply_decision(self, entry: Entry | None, findings: list[Finding], active: frozenset[str], path: str,
@@ -192,9 +208,9 @@ def _decisions(journal: Path | None) -> dict[str, Entry]:
     return _WORKER_DECISIONS[key]
 
 
-def _init_worker(settings: Settings, tokens: bool) -> None:
+def _init_worker(settings: Settings, tokens: bool, keep_records: bool) -> None:
     global _WORKER
-    _WORKER = Processor(settings, make_counter(settings) if tokens else None)
+    _WORKER = Processor(settings, make_counter(settings) if tokens else None, keep_records)
 
 
 def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, detail: bool,
@@ -224,28 +240,30 @@ def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str,
 
 class Engine:
     def __init__(self, settings: Settings, jobs: int | None = None, stats: bool = False, detail: bool = False,
-                 journal: Path | None = None, use_journals: bool = True) -> None:
+                 journal: Path | None = None, use_journals: bool = True, keep_records: bool = False) -> None:
         """`stats` collects token counts per example; `detail` makes `iter_file` yield a
-        RecordResult for every record even from worker processes (the review UI needs them).
+        RecordResult for every record even from worker processes (the review UI needs them);
+        `keep_records` adds each record's normalised form to it (export needs them).
         Review decisions come from `journal`, else from each file's sidecar journal if it exists
         (unless `use_journals` is off)."""
+        self.keep_records = keep_records
         self.settings = settings
         self.journal = journal
         self.use_journals = use_journals
         self.journal_warnings: list[str] = []
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self.stats = stats
-        self.detail = detail or stats
+        self.detail = detail or stats or keep_records
         self.tokens = stats or bool(settings.selected & TOKEN_CODES)
         self.counter = make_counter(settings) if self.tokens else None
-        self.processor = Processor(settings, self.counter)
+        self.processor = Processor(settings, self.counter, keep_records)
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.settings, self.tokens))
+                                             initargs=(self.settings, self.tokens, self.keep_records))
         return self._pool
 
     def close(self) -> None:

@@ -30,10 +30,7 @@ from sftlint.catalogue import SEVERITY_RANK
 from sftlint.config import Settings
 from sftlint.engine import Engine, FileResult, RecordResult
 from sftlint.findings import Finding
-from sftlint.io.formats import adapt
-from sftlint.io.reader import Record, parse_line, read
 from sftlint.review.journal import Entry, Journal, default_path
-from sftlint.schema import Conversation
 
 POLICIES = ("accepted", "clean", "not-rejected")
 FORMATS = ("jsonl", "parquet", "hf")
@@ -139,45 +136,31 @@ def _sha256(path: Path) -> str:
 
 def collect(paths: list[Path], settings: Settings, journal: Path | None = None, jobs: int | None = None
             ) -> tuple[list[Candidate], list[dict]]:
-    """Every record of every input, with its findings, normalised form and review decision."""
-    engine = Engine(settings, jobs=jobs, detail=True, stats=True, use_journals=False)
+    """Every record of every input, with its findings, normalised form and review decision, from
+    one pass of the engine over each file."""
+    engine = Engine(settings, jobs=jobs, stats=True, use_journals=False, keep_records=True)
     candidates: list[Candidate] = []
     inputs = []
     try:
         for path in paths:
             result = FileResult(str(path))
-            by_line: dict[int, RecordResult] = {}
-            loose: list[Finding] = []
-            for item in engine.iter_file(path, result):
-                if isinstance(item, RecordResult):
-                    by_line[item.line] = item
-                else:
-                    loose.append(item)
             jpath = journal or default_path(path)
             loaded = Journal(jpath) if jpath.is_file() else None
+            loose: list[Finding] = []
+            for item in engine.iter_file(path, result):
+                if not isinstance(item, RecordResult):
+                    loose.append(item)
+                    continue
+                s = item.summary
+                if s is None:
+                    candidates.append(Candidate(str(path), item.line, None, None, raw=item.raw, findings=item.findings))
+                    continue
+                candidates.append(Candidate(str(path), item.line, s.example_id, item.record, findings=item.findings,
+                                            decision=loaded.state(s.example_id) if loaded else None,
+                                            tokens=s.tokens, trainable=s.trainable))
             inputs.append({"path": str(path), "sha256": _sha256(path), "records": result.records,
                            "format": result.format, "journal": str(jpath) if loaded else None,
                            "findings_outside_examples": sorted({f.code for f in loose})})
-            for rec in read(path, settings.options["S006"]["max_line_bytes"]):
-                if not isinstance(rec, Record):
-                    continue
-                value, problem = (parse_line(rec.raw, rec.line, rec.last_without_newline) if rec.raw is not None
-                                  else (rec.value, None))
-                lint = by_line.get(rec.line)
-                findings = lint.findings if lint else []
-                conv: Conversation | None = None
-                if problem is None:
-                    conv, _ = adapt(value, result.format, settings.profile)
-                if conv is None:
-                    raw = rec.raw.decode("utf-8", "replace") if rec.raw is not None else repr(value)
-                    candidates.append(Candidate(str(path), rec.line, None, None, raw=raw.rstrip("\n"), findings=findings))
-                    continue
-                eid = conv.example_id()
-                summary = lint.summary if lint else None
-                entry = loaded.state(eid) if loaded else None
-                candidates.append(Candidate(str(path), rec.line, eid, conv.to_openai(), findings=findings,
-                                            decision=entry, tokens=summary.tokens if summary else None,
-                                            trainable=summary.trainable if summary else None))
     finally:
         engine.close()
     return candidates, inputs
