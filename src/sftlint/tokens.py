@@ -156,28 +156,15 @@ class ChatTemplateCounter:
     def describe(self) -> str:
         return f"chat template of {self.name}"
 
-    def _ids(self, messages: list[dict], tools: Any, generation_prompt: bool) -> list[int]:
-        out = self.tokenizer.apply_chat_template(
-            messages, tools=tools, tokenize=True, add_generation_prompt=generation_prompt
-        )
-        if isinstance(out, dict) or hasattr(out, "keys"):
-            out = out["input_ids"]
-        return list(out)
-
     def count(self, conv: Conversation) -> TokenCount:
-        messages = conv.template_messages()
-        tools = conv.tools if isinstance(conv.tools, list) else None
+        from sftlint.train.data import MaskError, rendered_turns
+
         try:
-            total = len(self._ids(messages, tools, False))
-            spans = []
-            for i, m in enumerate(conv.messages):
-                if trains_on(m):
-                    start = len(self._ids(messages[:i], tools, True))
-                    end = len(self._ids(messages[: i + 1], tools, False))
-                    spans.append((i, start, end))
-        except Exception as exc:  # a template raising on the data is a finding (T004), not a crash
-            return TokenCount(0, 0, error=f"{exc.__class__.__name__}: {exc}")
-        return TokenCount(total, sum(e - s for _, s, e in spans), spans)
+            ids, turns = rendered_turns(self.tokenizer, conv, "chat template")
+        except MaskError as exc:  # a template failing on the data is a finding (T004), not a crash
+            cause = exc.__cause__
+            return TokenCount(0, 0, error=f"{cause.__class__.__name__}: {cause}" if cause else str(exc))
+        return TokenCount(len(ids), sum(e - s for _, s, e in turns), turns)
 
 
 def load_hf_tokenizer(name_or_path: str):

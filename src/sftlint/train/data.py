@@ -58,38 +58,50 @@ def _text(tokenizer, messages: list[dict], tools: Any, generation_prompt: bool) 
     return tokenizer.apply_chat_template(messages, tools=tools, tokenize=False, add_generation_prompt=generation_prompt)
 
 
-def prepare_example(tokenizer, conv: Conversation, line: int, eot: set[int]) -> Prepared:
-    """Token ids and labels for one conversation.
+def rendered_turns(tokenizer, conv: Conversation, where: str) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """Token ids of the whole rendered conversation, and (message index, first token, end token)
+    of each assistant turn that trains, up to the end of that turn's rendering.
 
-    The prefix check is done on the rendered text, and trained tokens are found through the
+    The prefix check is done on the rendered text, and turns are located through the
     tokenizer's character offsets: comparing token lists instead would fail wherever the BPE
     merges across the boundary (e.g. "\n\n" at the end of a prefix versus "\n\nText").
+    Used by the trainer (masks) and by token counting with --tokenizer (T001-T004).
     """
     messages = conv.template_messages()
     tools = conv.tools if isinstance(conv.tools, list) else None
     try:
         full = _text(tokenizer, messages, tools, False)
     except Exception as exc:  # the template raising on this conversation
-        raise MaskError(f"line {line}: the chat template cannot render this example: {exc}") from exc
+        raise MaskError(f"{where}: the chat template cannot render this example: {exc}") from exc
     enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
     ids, offsets = list(enc["input_ids"]), list(enc["offset_mapping"])
-    labels = [IGNORE] * len(ids)
-    spans = []
+    turns = []
     for i, m in enumerate(conv.messages):
         if m.role != "assistant" or m.weight in (0, 0.0):
             continue
         prefix = _text(tokenizer, messages[:i], tools, True)
         through = _text(tokenizer, messages[: i + 1], tools, False)
         if not full.startswith(prefix) or not full.startswith(through) or len(through) <= len(prefix):
-            raise MaskError(f"line {line}: rendering messages[:{i}] is not a prefix of rendering the whole "
+            raise MaskError(f"{where}: rendering messages[:{i}] is not a prefix of rendering the whole "
                             "conversation, so the loss mask would be wrong (the template rewrites earlier turns)")
         lo, hi = len(prefix), len(through)
         inside = [j for j, (a, b) in enumerate(offsets) if b > lo and a < hi]
-        stops = [j for j in inside if ids[j] in eot]
+        if inside:
+            turns.append((i, inside[0], inside[-1] + 1))
+    return ids, turns
+
+
+def prepare_example(tokenizer, conv: Conversation, line: int, eot: set[int]) -> Prepared:
+    """Token ids and labels for one conversation: each trained turn up to its end-of-turn token."""
+    ids, turns = rendered_turns(tokenizer, conv, f"line {line}")
+    labels = [IGNORE] * len(ids)
+    spans = []
+    for i, start, through in turns:
+        stops = [j for j in range(start, through) if ids[j] in eot]
         if not stops:
             raise MaskError(f"line {line}: assistant message {i} renders without an end-of-turn token; the model "
                             "would never learn to stop (set the tokenizer's eos_token to the template's turn end)")
-        start, end = inside[0], stops[-1] + 1
+        end = stops[-1] + 1
         labels[start:end] = ids[start:end]
         spans.append((start, end))
     if not spans:
