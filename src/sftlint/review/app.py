@@ -31,6 +31,7 @@ from sftlint.escape import visible
 from sftlint.export import ExportError, ExportOptions, plan
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
+from sftlint.io.reader import Record
 from sftlint.review.feed import finding_from
 from sftlint.review.index import ExampleStore, Filter, Item, Queue
 from sftlint.review.journal import Journal
@@ -120,6 +121,7 @@ class ReviewApp(App[None]):
         self.shown_pos: int | None = None
         self.replacement_findings: dict[str, list[Finding]] = {}
         self.conversation_messages: list[Shown] = []
+        self._processor = None
         self.feed: subprocess.Popen | None = None
         self.last_export: list[Path] = []
         bindings = [Binding(self.keys[name], f"app.{name}", action.label or action.description, show=action.footer)
@@ -277,7 +279,9 @@ class ReviewApp(App[None]):
         note = None
         if entry is not None and entry.replacement is not None:
             value = entry.replacement
-            findings = self.replacement_findings.get(item.example_id) or self._lint_value(value, item)
+            if item.example_id not in self.replacement_findings:
+                self.replacement_findings[item.example_id] = self._lint_value(value, item)
+            findings = self.replacement_findings[item.example_id]
             note = "Edited in review: showing the replacement stored in the journal."
         if entry is not None and entry.note:
             note = (note + "\n" if note else "") + f"Note ({entry.reviewer}): {entry.note}"
@@ -294,15 +298,11 @@ class ReviewApp(App[None]):
         self.findings_list.show(findings)
 
     def _lint_value(self, value, item: Item) -> list[Finding]:
-        conv, issues = adapt(value, "messages", self.settings.profile)
-        engine = Engine(self.settings, jobs=1, use_journals=False)
-        proc = engine.processor
-        path = str(self.path)
-        out = [proc.finding(i.code, path, item.line, i.message, message_index=i.message_index) for i in issues
-               if i.code in self.settings.selected]
-        if conv is not None:
-            out += proc.check(conv, self.settings.selected, path, item.line, conv.example_id())
-        return out
+        """Findings of an edited replacement (in OpenAI format), linted as the file's examples are."""
+        if self._processor is None:
+            self._processor = Engine(self.settings, jobs=1, use_journals=False).processor
+        record = Record(item.line, item.offset, value=value)
+        return self._processor.process(record, "messages", self.settings.selected, str(self.path)).findings
 
     @on(FindingList.Selected)
     def on_finding_selected(self, event: FindingList.Selected) -> None:
