@@ -268,30 +268,36 @@ def convert(path, out, target, config_path, jobs, **flags):
 
 @main.command()
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--model", required=True, help="Base model: folder, hub id or .gguf file.")
+@click.option("--model", help="Base model: folder, hub id or .gguf file (or `model` in [tool.sftlint.train]).")
 @click.option("--eval", "eval_data", type=click.Path(path_type=Path, dir_okay=False), help="Held-out examples.")
-@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("adapter"),
-              show_default=True)
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), help="Default: adapter/.")
 @click.option("--4bit/--no-4bit", "load_in_4bit", default=None, help="NF4 base weights (default: with CUDA only).")
-@click.option("--lora-r", type=int, default=16, show_default=True)
-@click.option("--lora-alpha", type=int, default=32, show_default=True)
-@click.option("--lora-dropout", type=float, default=0.05, show_default=True)
-@click.option("--target", type=click.Choice(["qkvo", "all-linear"]), default="qkvo", show_default=True)
-@click.option("--epochs", type=float, default=3.0, show_default=True)
-@click.option("--max-steps", type=int, default=-1, help="Stop after N optimizer steps.")
-@click.option("--lr", "learning_rate", type=float, default=2e-4, show_default=True)
-@click.option("--batch-size", type=int, default=4, show_default=True)
-@click.option("--grad-accum", type=int, default=1, show_default=True)
-@click.option("--max-length", type=int, default=2048, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--resume", is_flag=True, help="Continue from the last checkpoint in the output folder.")
+@click.option("--lora-r", type=int, help="LoRA rank (16).")
+@click.option("--lora-alpha", type=int, help="LoRA alpha (32).")
+@click.option("--lora-dropout", type=float, help="LoRA dropout (0.05).")
+@click.option("--target", type=click.Choice(["qkvo", "all-linear"]), help="LoRA targets (qkvo).")
+@click.option("--epochs", type=float, help="Epochs (3).")
+@click.option("--max-steps", type=int, help="Stop after N optimizer steps.")
+@click.option("--lr", "learning_rate", type=float, help="Peak learning rate (2e-4).")
+@click.option("--batch-size", type=int, help="Examples per device per optimizer step (16).")
+@click.option("--grad-accum", type=int, help="Gradient accumulation steps (1).")
+@click.option("--max-length", type=int, help="Tokens per example; longer ones are cut (2048).")
+@click.option("--pack-tokens", type=int, help="Most tokens in one forward pass; bounds memory (8192).")
+@click.option("--packing", type=click.Choice(["auto", "padding-free", "group", "none"]),
+              help="auto (default): padding-free on CUDA with PyTorch's varlen attention, else grouped by length.")
+@click.option("--liger/--no-liger", default=None, help="Liger fused kernels and loss (default: on with CUDA if installed).")
+@click.option("--seed", type=int, help="Random seed (0).")
+@click.option("--resume", is_flag=True, default=None, help="Continue from the last checkpoint in the output folder.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file; default: found by walking up from the data. Flags override its [train] table.")
 @click.option("--dry-run", is_flag=True, help="Show masks, counts, steps and a memory estimate; train nothing.")
 @click.option("--merge", is_flag=True, help="After training, also write a merged bf16 model to OUTPUT_DIR/merged.")
 @click.option("--show", type=int, default=2, show_default=True, help="With --dry-run: examples to print.")
 @click.option("--profile", default="hf", show_default=True, help="Profile used to read the data.")
-def train(data, model, eval_data, output_dir, load_in_4bit, lora_r, lora_alpha, lora_dropout, target, epochs, max_steps,
-          learning_rate, batch_size, grad_accum, max_length, seed, resume, dry_run, merge, show, profile):
-    """Fine-tune a LoRA adapter (QLoRA on GPU) with loss masks taken from the model's chat template."""
+def train(data, config_path, dry_run, merge, show, profile, **flags):
+    """Fine-tune a LoRA adapter (QLoRA on GPU) with loss masks taken from the model's chat template.
+
+    Defaults come from [tool.sftlint.train] (or [train] in sftlint.toml), then these flags."""
     try:
         import peft  # noqa: F401
         import torch  # noqa: F401
@@ -301,19 +307,25 @@ def train(data, model, eval_data, output_dir, load_in_4bit, lora_r, lora_alpha, 
     from rich.console import Console
 
     from sftlint.catalogue import load_profile
+    from sftlint.config import ConfigError, load_settings
     from sftlint.train.config import TrainConfig
     from sftlint.train.data import MaskError, prepare
     from sftlint.train.preview import estimate_memory_gib, highlighted, steps
     from sftlint.train.trainer import load_tokenizer, run, truncate
 
     try:
-        cfg = TrainConfig(model=model, data=data, output_dir=output_dir, eval_data=eval_data, load_in_4bit=load_in_4bit,
-                          lora_r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target=target, epochs=epochs,
-                          max_steps=max_steps, learning_rate=learning_rate, batch_size=batch_size, grad_accum=grad_accum,
-                          max_length=max_length, seed=seed, resume=resume)
-        prof = load_profile(profile)
-    except (ValueError, KeyError) as exc:
+        configured = load_settings(data.parent, config_path, {}).raw.train
+    except ConfigError as exc:
         _fail(str(exc))
+    options = {**configured, **{k: v for k, v in flags.items() if v is not None}}
+    if not options.get("model"):
+        _fail("no base model: pass --model, or set model in [tool.sftlint.train]")
+    try:
+        cfg = TrainConfig(data=data, **options)
+        prof = load_profile(profile)
+    except (ValueError, KeyError, TypeError) as exc:
+        _fail(str(exc))
+    model = cfg.model
     console = Console(highlight=False)
     try:
         if dry_run:

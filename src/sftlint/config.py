@@ -86,6 +86,8 @@ class RawSettings(BaseModel):
     """Per-rule options, e.g. [tool.sftlint.rules.S028] min-examples = 50."""
     review: ReviewSettings = ReviewSettings()
     """The review UI: [tool.sftlint.review] reviewer, and [tool.sftlint.review.keys]."""
+    train: dict[str, Any] = {}
+    """`sftlint train` defaults, e.g. [tool.sftlint.train] model = "...", lora-r = 32; flags win."""
 
     @field_validator("select", "extend_select", "ignore")
     @classmethod
@@ -98,6 +100,11 @@ class RawSettings(BaseModel):
         for codes in table.values():
             _check_selectors(codes)
         return table
+
+    @field_validator("train")
+    @classmethod
+    def known_train(cls, table: dict[str, Any]) -> dict[str, Any]:
+        return _check_train(table)
 
     @field_validator("profile")
     @classmethod
@@ -123,6 +130,33 @@ class RawSettings(BaseModel):
                 if not isinstance(value, want) or isinstance(value, bool) != isinstance(defaults[name], bool):
                     raise ValueError(f"rules.{code}.{key}: expected {want.__name__}, got {value!r}")
         return table
+
+
+def _check_train(table: dict[str, Any]) -> dict[str, Any]:
+    from dataclasses import MISSING, fields
+
+    from sftlint.train.config import TrainConfig
+
+    known = {f.name: f for f in fields(TrainConfig)}
+    out = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in known or name == "data":
+            have = ", ".join(sorted(_kebab(k) for k in known if k != "data"))
+            raise ValueError(f"{key}: unknown option (options: {have})")
+        default = known[name].default
+        if default is MISSING or default is None or isinstance(default, Path):
+            want: tuple[type, ...] = (str, int, float, bool)
+        elif isinstance(default, bool):
+            want = (bool,)
+        elif isinstance(default, float):
+            want = (int, float)
+        else:
+            want = (type(default),)
+        if not isinstance(value, want) or (isinstance(value, bool) and bool not in want):
+            raise ValueError(f"{key}: expected {want[0].__name__}, got {value!r}")
+        out[name] = value
+    return out
 
 
 def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:

@@ -43,7 +43,7 @@ async def test_train_from_the_ui_then_cancel_another_run(tmp_path, smollm2_gguf)
     sample.write_bytes((ROOT / "sample_data" / "bike_shop.jsonl").read_bytes())
     app = make_app(sample)
     form = {"model": str(smollm2_gguf), "data": str(data / "train.jsonl"), "eval": str(data / "test.jsonl"),
-            "max_length": "128", "lr": "1e-3"}
+            "max_length": "128", "lr": "1e-3", "batch_size": "4"}
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         run = await start_run(app, pilot, {**form, "out": str(tmp_path / "a1"), "max_steps": "3"})

@@ -31,7 +31,7 @@ def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm
 
     adapter = tmp_path / "adapter"
     result = run_cli("train", str(exported / "train.jsonl"), "--eval", str(exported / "test.jsonl"),
-                     "--model", str(smollm2_gguf), "--max-length", "256", "--max-steps", "10", "--lr", "1e-3",
+                     "--model", str(smollm2_gguf), "--max-length", "256", "--max-steps", "10", "--lr", "1e-3", "--batch-size", "4",
                      "-o", str(adapter))
     assert result.exit_code == 0, result.output + str(result.exception)
     report = json.loads((adapter / "training_report.json").read_text())
@@ -84,7 +84,7 @@ def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter
 
     adapter = tmp_path / "adapter"
     common = ["train", str(exported / "train.jsonl"), "--model", str(smollm2_gguf), "--max-length", "128",
-              "--lr", "1e-3", "-o", str(adapter)]
+              "--lr", "1e-3", "--batch-size", "4", "-o", str(adapter)]
     first = run_cli(*common, "--max-steps", "4")
     assert first.exit_code == 0, first.output
     assert sorted(p.name for p in (adapter / "checkpoints").iterdir() if p.name.startswith("checkpoint-"))
@@ -110,3 +110,22 @@ def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter
             b = tuned(**prompt).logits[0, -1].float()
         assert int(a.argmax()) == int(b.argmax())
         assert torch.nn.functional.cosine_similarity(a, b, dim=0) > 0.999
+
+
+def test_train_settings_come_from_the_config_file_and_flags_win(exported, smollm2_gguf):
+    (exported / "sftlint.toml").write_text(f'[train]\nmodel = "{smollm2_gguf}"\nbatch-size = 2\ngrad-accum = 3\n')
+    try:
+        from_file = run_cli("train", str(exported / "train.jsonl"), "--dry-run", "--show", "0")
+        assert from_file.exit_code == 0, from_file.output
+        assert "batch 2 x accumulation 3" in from_file.output
+        flagged = run_cli("train", str(exported / "train.jsonl"), "--dry-run", "--show", "0", "--batch-size", "5")
+        assert "batch 5 x accumulation 3" in flagged.output
+    finally:
+        (exported / "sftlint.toml").unlink()
+
+
+def test_invalid_train_setting_exits_2_naming_the_key(tmp_path):
+    (tmp_path / "sftlint.toml").write_text('[train]\nlora-r = "big"\n')
+    (tmp_path / "d.jsonl").write_text("{}\n")
+    result = run_cli("train", str(tmp_path / "d.jsonl"), "--model", "x")
+    assert result.exit_code == 2 and "train: lora-r: expected int" in result.stderr

@@ -4,7 +4,8 @@ Defaults are the QLoRA recipe of the article (NF4, double quantisation, bf16 com
 alpha=32, dropout 0.05 on q/k/v/o; 3 epochs at 2e-4). They differ from upstream in two ways,
 written down here: with no CUDA device the base model is loaded in bf16 without 4-bit (faster on
 CPU, and free of the bitsandbytes eval-mode repacking that silently zeroes gradients), and
-batches are grouped by length so little compute goes to padding.
+examples are packed without padding (or, where the attention kernel for that is missing, batches
+are grouped by length) so little compute goes to padding.
 """
 
 from __future__ import annotations
@@ -31,11 +32,19 @@ class TrainConfig:
     epochs: float = field(default=3.0, metadata={"help": "Training epochs."})
     max_steps: int = field(default=-1, metadata={"help": "Stop after this many optimizer steps (-1: epochs decide)."})
     learning_rate: float = field(default=2e-4, metadata={"help": "Peak learning rate."})
-    batch_size: int = field(default=4, metadata={"help": "Examples per device per step."})
+    batch_size: int = field(default=16, metadata={"help": "Examples per device per optimizer step (before accumulation)."})
     grad_accum: int = field(default=1, metadata={"help": "Gradient accumulation steps."})
     max_length: int | None = field(default=2048, metadata={"help": "Tokens per sequence; longer examples are cut."})
+    pack_tokens: int = field(default=8192, metadata={
+        "help": "Most tokens in one forward pass: a step's examples are run in passes of at most this many "
+                "(padded) tokens, so memory stays bounded whatever the batch; gradients are the same."})
     warmup_ratio: float = field(default=0.03, metadata={"help": "Share of steps spent warming up."})
     gradient_checkpointing: bool = field(default=True, metadata={"help": "Recompute activations to save memory."})
+    packing: str = field(default="auto", metadata={
+        "help": "auto | padding-free | group | none. auto: padding-free on CUDA with PyTorch's varlen attention, "
+                "else batches grouped by length."})
+    liger: bool | None = field(default=None, metadata={
+        "help": "Liger's fused kernels and loss. Default: on with CUDA when liger-kernel is installed."})
     seed: int = field(default=0, metadata={"help": "Random seed."})
     resume: bool = field(default=False, metadata={"help": "Continue from the last checkpoint in output_dir."})
 
@@ -51,6 +60,12 @@ class TrainConfig:
             raise ValueError("lora_dropout must be in [0, 1)")
         if self.max_length is not None and self.max_length < 16:
             raise ValueError("max_length below 16 tokens leaves nothing to train on; raise it or set None")
+        from sftlint.train.packing import PACKING_MODES
+
+        if self.packing not in PACKING_MODES:
+            raise ValueError(f"packing must be one of {', '.join(PACKING_MODES)}, not {self.packing!r}")
+        if self.pack_tokens < 1:
+            raise ValueError("pack_tokens must be at least 1")
         if self.batch_size < 1 or self.grad_accum < 1:
             raise ValueError("batch_size and grad_accum must be at least 1")
 

@@ -38,7 +38,7 @@ def estimate_memory_gib(model_config: Any, cfg: TrainConfig, longest: int) -> di
     lora = layers * targets * cfg.lora_r * (2 * h)
     lora_bytes = lora * (2 + 4 + 8)  # bf16 weight, fp32 grad, AdamW moments
     seq = min(longest, cfg.max_length or longest)
-    tokens = cfg.batch_size * seq
+    tokens = min(cfg.batch_size * seq, max(cfg.pack_tokens, seq))  # one forward pass
     per_layer = tokens * h * 2 * (1 if cfg.gradient_checkpointing else 16)
     activations = layers * per_layer + tokens * h * 2 * 16  # one recomputed layer in full
     logits = tokens * vocab * 4 * 2

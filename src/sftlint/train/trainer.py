@@ -52,7 +52,8 @@ def load_model(cfg: TrainConfig, cuda: bool):
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=torch.bfloat16)
-        kwargs["device_map"] = {"": 0} if cuda else "cpu"
+        # one process per GPU under `accelerate launch`: each loads its copy on its own device
+        kwargs["device_map"] = {"": _local_rank()} if cuda else "cpu"
     model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     quantizer = getattr(model, "hf_quantizer", None)
     if path.suffix == ".gguf" and quantizer is not None:
@@ -60,7 +61,7 @@ def load_model(cfg: TrainConfig, cuda: bool):
         # and save works (see notes/lab-cpu-stack.md §3).
         quantizer.remove_quantization_config(model)
     if cuda and not cfg.load_in_4bit:
-        model = model.to("cuda")
+        model = model.to(f"cuda:{_local_rank()}")
     return model
 
 
@@ -90,12 +91,25 @@ def truncate(examples: list[Prepared], max_length: int | None) -> tuple[list[Pre
     return out, cut
 
 
-def _batches(examples: list[Prepared], size: int, pad_id: int):
+def _local_rank() -> int:
+    import os
+
+    return int(os.environ.get("LOCAL_RANK", 0))
+
+
+def eval_batches(examples: list[Prepared], size: int, pad_id: int, packed: bool):
+    """Model inputs for evaluation, shaped like training's: one packed row per batch when packed,
+    else right-padded batches of similar lengths."""
     import torch
 
     order = sorted(range(len(examples)), key=lambda i: len(examples[i].input_ids))
     for start in range(0, len(order), size):
         group = [examples[i] for i in order[start:start + size]]
+        if packed:
+            from sftlint.train.packing import flattening_collator
+
+            yield flattening_collator()([{"input_ids": p.input_ids, "labels": p.labels} for p in group])
+            continue
         width = max(len(p.input_ids) for p in group)
         ids = torch.full((len(group), width), pad_id, dtype=torch.long)
         labels = torch.full((len(group), width), IGNORE, dtype=torch.long)
@@ -105,31 +119,30 @@ def _batches(examples: list[Prepared], size: int, pad_id: int):
             ids[row, :n] = torch.tensor(p.input_ids)
             labels[row, :n] = torch.tensor(p.labels)
             mask[row, :n] = 1
-        yield ids, labels, mask
+        yield {"input_ids": ids, "labels": labels, "attention_mask": mask}
 
 
-def eval_loss(model, examples: list[Prepared], batch_size: int, pad_id: int, four_bit_cpu: bool) -> float | None:
-    """Mean loss per supervised token. In train mode under no_grad for 4-bit on CPU, because an
-    eval-mode forward there repacks the 4-bit weights and breaks later gradients."""
+def eval_loss(model, examples: list[Prepared], batch_size: int, pad_id: int, four_bit_cpu: bool,
+              packed: bool = False) -> float | None:
+    """Mean loss per supervised token, computed by the model's own loss (so a fused loss never
+    holds the full logits). In train mode under no_grad for 4-bit on CPU, because an eval-mode
+    forward there repacks the 4-bit weights and breaks later gradients."""
     import torch
 
     if not examples:
         return None
     was_training = model.training
     model.train(four_bit_cpu)
-    if not four_bit_cpu:
-        model.eval()
     device = next(model.parameters()).device
     total, count = 0.0, 0
     with torch.no_grad():
-        for ids, labels, mask in _batches(examples, batch_size, pad_id):
-            out = model(input_ids=ids.to(device), attention_mask=mask.to(device))
-            logits = out.logits[:, :-1].float()
-            target = labels[:, 1:].to(device)
-            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), target.reshape(-1),
-                                                     ignore_index=IGNORE, reduction="sum")
-            total += loss.item()
-            count += int((target != IGNORE).sum())
+        for batch in eval_batches(examples, batch_size, pad_id, packed):
+            n = int((batch["labels"][:, 1:] != IGNORE).sum())
+            if not n:
+                continue
+            inputs = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
+            total += model(**inputs).loss.item() * n
+            count += n
     model.train(was_training)
     return total / max(1, count)
 
@@ -150,10 +163,58 @@ class _Dataset:
         return {"input_ids": p.input_ids, "labels": p.labels, "attention_mask": [1] * len(p.input_ids)}
 
 
-def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
-    import torch
+def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool) -> tuple[Any, dict[str, Any]]:
+    """Kernels, attention, checkpointing and LoRA on a loaded base model; returns the peft model
+    and what was switched on (for the report)."""
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
-    from transformers import DataCollatorForSeq2Seq, Trainer, TrainerCallback, TrainingArguments
+
+    from sftlint.train import packing as pk
+
+    notes: dict[str, Any] = {"packing": packing, "liger": False}
+    want_liger = cfg.liger if cfg.liger is not None else (cuda and pk.liger_available())
+    if want_liger:
+        why_not = pk.apply_liger(model)
+        notes["liger"] = why_not is None
+        if why_not:
+            notes["liger_off_because"] = why_not
+    if packing == "padding-free":
+        pk.use_varlen(model)
+    if cfg.load_in_4bit:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing,
+                                                gradient_checkpointing_kwargs={"use_reentrant": False})
+    elif cfg.gradient_checkpointing:
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.20
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.enable_input_require_grads()
+    model = get_peft_model(model, LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                                             target_modules=TARGETS[cfg.target], task_type="CAUSAL_LM"))
+    return model, notes
+
+
+def _training_args(**kwargs: Any):
+    """TrainingArguments across transformers 4.x/5.x names: sampling strategy and checkpointing."""
+    import dataclasses
+
+    from transformers import TrainingArguments
+
+    fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+    sampling = kwargs.pop("sampling")
+    if "train_sampling_strategy" in fields:
+        kwargs["train_sampling_strategy"] = sampling
+    else:
+        kwargs["group_by_length"] = sampling == "group_by_length"
+    # Checkpointing is enabled on the model itself, with the right kwargs; keep Trainer's off.
+    for name in ("activation_checkpointing", "gradient_checkpointing"):
+        if name in fields:
+            kwargs[name] = False
+    return TrainingArguments(**kwargs)
+
+
+def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
+    """Prepare the data, load the model and train; the report is also written to the output folder."""
+    import torch
 
     started = time.time()
     cuda = torch.cuda.is_available()
@@ -178,32 +239,62 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
         raise MaskError("every example lost its trainable tokens to max_length; raise max_length")
     emit("load", message=f"loading {cfg.model}" + (" in 4-bit" if cfg.load_in_4bit else " in bf16"))
     model = load_model(cfg, cuda)
-    if cfg.load_in_4bit:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing)
-    elif cfg.gradient_checkpointing:
-        if hasattr(model, "activation_checkpointing_enable"):  # transformers 5
-            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
-        else:
-            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        model.enable_input_require_grads()
-    model = get_peft_model(model, LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                                             target_modules=TARGETS[cfg.target], task_type="CAUSAL_LM"))
+    report = fit(model, tok, train, held, cfg, emit=emit, cuda=cuda)
+    report["data"]["truncated"] = cut
+    report["wall_seconds"] = time.time() - started
+    (out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
+    _loss_png(report, out / "loss_curve.png")
+    emit("done", report=str(out / "training_report.json"))
+    return report
+
+
+def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfig, emit=None,
+        cuda: bool = False) -> dict[str, Any]:
+    """Train LoRA on a loaded base model with transformers' Trainer; saves the adapter and
+    tokenizer to cfg.output_dir and returns the measured report (without writing it).
+
+    `step_stats` in the report has each optimizer step's seconds (device synchronised) and real
+    and supervised tokens, so a caller can leave warm-up steps out of a throughput figure."""
+    import torch
+    from transformers import DataCollatorForSeq2Seq, Trainer, TrainerCallback
+
+    from sftlint.train import packing as pk
+    from sftlint.train.preview import steps as planned_steps
+
+    emit = emit or (lambda kind, **data: None)
+    out = cfg.output_dir
+    packing = pk.choose(cfg.packing, cuda)
+    model, notes = prepare_model(model, cfg, packing, cuda)
+    packed = packing == "padding-free"
     four_bit_cpu = bool(cfg.load_in_4bit and not cuda)
     pad = tok.pad_token_id
-    before = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu)
+    before = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu, packed)
     emit("eval", step=0, eval_loss=before)
     if four_bit_cpu and cpu_4bit_repacked(model):
         raise RuntimeError("4-bit weights were repacked for CPU inference before training; gradients would be zero")
 
     losses: list[dict[str, float]] = []
-    counters = {"real": 0, "supervised": 0, "train_time": 0.0}
+    counters = {"real": 0, "supervised": 0, "train_time": 0.0, "passes": 0}
+    step_stats: list[dict[str, float]] = []
 
     class Progress(TrainerCallback):
+        seen = {"real": 0, "supervised": 0}
+
         def on_step_begin(self, args, state, control, **kw):
+            if cuda:
+                torch.cuda.synchronize()
             self.t0 = time.perf_counter()
 
         def on_step_end(self, args, state, control, **kw):
-            counters["train_time"] += time.perf_counter() - self.t0
+            if cuda:
+                torch.cuda.synchronize()
+            seconds = time.perf_counter() - self.t0
+            counters["train_time"] += seconds
+            # Batches are collated before or during their step, so the counts since the last
+            # step's end are this step's.
+            step_stats.append({"seconds": seconds, "real": counters["real"] - self.seen["real"],
+                               "supervised": counters["supervised"] - self.seen["supervised"]})
+            self.seen = {"real": counters["real"], "supervised": counters["supervised"]}
 
         def on_log(self, args, state, control, logs=None, **kw):
             if logs and "loss" in logs:
@@ -211,30 +302,41 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
                 emit("step", step=state.global_step, max_steps=state.max_steps, loss=logs["loss"],
                      learning_rate=logs.get("learning_rate"), epoch=logs.get("epoch"))
 
-    class CountingCollator(DataCollatorForSeq2Seq):
-        def __call__(self, features, return_tensors=None):
-            counters["real"] += sum(len(f["input_ids"]) for f in features)
-            counters["supervised"] += sum(sum(1 for x in f["labels"] if x != IGNORE) for f in features)
-            return super().__call__(features, return_tensors)
+    inner = pk.flattening_collator() if packed else DataCollatorForSeq2Seq(tok, padding=True, label_pad_token_id=IGNORE)
 
-    from sftlint.train.preview import steps as planned_steps
+    def collate(features):
+        counters["real"] += sum(len(f["input_ids"]) for f in features)
+        counters["supervised"] += sum(sum(1 for x in f["labels"] if x != IGNORE) for f in features)
+        if packed:
+            return inner([{"input_ids": f["input_ids"], "labels": f["labels"]} for f in features])
+        return inner(features)
 
     total_steps = planned_steps(cfg, len(train))
-    args = TrainingArguments(
+    args = _training_args(
         output_dir=str(out / "checkpoints"), per_device_train_batch_size=cfg.batch_size,
         gradient_accumulation_steps=cfg.grad_accum, num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
         learning_rate=cfg.learning_rate, lr_scheduler_type="cosine", warmup_steps=cfg.warmup_ratio,
         # Checkpoints by steps (about three per run, at most every 50 steps) so a run stopped early,
         # by --max-steps or a cancel, can still be resumed.
         logging_steps=1, save_strategy="steps", save_steps=max(1, min(50, total_steps // 3)), save_total_limit=2,
-        report_to=[], seed=cfg.seed,
-        bf16=cuda and torch.cuda.is_bf16_supported(), train_sampling_strategy="group_by_length",
-        remove_unused_columns=False,
-        dataloader_num_workers=0, disable_tqdm=True, eval_strategy="no",
-        activation_checkpointing=False,  # enabled on the model above, with the right kwargs
+        report_to=[], seed=cfg.seed, bf16=cuda and torch.cuda.is_bf16_supported(),
+        sampling="group_by_length" if packing == "group" else "random",
+        remove_unused_columns=False, dataloader_num_workers=0, disable_tqdm=True, eval_strategy="no",
     )
-    trainer = Trainer(model=model, args=args, train_dataset=_Dataset(train), callbacks=[Progress()],
-                      data_collator=CountingCollator(tok, padding=True, label_pad_token_id=IGNORE))
+    class BoundedTrainer(Trainer):
+        """Runs each micro-batch in passes of at most cfg.pack_tokens tokens. Each pass's loss is
+        its summed token loss over the step's supervised-token count (Trainer's num_items_in_batch),
+        so the accumulated gradient equals one pass over everything."""
+
+        def training_step(self, model, inputs, num_items_in_batch=None):
+            parts = pk.split_batch(inputs, cfg.pack_tokens)
+            counters["passes"] += len(parts)
+            if len(parts) == 1 or num_items_in_batch is None or not self.model_accepts_loss_kwargs:
+                return super().training_step(model, inputs, num_items_in_batch)
+            return sum(super(BoundedTrainer, self).training_step(model, p, num_items_in_batch) for p in parts)
+
+    trainer = BoundedTrainer(model=model, args=args, train_dataset=_Dataset(train), callbacks=[Progress()],
+                             data_collator=collate)
     from transformers.trainer_callback import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # progress goes through our events instead
@@ -246,32 +348,36 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
         ckpts = sorted((out / "checkpoints").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
         checkpoint = str(ckpts[-1]) if ckpts else None
     trainer.train(resume_from_checkpoint=checkpoint)
-    after = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu)
+    peak_memory = (torch.cuda.max_memory_allocated() / 2**30) if cuda else _rss_gib()
+    after = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu, packed)
     emit("eval", step=trainer.state.global_step, eval_loss=after)
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
+    if trainer.is_world_process_zero():
+        model.save_pretrained(out)
+        tok.save_pretrained(out)
     n_params = sum(p.numel() for p in model.get_base_model().parameters())
+    if cfg.load_in_4bit:  # bitsandbytes stores two 4-bit weights per uint8 element
+        n_params = sum(p.numel() * (2 if p.dtype == torch.uint8 else 1) for p in model.get_base_model().parameters())
     train_time = max(1e-9, counters["train_time"])
     real_tps = counters["real"] / train_time
     peak = _device_peak(torch)
-    report = {
+    return {
         "config": cfg.to_dict(),
         "device": torch.cuda.get_device_name(0) if cuda else "cpu",
         "four_bit": bool(cfg.load_in_4bit),
-        "data": {"train_examples": len(train), "eval_examples": len(held), "truncated": cut},
+        "kernels": notes,
+        "data": {"train_examples": len(train), "eval_examples": len(held), "truncated": []},
         "steps": trainer.state.global_step,
         "train_loss": losses,
         "eval_loss_before": before,
         "eval_loss_after": after,
         "tokens_per_second": {"real": real_tps, "supervised": counters["supervised"] / train_time},
+        "step_stats": step_stats,
+        "forward_passes": counters["passes"],
+        "parameters": n_params,
         "mfu": (4 * n_params * real_tps / peak) if peak else None,
-        "peak_memory_gib": (torch.cuda.max_memory_allocated() / 2**30) if cuda else _rss_gib(),
-        "wall_seconds": time.time() - started,
+        "peak_memory_gib": peak_memory,
+        "train_seconds": train_time,
     }
-    (out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
-    _loss_png(report, out / "loss_curve.png")
-    emit("done", report=str(out / "training_report.json"))
-    return report
 
 
 def _rss_gib() -> float:

@@ -30,7 +30,7 @@ def train_command(form: dict[str, str], dry_run: bool = False) -> list[str]:
     cmd = [sys.executable, "-m", "sftlint", "train", form["data"], "--model", form["model"], "-o", form["out"]]
     if form.get("eval"):
         cmd += ["--eval", form["eval"]]
-    for flag in ("max_steps", "epochs", "lr", "max_length"):
+    for flag in ("max_steps", "epochs", "lr", "batch_size", "max_length"):
         if form.get(flag):
             cmd += [f"--{flag.replace('_', '-')}", form[flag]]
     if dry_run:
@@ -52,7 +52,8 @@ class TrainDialog(ModalScreen[dict | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "start", "Start")]
     FIELDS = (("model", "Base model"), ("data", "Train data"), ("eval", "Eval data"), ("out", "Output"),
-              ("max_steps", "Max steps"), ("epochs", "Epochs"), ("lr", "Learning rate"), ("max_length", "Max length"))
+              ("max_steps", "Max steps"), ("epochs", "Epochs"), ("lr", "Learning rate"), ("batch_size", "Batch size"),
+              ("max_length", "Max length"))
 
     def __init__(self, defaults: dict[str, str]) -> None:
         super().__init__()

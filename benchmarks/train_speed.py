@@ -1,0 +1,331 @@
+"""`sftlint train` against a plain QLoRA baseline: real tokens/s, peak memory and MFU.
+
+Both arms fine-tune the same model on the same examples with the same effective batch (16
+examples per optimizer step, sftlint's default), QLoRA (NF4, double quantisation, bf16 compute; LoRA r=16 on
+q/k/v/o), gradient checkpointing:
+
+  baseline   transformers Trainer + peft + bitsandbytes, random micro-batches of 4 padded to the
+             longest example in each, 4 accumulation steps, SDPA attention: what a plain script does.
+  sftlint    sftlint.train.trainer.fit with its defaults: the step's 16 examples packed without
+             padding into forward passes of at most 8,192 tokens (varlen attention on CUDA), Liger's
+             fused kernels when installed.
+  sftlint-noliger   the same without Liger, to show what each part brings (optional).
+
+The model is Llama-3-8B-shaped with random weights (speed does not depend on their values), saved
+once and loaded through from_pretrained like a real checkpoint. Example lengths follow LIMA
+(`../shared/realdata/llama-factory/lima.json`), counted with cl100k_base (Llama 3's tokenizer
+extends it) around a Llama-3 chat template: prompt tokens are masked, answer tokens trained;
+token ids are random. Each arm runs in its own process (Liger patches modules globally), times
+every optimizer step after the warm-up steps, and counts real (non-pad) tokens per step.
+
+MFU uses 4·N FLOPs per token (N = base parameters) against the GPU's bf16 peak, the issue's
+convention; the step also recomputes activations, so the hardware does more than that.
+
+    python benchmarks/train_speed.py                       # on a GPU: both arms, 8B shape
+    python benchmarks/train_speed.py --shape tiny --no-4bit --steps 2 --warmup 1   # CPU smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+LIMA = ROOT.parent / "shared" / "realdata" / "llama-factory" / "lima.json"
+LENGTHS = ROOT / "benchmarks" / ".data" / "lima_lengths.json"
+IGNORE = -100
+SHAPES = {
+    "8b": dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
+               num_key_value_heads=8, vocab_size=128256, max_position_embeddings=8192, rope_theta=500000.0),
+    "tiny": dict(hidden_size=128, intermediate_size=344, num_hidden_layers=2, num_attention_heads=4,
+                 num_key_value_heads=2, vocab_size=4096, max_position_embeddings=2048, rope_theta=500000.0),
+}
+PEAK_TFLOPS = {"spec": 989.0, "measured": 790.0}  # H200 bf16 dense: datasheet, and a matmul measured here
+
+
+def lima_lengths() -> list[tuple[int, int]]:
+    """(prompt tokens, answer tokens) per LIMA example; cached so a GPU machine without
+    ../shared can use them (carry benchmarks/.data/lima_lengths.json)."""
+    if LENGTHS.exists():
+        return [tuple(x) for x in json.loads(LENGTHS.read_text())]
+    from sftlint.tokens import load_encoding
+
+    enc = load_encoding("cl100k_base")[0]
+    out = []
+    for rec in json.loads(LIMA.read_text()):
+        turns = [*(x for pair in rec.get("history") or [] for x in pair), rec["instruction"] + rec["input"],
+                 rec["output"]]
+        # <|begin_of_text|> + per turn <|start_header_id|>role<|end_header_id|>\n\n ... <|eot_id|>
+        sizes = [len(enc.encode(t)) + 5 for t in turns]
+        out.append((1 + sum(sizes[:-1]) + 4, sizes[-1] - 4))
+    LENGTHS.parent.mkdir(exist_ok=True)
+    LENGTHS.write_text(json.dumps(out))
+    return out
+
+
+def examples(max_length: int, vocab: int, seed: int = 0):
+    from sftlint.train.data import Prepared
+
+    rng = random.Random(seed)
+    out = []
+    for i, (prompt, answer) in enumerate(lima_lengths()):
+        n = min(prompt + answer, max_length)
+        ids = [rng.randrange(10, vocab) for _ in range(n)]
+        labels = [IGNORE] * min(prompt, n) + ids[prompt:]
+        out.append(Prepared(i + 1, ids, labels))
+    return out
+
+
+def pad_tokenizer():
+    """A real (if vocabulary-free) fast tokenizer: the data are ids already, and the collators only
+    need its pad()."""
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from transformers import PreTrainedTokenizerFast
+
+    return PreTrainedTokenizerFast(tokenizer_object=Tokenizer(WordLevel({"<pad>": 0, "<unk>": 1}, unk_token="<unk>")),
+                                   pad_token="<pad>", unk_token="<unk>", padding_side="right")
+
+
+def build_model(shape: str, path: Path) -> None:
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    if (path / "config.json").exists():
+        return
+    config = LlamaConfig(**SHAPES[shape], tie_word_embeddings=False, torch_dtype="bfloat16")
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    with torch.device(device):
+        model = LlamaForCausalLM(config).to(torch.bfloat16)
+    model.save_pretrained(path, max_shard_size="5GB")
+    del model
+
+
+def check_isolation() -> str:
+    """On the benchmark's device: the second of two packed examples gets the same logits as alone
+    (no attention across examples), on a small random Llama in bf16."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from sftlint.train import packing
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch.manual_seed(0)
+    with torch.device(device):
+        model = LlamaForCausalLM(LlamaConfig(**SHAPES["tiny"])).to(torch.bfloat16).eval()
+    first, second = list(range(10, 300)), list(range(400, 650))
+    batch = packing.flattening_collator()([{"input_ids": first, "labels": first}, {"input_ids": second,
+                                                                                     "labels": second}])
+    batch = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
+    with torch.no_grad():
+        alone = model(input_ids=torch.tensor([second], device=device)).logits[0].float()
+        leaked = model(input_ids=batch["input_ids"]).logits[0, len(first):].float()
+        packing.use_varlen(model)
+        packed = model(**batch).logits[0, len(first):].float()
+    kernel = "varlen_attn" if device == "cuda" and packing.varlen_kernel() else "per-example SDPA"
+    return (f"isolation check ({kernel}, bf16): packed vs alone max |diff| {(packed - alone).abs().max():.4f}; "
+            f"same row without boundaries {(leaked - alone).abs().max():.4f}")
+
+
+class StepTimer:
+    """Per optimizer step: seconds (device synchronised) and the real/supervised tokens collated
+    since the previous step ended, which are this step's (the baseline's twin of fit's step_stats)."""
+
+    def __init__(self, cuda: bool) -> None:
+        self.cuda, self.steps, self.real, self.supervised = cuda, [], 0, 0
+
+    def count(self, features) -> None:
+        self.real += sum(len(f["input_ids"]) for f in features)
+        self.supervised += sum(sum(1 for x in f["labels"] if x != IGNORE) for f in features)
+
+    def callback(self):
+        import torch
+        from transformers import TrainerCallback
+
+        timer = self
+
+        class Cb(TrainerCallback):
+            seen = (0, 0)
+
+            def on_step_begin(self, args, state, control, **kw):
+                if timer.cuda:
+                    torch.cuda.synchronize()
+                self.t0 = time.perf_counter()
+
+            def on_step_end(self, args, state, control, **kw):
+                if timer.cuda:
+                    torch.cuda.synchronize()
+                timer.steps.append({"seconds": time.perf_counter() - self.t0, "real": timer.real - self.seen[0],
+                                    "supervised": timer.supervised - self.seen[1]})
+                self.seen = (timer.real, timer.supervised)
+
+        return Cb()
+
+
+def arm_baseline(args, path: Path, data, cuda: bool) -> dict:
+    """A plain QLoRA script: Trainer + peft + bitsandbytes, padded random batches, SDPA."""
+    import torch
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig, DataCollatorForSeq2Seq, Trainer, TrainingArguments
+
+    kwargs = {"dtype": torch.bfloat16, "attn_implementation": "sdpa"}
+    if args.four_bit:
+        kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                                           bnb_4bit_use_double_quant=True,
+                                                           bnb_4bit_compute_dtype=torch.bfloat16)
+        kwargs["device_map"] = {"": 0} if cuda else "cpu"
+    model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    if cuda and not args.four_bit:
+        model = model.cuda()
+    model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True,
+                                            gradient_checkpointing_kwargs={"use_reentrant": False})
+    model = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, task_type="CAUSAL_LM",
+                                             target_modules=["q_proj", "k_proj", "v_proj", "o_proj"]))
+    timer = StepTimer(cuda)
+    inner = DataCollatorForSeq2Seq(pad_tokenizer(), padding=True, label_pad_token_id=IGNORE)
+
+    def collate(features):
+        timer.count(features)
+        return inner(features)
+
+    rows = [{"input_ids": p.input_ids, "labels": p.labels, "attention_mask": [1] * len(p.input_ids)} for p in data]
+    targs = TrainingArguments(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=args.micro_batch,
+                              gradient_accumulation_steps=max(1, args.batch_size // args.micro_batch),
+                              max_steps=args.warmup + args.steps, learning_rate=2e-4, logging_steps=1,
+                              bf16=cuda, report_to=[], save_strategy="no", remove_unused_columns=False,
+                              disable_tqdm=True, seed=0, dataloader_num_workers=0)
+    trainer = Trainer(model=model, args=targs, train_dataset=rows, data_collator=collate, callbacks=[timer.callback()])
+    model.train()
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    trainer.train()
+    losses = [x["loss"] for x in trainer.state.log_history if "loss" in x]
+    for step, loss in zip(timer.steps, losses, strict=False):
+        step["loss"] = loss
+    return {"steps": timer.steps, "peak_gib": torch.cuda.max_memory_allocated() / 2**30 if cuda else None,
+            "parameters": _parameters(model), "kernels": {"packing": "none (padded)", "liger": False}}
+
+
+def arm_sftlint(args, path: Path, data, cuda: bool, liger: bool | None) -> dict:
+    """sftlint's own training path (load_model + fit) with its defaults."""
+    from sftlint.train import trainer as sft
+    from sftlint.train.config import TrainConfig
+
+    cfg = TrainConfig(model=str(path), data=Path("unused"), output_dir=Path(tempfile.mkdtemp()),
+                      load_in_4bit=args.four_bit, max_steps=args.warmup + args.steps, batch_size=args.batch_size,
+                      max_length=args.max_length, liger=liger)
+    model = sft.load_model(cfg, cuda)
+    tok = pad_tokenizer()
+    losses = {}
+    report = sft.fit(model, tok, data, [], cfg, cuda=cuda,
+                     emit=lambda kind, **e: losses.__setitem__(e["step"], e["loss"]) if kind == "step" else None)
+    steps = [{**s, "loss": losses.get(i + 1)} for i, s in enumerate(report["step_stats"])]
+    return {"steps": steps, "peak_gib": report["peak_memory_gib"] if cuda else None,
+            "parameters": report["parameters"], "kernels": report["kernels"]}
+
+
+def _parameters(model) -> int:
+    import torch
+
+    base = model.get_base_model()
+    return sum(p.numel() * (2 if p.dtype == torch.uint8 else 1) for p in base.parameters())
+
+
+def summarise(name: str, result: dict, warmup: int, gpu_peak: float | None) -> dict:
+    timed = result["steps"][warmup:]
+    seconds = sum(s["seconds"] for s in timed)
+    real = sum(s["real"] for s in timed)
+    tps = real / seconds
+    row = {"arm": name, "real_tokens_per_s": tps, "supervised_tokens_per_s": sum(s["supervised"] for s in timed) / seconds,
+           "peak_gib": result["peak_gib"], "timed_steps": len(timed), "kernels": result["kernels"],
+           "final_loss": next((s["loss"] for s in reversed(result["steps"]) if s["loss"] is not None), None)}
+    if gpu_peak:
+        row["mfu_spec"] = 4 * result["parameters"] * tps / (PEAK_TFLOPS["spec"] * 1e12)
+        row["mfu_measured_peak"] = 4 * result["parameters"] * tps / (PEAK_TFLOPS["measured"] * 1e12)
+    return row
+
+
+def child(args) -> None:
+    import torch
+
+    cuda = torch.cuda.is_available()
+    vocab = SHAPES[args.shape]["vocab_size"]
+    data = examples(args.max_length, vocab)
+    path = Path(args.model_dir)
+    if args.arm == "baseline":
+        result = arm_baseline(args, path, data, cuda)
+    else:
+        result = arm_sftlint(args, path, data, cuda, liger=False if args.arm == "sftlint-noliger" else None)
+    Path(args.result).write_text(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shape", choices=list(SHAPES), default="8b")
+    parser.add_argument("--arms", default="baseline,sftlint", help="comma-separated: baseline, sftlint, sftlint-noliger")
+    parser.add_argument("--steps", type=int, default=10, help="timed optimizer steps per arm")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed steps first")
+    parser.add_argument("--batch-size", type=int, default=16, help="examples per optimizer step (both arms)")
+    parser.add_argument("--micro-batch", type=int, default=4, help="the baseline's examples per forward pass")
+    parser.add_argument("--max-length", type=int, default=2048)
+    parser.add_argument("--no-4bit", dest="four_bit", action="store_false", help="bf16 base (for a CPU smoke test)")
+    parser.add_argument("--model-dir", help="where the random-weight model is saved (default: a temp folder)")
+    parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--arm", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.arm:
+        return child(args)
+
+    import torch
+
+    lima_lengths()
+    print(check_isolation(), flush=True)
+    model_dir = Path(args.model_dir or Path(tempfile.gettempdir()) / f"sftlint-bench-{args.shape}")
+    t0 = time.time()
+    build_model(args.shape, model_dir)
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    print(f"model {args.shape} in {model_dir} ({time.time() - t0:.0f} s); device {gpu or 'cpu'}; "
+          f"{args.warmup} warm-up + {args.steps} timed steps of {args.batch_size} examples "
+          f"(baseline: {args.micro_batch} per forward pass)", flush=True)
+    rows = []
+    for arm in args.arms.split(","):
+        result_path = Path(tempfile.mkstemp(suffix=".json")[1])
+        cmd = [sys.executable, __file__, "--arm", arm, "--result", str(result_path), "--model-dir", str(model_dir),
+               "--shape", args.shape, "--steps", str(args.steps), "--warmup", str(args.warmup),
+               "--batch-size", str(args.batch_size), "--micro-batch", str(args.micro_batch),
+               "--max-length", str(args.max_length)]
+        if not args.four_bit:
+            cmd.append("--no-4bit")
+        t0 = time.time()
+        subprocess.run(cmd, check=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        rows.append(summarise(arm, json.loads(result_path.read_text()), args.warmup, gpu))
+        print(f"{arm}: done in {time.time() - t0:.0f} s", flush=True)
+    base = next((r for r in rows if r["arm"] == "baseline"), None)
+    print(f"\n{'arm':<17}{'real tok/s':>11}{'vs base':>9}{'peak GiB':>10}{'vs base':>9}{'MFU':>7}{'final loss':>12}  kernels")
+    for r in rows:
+        speed = f"{r['real_tokens_per_s'] / base['real_tokens_per_s']:.2f}x" if base else "-"
+        mem = (f"{r['peak_gib'] / base['peak_gib']:.2f}x" if base and r["peak_gib"] else "-")
+        peak = f"{r['peak_gib']:.1f}" if r["peak_gib"] else "-"
+        mfu = f"{r['mfu_spec']:.1%}" if "mfu_spec" in r else "-"
+        loss = f"{r['final_loss']:.4f}" if r["final_loss"] is not None else "-"
+        kern = ", ".join(f"{k}={v}" for k, v in r["kernels"].items())
+        print(f"{r['arm']:<17}{r['real_tokens_per_s']:>11,.0f}{speed:>9}{peak:>10}{mem:>9}{mfu:>7}{loss:>12}  {kern}")
+    if gpu:
+        print(f"MFU: 4·N·tokens/s over {PEAK_TFLOPS['spec']:.0f} TFLOP/s (datasheet); "
+              f"against the {PEAK_TFLOPS['measured']:.0f} TFLOP/s measured here multiply by "
+              f"{PEAK_TFLOPS['spec'] / PEAK_TFLOPS['measured']:.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
