@@ -18,5 +18,5 @@ def test_train_speed_benchmark_runs_both_arms_on_cpu(tmp_path):
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "isolation check (per-example SDPA, bf16): packed vs alone max |diff| 0.0000" in out.stdout
-    rows = {line.split()[0]: line for line in out.stdout.splitlines() if line.startswith(("baseline", "sftlint "))}
+    rows = {line.split()[0]: line for line in out.stdout.splitlines() if line.startswith(("baseline ", "sftlint "))}
     assert set(rows) == {"baseline", "sftlint"} and "packing=group" in rows["sftlint"]
