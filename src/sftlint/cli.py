@@ -6,6 +6,7 @@ error. Heavy libraries are imported inside the commands that need them.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -290,11 +291,13 @@ def convert(path, out, target, config_path, jobs, **flags):
 @click.option("--resume", is_flag=True, default=None, help="Continue from the last checkpoint in the output folder.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file; default: found by walking up from the data. Flags override its [train] table.")
+@click.option("--gpus", type=click.IntRange(min=1), help="Data-parallel processes, one per GPU: the same as "
+              "`accelerate launch --multi_gpu --num_processes N -m sftlint train ...`.")
 @click.option("--dry-run", is_flag=True, help="Show masks, counts, steps and a memory estimate; train nothing.")
 @click.option("--merge", is_flag=True, help="After training, also write a merged bf16 model to OUTPUT_DIR/merged.")
 @click.option("--show", type=int, default=2, show_default=True, help="With --dry-run: examples to print.")
 @click.option("--profile", default="hf", show_default=True, help="Profile used to read the data.")
-def train(data, config_path, dry_run, merge, show, profile, **flags):
+def train(data, config_path, gpus, dry_run, merge, show, profile, **flags):
     """Fine-tune a LoRA adapter (QLoRA on GPU) with loss masks taken from the model's chat template.
 
     Defaults come from [tool.sftlint.train] (or [train] in sftlint.toml), then these flags."""
@@ -313,6 +316,8 @@ def train(data, config_path, dry_run, merge, show, profile, **flags):
     from sftlint.train.preview import estimate_memory_gib, highlighted, steps
     from sftlint.train.trainer import load_tokenizer, run, truncate
 
+    if gpus and gpus > 1 and "RANK" not in os.environ and not dry_run:
+        sys.exit(_launch_data_parallel(gpus, data, config_path, merge, profile, flags))
     try:
         configured = load_settings(data.parent, config_path, {}).raw.train
     except ConfigError as exc:
@@ -362,6 +367,8 @@ def train(data, config_path, dry_run, merge, show, profile, **flags):
                 console.print(f"memory estimate unavailable: {exc.__class__.__name__}")
             return
         report = run(cfg, prof, on_event=lambda e: console.print(_event_line(e)))
+        if os.environ.get("RANK", "0") != "0":  # other data-parallel processes: the main one reports
+            return
         if merge:
             from sftlint.train.trainer import merge as merge_adapter
 
@@ -371,6 +378,33 @@ def train(data, config_path, dry_run, merge, show, profile, **flags):
     tps = report["tokens_per_second"]
     console.print(f"eval loss {report['eval_loss_before']} -> {report['eval_loss_after']}; "
                   f"{tps['real']:,.0f} tokens/s ({tps['supervised']:,.0f} supervised); adapter in {cfg.output_dir}")
+
+
+_FLAG_NAMES = {"load_in_4bit": ("--4bit", "--no-4bit"), "liger": ("--liger", "--no-liger"), "resume": ("--resume", None),
+               "learning_rate": "--lr", "eval_data": "--eval"}
+
+
+def _launch_data_parallel(n: int, data: Path, config_path, merge: bool, profile: str, flags: dict) -> int:
+    """`sftlint train --gpus N`: this same command under `accelerate launch`, N processes."""
+    import subprocess
+
+    args = [str(data), "--profile", profile]
+    if config_path:
+        args += ["--config", str(config_path)]
+    if merge:
+        args.append("--merge")
+    for key, value in flags.items():
+        if value is None:
+            continue
+        name = _FLAG_NAMES.get(key, "--" + key.replace("_", "-"))
+        if isinstance(name, tuple):
+            if (chosen := name[0] if value else name[1]) is not None:
+                args.append(chosen)
+        else:
+            args += [name, str(value)]
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(n),
+           "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "sftlint", "train", *args]
+    return subprocess.run(cmd).returncode
 
 
 def _event_line(e: dict) -> str:

@@ -129,3 +129,24 @@ def test_invalid_train_setting_exits_2_naming_the_key(tmp_path):
     (tmp_path / "d.jsonl").write_text("{}\n")
     result = run_cli("train", str(tmp_path / "d.jsonl"), "--model", "x")
     assert result.exit_code == 2 and "train: lora-r: expected int" in result.stderr
+
+
+def test_gpus_2_runs_two_data_parallel_processes_through_accelerate(exported, smollm2_gguf, tmp_path):
+    """`--gpus 2` is `accelerate launch --multi_gpu --num_processes 2`; without CUDA the two
+    processes run data-parallel on the CPU (gloo), which is how CI covers the multi-GPU path."""
+    import subprocess
+    import sys
+
+    adapter = tmp_path / "adapter"
+    done = subprocess.run([sys.executable, "-m", "sftlint", "train", str(exported / "train.jsonl"), "--eval",
+                           str(exported / "test.jsonl"), "--model", str(smollm2_gguf), "--max-length", "128",
+                           "--max-steps", "3", "--batch-size", "2", "--lr", "1e-3", "--gpus", "2", "-o", str(adapter)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((adapter / "training_report.json").read_text())
+    assert report["processes"] == 2 and report["parallel_mode"] == "distributed" and report["steps"] == 3
+    assert report["eval_loss_after"] < report["eval_loss_before"]
+    events = [json.loads(x) for x in (adapter / "progress.jsonl").read_text().splitlines()]
+    assert [e["step"] for e in events if e["event"] == "step"] == [1, 2, 3]  # one log, not one per process
+    assert done.stdout.count("adapter in") == 1
+    assert (adapter / "adapter_model.safetensors").exists()

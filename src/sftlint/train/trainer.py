@@ -97,6 +97,13 @@ def _local_rank() -> int:
     return int(os.environ.get("LOCAL_RANK", 0))
 
 
+def _world() -> tuple[int, int]:
+    """(rank, world size) under `accelerate launch` / torchrun; (0, 1) in a plain run."""
+    import os
+
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+
+
 def eval_batches(examples: list[Prepared], size: int, pad_id: int, packed: bool):
     """Model inputs for evaluation, shaped like training's: one packed row per batch when packed,
     else right-padded batches of similar lengths."""
@@ -224,7 +231,11 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     events = out / "progress.jsonl"
 
+    main_process = _world()[0] == 0
+
     def emit(kind: str, **data) -> None:
+        if not main_process:  # one progress log and one console, whatever the number of processes
+            return
         record = {"event": kind, "time": round(time.time() - started, 3), **data}
         with open(events, "a") as fh:
             fh.write(json.dumps(record) + "\n")
@@ -242,8 +253,9 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
     report = fit(model, tok, train, held, cfg, emit=emit, cuda=cuda)
     report["data"]["truncated"] = cut
     report["wall_seconds"] = time.time() - started
-    (out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
-    _loss_png(report, out / "loss_curve.png")
+    if main_process:
+        (out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
+        _loss_png(report, out / "loss_curve.png")
     emit("done", report=str(out / "training_report.json"))
     return report
 
@@ -321,6 +333,7 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
         logging_steps=1, save_strategy="steps", save_steps=max(1, min(50, total_steps // 3)), save_total_limit=2,
         report_to=[], seed=cfg.seed, bf16=cuda and torch.cuda.is_bf16_supported(),
         sampling="group_by_length" if packing == "group" else "random",
+        use_cpu=not cuda,  # lets `accelerate launch` run data-parallel CPU processes (gloo)
         remove_unused_columns=False, dataloader_num_workers=0, disable_tqdm=True, eval_strategy="no",
     )
     class BoundedTrainer(Trainer):
@@ -358,7 +371,9 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
     if cfg.load_in_4bit:  # bitsandbytes stores two 4-bit weights per uint8 element
         n_params = sum(p.numel() * (2 if p.dtype == torch.uint8 else 1) for p in model.get_base_model().parameters())
     train_time = max(1e-9, counters["train_time"])
-    real_tps = counters["real"] / train_time
+    # Data parallel: every process trains on its own share in the same (synchronised) steps.
+    world = _world()[1]
+    real_tps = counters["real"] * world / train_time
     peak = _device_peak(torch)
     return {
         "config": cfg.to_dict(),
@@ -370,11 +385,13 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
         "train_loss": losses,
         "eval_loss_before": before,
         "eval_loss_after": after,
-        "tokens_per_second": {"real": real_tps, "supervised": counters["supervised"] / train_time},
+        "processes": world,
+        "parallel_mode": str(getattr(args.parallel_mode, "value", args.parallel_mode)),
+        "tokens_per_second": {"real": real_tps, "supervised": counters["supervised"] * world / train_time},
         "step_stats": step_stats,
         "forward_passes": counters["passes"],
         "parameters": n_params,
-        "mfu": (4 * n_params * real_tps / peak) if peak else None,
+        "mfu": (4 * n_params * real_tps / (peak * world)) if peak else None,
         "peak_memory_gib": peak_memory,
         "train_seconds": train_time,
     }
