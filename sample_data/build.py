@@ -79,21 +79,50 @@ def clean_examples() -> list[dict]:
 
 MANUAL = ("Section {n}. Remove the crank bolt with an 8 mm hex key, pull the crank arm with the extractor, clean the "
           "spindle, inspect the bearing seals and refit in reverse order, torquing the bolt to 35 to 40 Nm. ")
-S, U, A = msg("system", SYSTEM), msg("user", "Do you fix punctures while I wait?"), msg(
-    "assistant", "Yes, a puncture repair takes about 20 minutes and costs 15 euros including the patch.")
+S = msg("system", SYSTEM)
+# Each defect gets its own question and answer, so the defects are not duplicates of each other.
+VARIANTS = [
+    ("Do you fix punctures while I wait?", "Yes, a puncture repair takes about 20 minutes and costs 15 euros including the patch."),
+    ("Can you true a buckled wheel today?", "Usually yes: truing takes about 30 minutes and costs 20 euros if no spokes need replacing."),
+    ("Do you sell inner tubes for 28 inch wheels?", "We stock 28 inch tubes with both Presta and Dutch valves for 7 euros each."),
+    ("How much is a brake cable replacement?", "Replacing one brake cable costs 18 euros including the cable and about 15 minutes of work."),
+    ("Can I rent a cargo bike for a weekend?", "Our cargo bike rents for 45 euros a weekend; bring ID and a 100 euro deposit."),
+    ("Do you adjust gears on a Sturmey-Archer hub?", "Yes, hub gear adjustment is 12 euros and is done while you wait on weekday mornings."),
+    ("Will you fit a child seat I bought online?", "Yes, fitting a rear child seat costs 15 euros and takes about 20 minutes."),
+    ("Do you replace bottom bracket bearings?", "We do: a bottom bracket swap costs 35 euros plus the part, ready the same day."),
+    ("Can you fit mudguards to my road bike?", "If the frame has eyelets we fit clip-on or full mudguards for 20 euros plus the parts."),
+    ("Do you service hydraulic disc brakes?", "Yes, a bleed with new fluid costs 25 euros per brake and takes about 40 minutes."),
+    ("Can you check my bike before a long tour?", "Our pre-tour check costs 30 euros and covers brakes, gears, wheels, bearings and bolts."),
+    ("Do you sell bike locks?", "We sell folding, chain and D locks from 25 to 120 euros; ask us which insurers accept them."),
+    ("Can you replace a broken spoke?", "A single spoke replacement with truing costs 15 euros and is usually ready within the hour."),
+    ("Do you fit dynamo lights?", "Yes, we fit hub dynamo lighting sets from 60 euros including wiring and the front and rear lamps."),
+    ("How much is a chain replacement?", "A new chain fitted costs 12 euros labour plus 15 to 40 euros for the chain itself."),
+    ("Can you fit a kickstand?", "We fit a centre or rear kickstand for 8 euros labour plus the stand, in about 10 minutes."),
+    ("Do you repair e-bike motors?", "We diagnose e-bike motor faults for 30 euros and send Bosch and Shimano motors to the maker."),
+    ("Can you wrap new handlebar tape?", "New handlebar tape fitted costs 10 euros labour and takes about 15 minutes."),
+]
+
+
+def ua(i: int) -> tuple[dict, dict]:
+    question, answer = VARIANTS[i]
+    return msg("user", question), msg("assistant", answer)
+
+
+U, A = ua(0)
+CANNED = "Please call the shop on 030 123 4567 during opening hours and we will help you."
 
 # (what is wrong, the raw line or a record, expected rule codes)
 DEFECTS: list[tuple[str, object, list[str]]] = [
     ("answer without a question", example(S, msg("assistant", "Happy riding!")), ["S021"]),
     ("question without an answer", example(S, msg("user", "How do I change a cassette?")), ["S017"]),
-    ("empty answer", example(S, U, msg("assistant", "")), ["S022"]),
+    ("empty answer", example(S, ua(1)[0], msg("assistant", "")), ["S022"]),
     ("unknown role `bot`", example(S, U, msg("bot", "Yes, 20 minutes."), msg("user", "Great, thanks. And the price?"),
                                    msg("assistant", "15 euros including the patch.")), ["S015"]),
-    ("two user turns in a row", example(S, U, msg("user", "It's the rear wheel."), A), ["S019"]),
-    ("system prompt in the middle", example(U, S, A), ["S018"]),
-    ("conversation ends on a user turn", example(S, U, A, msg("user", "Perfect, see you at 3.")), ["S020"]),
-    ("`loss_weight` instead of `weight`", example(S, U, {**A, "loss_weight": 1}), ["S014"]),
-    ("weight 0.5", example(S, U, {**A, "weight": 0.5}), ["S026"]),
+    ("two user turns in a row", example(S, ua(2)[0], msg("user", "It's the rear wheel."), ua(2)[1]), ["S019"]),
+    ("system prompt in the middle", example(ua(3)[0], S, ua(3)[1]), ["S018"]),
+    ("conversation ends on a user turn", example(S, *ua(4), msg("user", "Perfect, see you at 3.")), ["S020"]),
+    ("`loss_weight` instead of `weight`", example(S, ua(5)[0], {**ua(5)[1], "loss_weight": 1}), ["S014"]),
+    ("weight 0.5", example(S, ua(6)[0], {**ua(6)[1], "weight": 0.5}), ["S026"]),
     ("invalid JSON (trailing comma)", b'{"messages": [{"role": "user", "content": "Do you sell helmets?"},]}', ["S001"]),
     ("tool call never answered, conversation goes on", example(
         S, msg("user", "Where is my order SC-10999?"),
@@ -107,20 +136,26 @@ DEFECTS: list[tuple[str, object, list[str]]] = [
         msg("assistant", tool_calls=[{"id": "call_bad", "type": "function",
                                       "function": {"name": "book_workshop_slot", "arguments": "{service: truing}"}}]),
         tools=TOOLS), ["S030"]),
-    ("message without a role", example(S, U, {"content": "(customer left the chat)"}, A), ["S013"]),
-    ("user message without content", example(S, msg("user"), A), ["S016"]),
-    ("assistant message with nothing in it", example(S, U, msg("assistant")), ["S023"]),
-    ("content is a number", example(S, msg("user", 42), A), ["S031"]),
-    ("metadata key at the top level", {**example(S, U, A), "source": "helpdesk-export"}, ["S032"]),
-    ("only answer has weight 0", example(S, U, {**A, "weight": 0}), ["T003"]),
+    ("message without a role", example(S, ua(7)[0], {"content": "(customer left the chat)"}, ua(7)[1]), ["S013"]),
+    ("user message without content", example(S, msg("user"), ua(8)[1]), ["S016"]),
+    ("assistant message with nothing in it", example(S, ua(9)[0], msg("assistant")), ["S023"]),
+    ("content is a number", example(S, msg("user", 42), ua(10)[1]), ["S031"]),
+    ("metadata key at the top level", {**example(S, *ua(11)), "source": "helpdesk-export"}, ["S032"]),
+    ("only answer has weight 0", example(S, ua(12)[0], {**ua(12)[1], "weight": 0}), ["T003"]),
     ("workshop manual pasted into the prompt, answer pushed past the limit", example(
         S, msg("user", "Here is the manual: " + "".join(MANUAL.format(n=i) for i in range(1, 80)) + " What torque?"),
         msg("assistant", "35 to 40 Nm for the crank bolt.")), ["T001", "T002"]),
-    ("no system prompt", example(U, A), ["S029"]),
+    ("no system prompt", example(*ua(13)), ["S029"]),
     ("Latin-1 byte in the text", b'{"messages": [{"role": "system", "content": "You are a helpful assistant."}, '
                                  b'{"role": "user", "content": "Do you sell Brompton caf\xe9 racks?"}, '
                                  b'{"role": "assistant", "content": "Yes, two models."}]}', ["S002"]),
     ("line with Windows line ending", "CRLF", ["S004"]),
+    ("exact copy of line {copy_of}", "COPY", ["D001"]),
+    ("near-copy of line {near_of}: one word and the spacing changed", "NEAR", ["D002"]),
+    ("the question of line {conflict_of} with a contradicting answer", "CONFLICT", ["D003"]),
+    ("canned answer (1 of 3)", example(S, ua(14)[0], msg("assistant", CANNED)), ["D004"]),
+    ("canned answer (2 of 3)", example(S, ua(15)[0], msg("assistant", CANNED)), ["D004"]),
+    ("canned answer (3 of 3)", example(S, ua(16)[0], msg("assistant", CANNED)), ["D004"]),
     ("blank line", b"", ["S005"]),
 ]
 TRUNCATED = ("export cut off mid-line", b'{"messages": [{"role": "system", "content": "You are the support assi', ["S007"])
@@ -130,29 +165,57 @@ def encode(record) -> bytes:
     return record if isinstance(record, bytes) else json.dumps(record, ensure_ascii=False).encode()
 
 
+COPY_OF, NEAR_OF, CONFLICT_OF = 3, 5, 7  # indices into QA of the originals the D defects refer to
+
+
+def near_copy(record: dict) -> dict:
+    """One word changed (to a shorter one) and the spacing changed: still a near-duplicate."""
+    q, a = record["messages"][1]["content"], record["messages"][2]["content"]
+    return example(S, msg("user", q), msg("assistant", a.replace("normal riding", "usual riding").replace(". ", ".  ")))
+
+
 def build() -> list[tuple[int, str, list[str]]]:
     rng = random.Random(7)
-    lines = [encode(e) + b"\n" for e in clean_examples()]
+    clean = clean_examples()
+    lines = [encode(e) + b"\n" for e in clean]
+    originals = {name: encode(clean[i]) + b"\n" for name, i in
+                 (("copy_of", COPY_OF), ("near_of", NEAR_OF), ("conflict_of", CONFLICT_OF))}
+    for line in originals.values():
+        lines.remove(line)
     rng.shuffle(lines)
+    # The originals go near the top so each is the first of its group (the keeper of a duplicate).
+    for k, line in enumerate(originals.values()):
+        lines.insert(2 + k, line)
     table = []
     step = len(lines) // (len(DEFECTS) + 1)
     out: list[bytes] = []
     planted = {(i + 1) * step: d for i, d in enumerate(DEFECTS)}
+    where = {name: lines.index(line) + 1 for name, line in originals.items()}  # before any planted line
     for i, line in enumerate(lines):
         if i in planted:
             what, record, codes = planted[i]
             if record == "CRLF":
                 out.append(line[:-1] + b"\r\n")
+            elif record == "COPY":
+                out.append(originals["copy_of"])
+            elif record == "NEAR":
+                out.append(encode(near_copy(clean[NEAR_OF])) + b"\n")
+            elif record == "CONFLICT":
+                q = clean[CONFLICT_OF]["messages"][1]["content"]
+                out.append(encode(example(S, msg("user", q), msg(
+                    "assistant", "We do not repair tyres in the shop; please buy a new wheel from our web shop."))) + b"\n")
+                table.append((where["conflict_of"], f"the question also answered differently on line {len(out)}",
+                              ["D003"]))
             else:
                 out.append(encode(record) + b"\n")
-            table.append((len(out), what, codes))
+            table.append((len(out), what.format(**where), codes))
         else:
             out.append(line)
     what, record, codes = TRUNCATED
     out.append(record)
     table.append((len(out), what, codes))
     OUT.write_bytes(b"".join(out))
-    return table
+    return sorted(table)
 
 
 def write_table(table) -> None:

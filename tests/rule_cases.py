@@ -23,6 +23,18 @@ SYS = ("system", "You are a concise assistant for a bicycle repair shop.")
 Q = ("user", "How often should I oil my chain?")
 A = ("assistant", "Every 150-300 km, or after riding in the rain.")
 OK = conv(SYS, Q, A)
+PARTS = ("chain", "brake pads", "tyres", "derailleur", "headset", "spokes", "saddle", "pedals", "cassette",
+         "bottom bracket", "cables", "handlebar tape")
+
+
+def oks(n: int) -> list[dict]:
+    """n clean examples that are not duplicates of each other (OK repeated would be)."""
+    return [conv(SYS, ("user", f"When should I service the {PARTS[i % len(PARTS)]} on bike number {i}?"),
+                 ("assistant", f"Check the {PARTS[i % len(PARTS)]} of bike {i} every {100 + 37 * i} km and replace "
+                               f"worn parts; ticket {i * 7919 % 1000}."))
+            for i in range(n)]
+
+
 CALL = {"id": "call_1", "type": "function", "function": {"name": "book_service", "arguments": '{"day": "monday"}'}}
 
 
@@ -46,9 +58,47 @@ class Case:
     args: list[str] = field(default_factory=list)
     config: str | None = None
     tokenizer: str | None = None
+    aside: dict[str, bytes] = field(default_factory=dict)
+    """Files written next to the data but not linted (e.g. an --against set)."""
 
+
+LONG_A = ("assistant", "Wipe the chain with a cloth, put one drop of oil on each roller, spin the pedals backwards for a "
+                        "minute so it gets into the links, then wipe off the excess so it does not collect grit.")
+NEAR_A = ("assistant", "Wipe the chain with a rag, put one drop of oil on each roller, spin the pedals backwards for "
+                       "a minute so it gets into the links, then wipe off the excess so it does not collect grit.")
+OTHER_A = ("assistant", "Never oil a chain: modern chains are sealed and oil only attracts dirt to the drivetrain.")
+CANNED = ("assistant", "Please call the shop during opening hours and we will help you.")
+TEST_Q = ("user", "A bike shop sells 12 inner tubes a day at 7 euros each and 3 tyres a day at 25 euros each. "
+                  "It is open six days a week and closed on Sundays. How much money does the shop take in from "
+                  "tubes and tyres in one week?")
 
 CASES: dict[str, Case] = {
+    # copies after normalising spacing and Unicode (the fullwidth comma), even with another system prompt;
+    # near-misses: different case of the question is a different text, and different answers
+    "D001": Case({"a.jsonl": jl(conv(SYS, Q, LONG_A), conv(("system", "Other prompt."), ("user", "How often should "
+                                "I  oil my chain?"), LONG_A), conv(SYS, Q, ("assistant", LONG_A[1].replace(",", "\uff0c"))),
+                                conv(SYS, ("user", "HOW OFTEN SHOULD I OIL MY CHAIN?"), LONG_A), conv(SYS, Q, OTHER_A))},
+                 {("a.jsonl", 2, None), ("a.jsonl", 3, None)}),
+    # one word changed is a near-duplicate of the first (the keeper, being longer); a different answer is not
+    "D002": Case({"a.jsonl": jl(conv(SYS, Q, LONG_A), conv(SYS, Q, NEAR_A), conv(SYS, Q, OTHER_A), *oks(3))},
+                 {("a.jsonl", 2, None)}),
+    # the same question with contradicting answers (both reported); the same answer twice is D001's, and
+    # a question asked under another system prompt is another prompt
+    "D003": Case({"a.jsonl": jl(conv(SYS, Q, LONG_A), conv(SYS, Q, OTHER_A), conv(("system", "Reply in Dutch."), Q, A),
+                                *oks(3))},
+                 {("a.jsonl", 1, None), ("a.jsonl", 2, None)}),
+    # one canned answer to three different prompts; a short label answer repeated is not reported, nor
+    # a canned answer used only twice
+    "D004": Case({"a.jsonl": jl(*(conv(SYS, o["messages"][1] and ("user", o["messages"][1]["content"]), CANNED)
+                                  for o in oks(3)),
+                                *(conv(SYS, ("user", f"Is part {i} in stock?"), ("assistant", "Yes.")) for i in range(4)),
+                                *(conv(SYS, ("user", f"Question {i} about opening hours?"), OTHER_A) for i in range(2)))},
+                 {("a.jsonl", 1, None), ("a.jsonl", 2, None), ("a.jsonl", 3, None)}),
+    # the held-out question, reworded slightly and answered, leaks; other questions do not
+    "D005": Case({"train.jsonl": jl(conv(SYS, ("user", TEST_Q[1].replace("sells", "sold")), A), OK, *oks(2))},
+                 {("train.jsonl", 1, None)}, args=["--against", "test.jsonl"],
+                 aside={"test.jsonl": jl(conv(TEST_Q, ("assistant", "12 x 7 x 7 = 588 euros.")))}),
+
     "S001": Case({"a.jsonl": jl(OK, b'{"messages": [}', OK)}, {("a.jsonl", 2, None)}),
     "S002": Case({"a.jsonl": jl(OK, b'{"messages": [{"role": "user", "content": "caf\xe9"}]}',
                                 conv(SYS, ("user", "café?"), A))}, {("a.jsonl", 2, None)}),
@@ -105,7 +155,7 @@ CASES: dict[str, Case] = {
                  {("a.jsonl", 1, 2), ("a.jsonl", 2, 1)}),
     "S027": Case({"a.jsonl": jl(conv(SYS, ("user", [{"type": "text", "text": "Hi"}]), A), OK)}, {("a.jsonl", 1, 1)},
                  args=["--profile", "together"]),
-    "S028": Case({"small.jsonl": jl(*[OK] * 3), "enough.jsonl": jl(*[OK] * 10)}, {("small.jsonl", None, None)}),
+    "S028": Case({"small.jsonl": jl(*oks(3)), "enough.jsonl": jl(*oks(10))}, {("small.jsonl", None, None)}),
     "S029": Case({"a.jsonl": jl(conv(Q, A), OK)}, {("a.jsonl", 1, None)}),
     "S030": Case({"a.jsonl": jl(
         conv(SYS, Q, ("assistant", {"tool_calls": [{**CALL, "function": {"name": "book", "arguments": "{day: 1"}}]})),

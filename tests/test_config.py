@@ -5,9 +5,9 @@ from __future__ import annotations
 import orjson
 
 from conftest import run_cli
-from rule_cases import OK, SYS, A, Q, conv, jl
+from rule_cases import SYS, A, Q, conv, jl, oks
 
-DATA = jl(*[OK] * 9, conv(Q, A), conv(SYS, A))  # S029 on line 10, S021 on line 11
+DATA = jl(*oks(9), conv(Q, A), conv(SYS, A))  # S029 on line 10, S021 on line 11
 
 
 def codes(result) -> list[tuple[str, int]]:

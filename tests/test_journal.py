@@ -7,7 +7,7 @@ import multiprocessing
 import orjson
 
 from conftest import run_cli
-from rule_cases import OK, SYS, A, Q, conv, eid, jl
+from rule_cases import SYS, A, Q, conv, eid, jl, oks
 from sftlint.review.journal import Journal, default_path, load_decisions
 
 
@@ -95,7 +95,7 @@ def test_a_reviewer_sees_the_others_decisions_after_appending(tmp_path):
     assert ben.decisions() == {"a": "accept", "b": "reject"}
 
 
-DATA = jl(*[OK] * 9, conv(SYS, A), conv(Q, A))
+DATA = jl(*oks(9), conv(SYS, A), conv(Q, A))
 
 
 def test_lint_waives_findings_on_accepted_examples(tmp_path):

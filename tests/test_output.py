@@ -8,9 +8,9 @@ from pathlib import Path
 import orjson
 
 from conftest import run_cli
-from rule_cases import OK, SYS, A, Q, conv, jl
+from rule_cases import OK, SYS, A, Q, conv, jl, oks
 
-BAD = jl(*[OK] * 9, conv(SYS, A), conv(SYS, Q, ("assistant", "  ")))
+BAD = jl(*oks(9), conv(SYS, A), conv(SYS, Q, ("assistant", "  ")))
 
 
 def lint(tmp_path, *args, data: bytes = BAD):
@@ -45,7 +45,7 @@ def test_github_annotations(tmp_path):
 
 
 def test_github_escapes_newlines_and_percent_from_data(tmp_path):
-    data = jl(*[OK] * 10, {**OK, "note\n::error::owned 100%": 1})
+    data = jl(*oks(10), {**OK, "note\n::error::owned 100%": 1})
     out = lint(tmp_path, "--output-format", "github", "--select", "S032", data=data).stdout
     assert len(out.strip().splitlines()) == 1
     assert "%0A" in out and "100%25" in out
@@ -87,7 +87,7 @@ def test_statistics_counts_per_rule(tmp_path):
 
 def test_terminal_escapes_in_data_are_shown_not_executed(tmp_path):
     evil = "\x1b]8;;http://x\x07link\x1b]8;;\x07\x1b[2J\x9b31m"
-    data = jl(*[OK] * 10, conv(SYS, Q, (evil, "x")), {**OK, evil: 1})
+    data = jl(*oks(10), conv(SYS, Q, (evil, "x")), {**OK, evil: 1})
     for fmt in ("text", "github"):
         out = lint(tmp_path, "--output-format", fmt, data=data).stdout
         assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
@@ -95,11 +95,11 @@ def test_terminal_escapes_in_data_are_shown_not_executed(tmp_path):
 
 
 def test_exit_codes_follow_fail_on(tmp_path):
-    warn_only = jl(*[OK] * 10, conv(SYS, Q, A, ("user", "Thanks!")))
+    warn_only = jl(*oks(10), conv(SYS, Q, A, ("user", "Thanks!")))
     assert lint(tmp_path, data=warn_only).exit_code == 0
     assert lint(tmp_path, "--fail-on", "warning", data=warn_only).exit_code == 1
     assert lint(tmp_path, "--exit-zero").exit_code == 0
-    clean = jl(*[OK] * 10)
+    clean = jl(*oks(10))
     result = lint(tmp_path, data=clean)
     assert result.exit_code == 0 and "All checks passed" in result.stdout
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from rule_cases import OK, SYS, A, conv, jl
+from rule_cases import SYS, A, conv, jl, oks
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def test_hook_fails_on_bad_data_and_passes_on_good(tmp_path):
     repo = tmp_path / "data-repo"
     repo.mkdir()
     git(repo, "init", "-q")
-    (repo / "train.jsonl").write_bytes(jl(*[OK] * 9, conv(SYS, A)))
+    (repo / "train.jsonl").write_bytes(jl(*oks(9), conv(SYS, A)))
     (repo / "notes.txt").write_text("not data\n")
     git(repo, "add", ".")
     home = tmp_path / "pre-commit-home"
@@ -47,7 +47,7 @@ def test_hook_fails_on_bad_data_and_passes_on_good(tmp_path):
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "S021" in bad.stdout and "train.jsonl:10:1" in bad.stdout
 
-    (repo / "train.jsonl").write_bytes(jl(*[OK] * 10))
+    (repo / "train.jsonl").write_bytes(jl(*oks(10)))
     git(repo, "add", ".")
     good = try_repo(repo, home)
     assert good.returncode == 0, good.stdout + good.stderr

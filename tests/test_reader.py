@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from conftest import assert_no_crash, run_cli
-from rule_cases import OK, SYS, A, Q, conv, jl
+from rule_cases import OK, SYS, A, Q, conv, jl, oks
 
 
 def findings(tmp_path, name: str, data: bytes, *args: str):
@@ -58,7 +58,7 @@ def test_parquet_rows_are_examples(tmp_path):
 
     rows = [OK, conv(SYS, Q, ("assistant", {"content": "Weekly.", "weight": 1})), conv(SYS, A)]
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "a.parquet")
-    result = run_cli("lint", "a.parquet", "--output-format", "json", "--ignore", "S028", cwd=tmp_path)
+    result = run_cli("lint", "a.parquet", "--output-format", "json", "--ignore", "S028,D", cwd=tmp_path)
     assert_no_crash(result)
     doc = orjson.loads(result.stdout)
     assert doc["files"][0]["examples"] == 3
@@ -72,7 +72,7 @@ def test_not_parquet_with_parquet_name(tmp_path):
 
 
 def test_missing_file_and_directory_exit_2(tmp_path):
-    (tmp_path / "ok.jsonl").write_bytes(jl(*[OK] * 10))
+    (tmp_path / "ok.jsonl").write_bytes(jl(*oks(10)))
     (tmp_path / "folder").mkdir()
     missing = run_cli("lint", "nope.jsonl", cwd=tmp_path)
     assert missing.exit_code == 2 and "no such file" in missing.stderr
@@ -99,7 +99,7 @@ def test_input_file_is_never_modified(tmp_path):
 
 def test_every_problem_in_one_run(tmp_path):
     data = jl(OK, b"{bad json", conv(SYS, A), b"\xff\xfe", conv(Q, SYS, A)) + b"\n" + b'{"messages": [{"ro'
-    result, doc = findings(tmp_path, "a.jsonl", data, "--ignore", "S028,S029")
+    result, doc = findings(tmp_path, "a.jsonl", data, "--ignore", "S028,S029,D")
     got = [(f["code"], f["line"]) for f in doc["findings"]]
     assert got == [("S001", 2), ("S021", 3), ("S002", 4), ("S018", 5), ("S005", 6), ("S007", 7)]
 

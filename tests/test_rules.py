@@ -12,7 +12,7 @@ from sftlint.catalogue import DOC_HEADINGS, catalogue
 
 def lint_case(code: str, tmp_path, request, fmt: str = "json"):
     case = CASES[code]
-    for name, data in case.files.items():
+    for name, data in {**case.files, **case.aside}.items():
         (tmp_path / name).write_bytes(data)
     if case.config:
         (tmp_path / "sftlint.toml").write_text(case.config)

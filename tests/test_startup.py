@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from rule_cases import OK, jl
+from rule_cases import jl, oks
 
 
 def test_lint_imports_no_heavy_library(tmp_path):
-    (tmp_path / "a.jsonl").write_bytes(jl(*[OK] * 10))
+    (tmp_path / "a.jsonl").write_bytes(jl(*oks(10)))
     code = (
         "import sys, runpy\n"
         "sys.argv = ['sftlint', 'lint', 'a.jsonl', '--encoding', 'cl100k_base']\n"
@@ -17,7 +17,7 @@ def test_lint_imports_no_heavy_library(tmp_path):
         "    runpy.run_module('sftlint', run_name='__main__')\n"
         "except SystemExit as e:\n"
         "    assert e.code == 0, e.code\n"
-        "heavy = sorted(m for m in ('torch', 'transformers', 'pyarrow', 'datasets', 'peft', 'numpy', 'rich', 'textual')"
+        "heavy = sorted(m for m in ('torch', 'transformers', 'pyarrow', 'datasets', 'peft', 'scipy', 'datasketch', 'rich', 'textual')"
         " if m in sys.modules)\n"
         "print(heavy)\n"
     )

@@ -97,7 +97,10 @@ def _check_paths(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
               help="Review decisions journal (default: <file>.sftlint-journal next to each file, if present).")
 @click.option("--no-journal", is_flag=True, help="Ignore review decisions.")
 @click.option("--show-waived", is_flag=True, help="Also show findings waived because the example was accepted in review.")
-def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal, no_journal, show_waived, **flags):
+@click.option("--against", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Held-out set (eval or test file): D005 reports training examples that leak from it. Repeatable.")
+def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal, no_journal, show_waived, against,
+         **flags):
     """Check data files (JSONL, JSONL.gz, JSON array, Parquet) and report every problem."""
     from sftlint.config import ConfigError
     from sftlint.engine import Engine
@@ -107,7 +110,8 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal
     files, errors = _check_paths(paths)
     try:
         settings = _settings(list(paths), config_path, **flags)
-        result = Engine(settings, jobs=jobs, journal=journal, use_journals=not no_journal).run(files)
+        result = Engine(settings, jobs=jobs, journal=journal, use_journals=not no_journal,
+                        against=list(against)).run(files)
     except (ConfigError, TokenizerError) as exc:
         _fail(str(exc))
     errors += result.errors
@@ -185,8 +189,10 @@ def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_ord
 @click.option("--push-to-hub", "push_to_hub", metavar="REPO", help="Also upload to a Hugging Face dataset repo.")
 @click.option("--public", is_flag=True, help="With --push-to-hub: make the repository public.")
 @click.option("--license", "license_", default="other", show_default=True, help="License for the dataset card.")
+@click.option("--dedupe", type=click.Choice(["near", "exact"]), default="near", show_default=True,
+              help="near: leave out exact and near-duplicates except each cluster's keeper; exact: only exact copies.")
 def export(paths, out, config_path, policy, split_spec, test_size, seed, stratify, fmt, journal, push_to_hub, public,
-           license_, jobs, **flags):
+           license_, dedupe, jobs, **flags):
     """Write the clean set, what was dropped and why, a held-out split, a manifest and a card."""
     from sftlint.config import ConfigError
     from sftlint.export import ExportError, ExportOptions, plan, test_ratio_from_split
@@ -200,7 +206,8 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
         settings = _settings(list(paths), config_path, **flags)
         options = ExportOptions(out=out, policy=policy, seed=seed, stratify=stratify, format=fmt,
                                 test_ratio=test_ratio_from_split(split_spec) if split_spec else None,
-                                test_size=test_size, push_to_hub=push_to_hub, private=not public, license=license_)
+                                test_size=test_size, push_to_hub=push_to_hub, private=not public, license=license_,
+                                dedupe=dedupe)
         result = plan(files, settings, options, journal)
         written = write_export(result)
     except (ConfigError, TokenizerError, ExportError) as exc:

@@ -127,8 +127,15 @@ class RawSettings(BaseModel):
                     have = ", ".join(_kebab(k) for k in defaults) or "none"
                     raise ValueError(f"rules.{code}.{key}: unknown option (options: {have})")
                 want = type(defaults[name])
+                if want is float and isinstance(value, int) and not isinstance(value, bool):
+                    value = float(value)
+                    options[key] = value
                 if not isinstance(value, want) or isinstance(value, bool) != isinstance(defaults[name], bool):
                     raise ValueError(f"rules.{code}.{key}: expected {want.__name__}, got {value!r}")
+                if name == "key" and value not in ("conversation", "prompt", "response", "full"):
+                    raise ValueError(f"rules.{code}.{key}: one of conversation, prompt, response, full; got {value!r}")
+                if name == "threshold" and not 0 < value <= 1:
+                    raise ValueError(f"rules.{code}.{key}: a Jaccard similarity in (0, 1]; got {value!r}")
         return table
 
 

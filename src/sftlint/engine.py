@@ -25,6 +25,7 @@ import orjson
 
 from sftlint.catalogue import catalogue
 from sftlint.checks import Context, load_all
+from sftlint.checks.duplicates import D_CODES, Corpus, Hit, Row, key_text, make_row, shingles
 from sftlint.config import Settings
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt, detect_format, record_format
@@ -72,6 +73,8 @@ class RecordResult:
     """With `keep_records`: the example in OpenAI format (normalised)."""
     raw: str | None = None
     """With `keep_records`: the record's text, when it is not a usable example."""
+    dup: Row | None = None
+    """With D rules selected: what the corpus checks need of this example."""
 
 
 @dataclass
@@ -164,8 +167,10 @@ class Processor:
         counts = self.ctx.tokens(conv)
         summary = ExampleSummary(eid, counts.total if counts else None, counts.trainable if counts else None,
                                  preview(conv))
+        dup = (make_row(conv, record.line, record.offset, eid, len(out), self.settings.options, active)
+               if active & D_CODES else None)
         return RecordResult(record.line, record.offset, out, summary,
-                            record=conv.to_openai() if self.keep_records else None)
+                            record=conv.to_openai() if self.keep_records else None, dup=dup)
 
     def _raw(self, record: Record, value: Any = None) -> str | None:
         if not self.keep_records:
@@ -235,18 +240,24 @@ def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str,
             out.append(result)
         else:
             out.extend(result.findings)
+            if result.dup is not None:
+                out.append(result.dup)
     return out, endings, records, examples
 
 
 class Engine:
     def __init__(self, settings: Settings, jobs: int | None = None, stats: bool = False, detail: bool = False,
-                 journal: Path | None = None, use_journals: bool = True, keep_records: bool = False) -> None:
+                 journal: Path | None = None, use_journals: bool = True, keep_records: bool = False,
+                 against: list[Path] | None = None) -> None:
         """`stats` collects token counts per example; `detail` makes `iter_file` yield a
         RecordResult for every record even from worker processes (the review UI needs them);
         `keep_records` adds each record's normalised form to it (export needs them).
         Review decisions come from `journal`, else from each file's sidecar journal if it exists
-        (unless `use_journals` is off)."""
+        (unless `use_journals` is off). `against` files are the held-out sets D005 checks for leaks."""
         self.keep_records = keep_records
+        self.against = list(against or [])
+        self._against_rows: list[Row] | None = None
+        self._against_where: list[tuple[Path, str | None]] = []
         self.settings = settings
         self.journal = journal
         self.use_journals = use_journals
@@ -345,17 +356,106 @@ class Engine:
                    and not any(p.code == "S009" for p in file_problems))
         source = (self._chunked(path, fmt, active, shown, file_problems, journal if decisions else None) if chunked
                   else self._sequential(path, fmt, active, shown, max_line, decisions))
+        corpus = Corpus(self.settings.options, active) if active & D_CODES else None
         for item in source:
+            if isinstance(item, Row):  # from a worker without detail
+                corpus.add(item)
+                continue
             if isinstance(item, RecordResult):
                 result.records += 1
                 if item.summary is not None:
                     result.examples += 1
+                if item.dup is not None:
+                    corpus.add(item.dup)
             elif isinstance(item, tuple):  # (records, examples) counted in a worker without detail
                 result.records += item[0]
                 result.examples += item[1]
                 continue
             yield item
+        if corpus is not None and corpus.rows:
+            yield from self._corpus_findings(path, fmt, shown, corpus)
         yield from self._file_checks(result, active, fatal=any(p.code == "S009" for p in file_problems))
+
+    def _shingles_of(self, path: Path, fmt: str | None, lines: dict[int, int], key: str) -> dict[int, Any]:
+        """Shingle sets of the key text of the records at `lines` (byte offset -> index), re-read
+        from the file: only the examples in candidate pairs are held in memory at once."""
+        out: dict[int, Any] = {}
+        if not lines:
+            return out
+        max_line = self.settings.options["S006"]["max_line_bytes"]
+        remaining = len(lines)
+        for item in read(path, max_line):
+            if not isinstance(item, Record) or item.offset not in lines:
+                continue
+            value = item.value
+            if item.raw is not None:
+                value, problem = parse_line(item.raw, item.line, item.last_without_newline)
+                if problem is not None:
+                    continue
+            conv, _ = adapt(value, fmt, self.settings.profile)
+            if conv is not None:
+                out[lines[item.offset]] = shingles(key_text(conv, key))
+            remaining -= 1
+            if not remaining:
+                break
+        return out
+
+    def _against(self) -> list[Row]:
+        """Rows of the --against files, computed once (D005 reads only their band hashes)."""
+        if self._against_rows is None:
+            rows: list[Row] = []
+            only = frozenset({"D005"})
+            settings = self.settings
+            proc = Processor(settings, None)
+            for other in self.against:
+                fmt = None if settings.raw.input_format == "auto" else settings.raw.input_format
+                head = []
+                for item in read(other, settings.options["S006"]["max_line_bytes"]):
+                    if isinstance(item, Record):
+                        head.append(item)
+                        if len(head) >= SNIFF_RECORDS:
+                            break
+                fmt = fmt or detect_format(_sniff_values(head))
+                for item in read(other, settings.options["S006"]["max_line_bytes"]):
+                    if isinstance(item, Record):
+                        res = proc.process(item, fmt, only, str(other))
+                        if res.dup is not None:
+                            rows.append(res.dup)
+                            self._against_where.append((other, fmt))
+            self._against_rows = rows
+        return self._against_rows
+
+    def _corpus_findings(self, path: Path, fmt: str | None, shown: str, corpus: Corpus) -> Iterator[Finding]:
+        rows = corpus.rows
+
+        def fetch(indices, key):
+            return self._shingles_of(path, fmt, {rows[i].offset: i for i in indices}, key)
+
+        against = self._against() if self.against and "D005" in corpus.active else None
+
+        def fetch_against(indices, key):
+            out: dict[int, Any] = {}
+            by_file: dict[tuple[Path, str | None], dict[int, int]] = {}
+            for j in indices:
+                by_file.setdefault(self._against_where[j], {})[against[j].offset] = j
+            for (other, other_fmt), lines in by_file.items():
+                out.update(self._shingles_of(other, other_fmt, lines, key))
+            return out
+
+        for hit in corpus.findings(fetch, against, fetch_against):
+            yield self._hit_finding(hit, rows, against, shown)
+
+    def _hit_finding(self, hit: Hit, rows: list[Row], against: list[Row] | None, shown: str) -> Finding:
+        row = rows[hit.index]
+        others = [against[j] for j in hit.related] if hit.against else [rows[j] for j in hit.related]
+        message = hit.message
+        if hit.against:
+            message = message.replace("the --against set", str(self._against_where[hit.related[0]][0]))
+        f = self.processor.finding(hit.code, shown, row.line, message, col=1, example_id=format(row.eid, "016x"))
+        f.related = [format(o.eid, "016x") for o in others]
+        f.related_lines = [o.line for o in others]
+        f.similarity = hit.similarity
+        return f
 
     def _sequential(self, path: Path, fmt: str | None, active: frozenset[str], shown: str, max_line: int,
                     decisions: dict[str, Entry]) -> Iterator[RecordResult | Finding]:

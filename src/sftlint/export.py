@@ -52,6 +52,9 @@ class ExportOptions:
     push_to_hub: str | None = None
     private: bool = True
     license: str = "other"
+    dedupe: Literal["near", "exact"] = "near"
+    """near: leave out exact copies and near-duplicates (D001, D002) other than each cluster's keeper,
+    unless accepted in review; exact: only byte-for-byte copies."""
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
@@ -158,6 +161,12 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
                 candidates.append(Candidate(str(path), item.line, s.example_id, item.record, findings=item.findings,
                                             decision=loaded.state(s.example_id) if loaded else None,
                                             tokens=s.tokens, trainable=s.trainable))
+            # Corpus checks (duplicates) report after the last record: give each its example.
+            at = {(c.line, c.example_id): c for c in candidates if c.path == str(path) and c.example_id}
+            for f in list(loose):
+                if f.example_id and (c := at.get((f.line, f.example_id))) is not None:
+                    c.findings.append(f)
+                    loose.remove(f)
             inputs.append({"path": str(path), "sha256": _sha256(path), "records": result.records,
                            "format": result.format, "journal": str(jpath) if loaded else None,
                            "findings_outside_examples": sorted({f.code for f in loose})})
@@ -200,6 +209,8 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
             dropped.append((c, _why(c, "findings", f"policy 'clean': unreviewed with a finding of severity {worst}")))
         else:
             keep.append(c)
+    if options.dedupe == "near":
+        keep = _drop_cluster_members(keep, dropped)
     unique: list[Candidate] = []
     first: dict[str, Candidate] = {}
     for c in keep:
@@ -211,6 +222,21 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
             first[key] = c
             unique.append(c)
     return unique, dropped
+
+
+def _drop_cluster_members(keep: list[Candidate], dropped: list[tuple[Candidate, dict]]) -> list[Candidate]:
+    """Leave out each duplicate cluster's members whose keeper is kept (a member stays when its
+    keeper went for another reason, or when a reviewer accepted the member itself)."""
+    kept_ids = {c.example_id for c in keep}
+    out = []
+    for c in keep:
+        dup = next((f for f in c.findings if f.code in ("D001", "D002") and f.related), None)
+        accepted = c.decision is not None and c.decision.decision == "accept"
+        if dup is not None and not accepted and dup.related[0] in kept_ids and dup.related[0] != c.example_id:
+            dropped.append((c, _why(c, "duplicate", dup.message)))
+        else:
+            out.append(c)
+    return out
 
 
 def _canonical(record: dict) -> bytes:

@@ -19,6 +19,9 @@ class Finding:
     span: tuple[int, int] | None = None
     example_id: str | None = None
     related: list[str] = field(default_factory=list)
+    """Ids of the other examples involved (duplicates, conflicts, leaks)."""
+    related_lines: list[int] = field(default_factory=list)
+    similarity: float | None = None
     waived: bool = False
 
     @property
@@ -40,4 +43,6 @@ class Finding:
             "span": list(self.span) if self.span else None,
             "example_id": self.example_id,
             "related": self.related,
+            "related_lines": self.related_lines,
+            "similarity": self.similarity,
         }

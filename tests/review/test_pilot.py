@@ -359,3 +359,34 @@ async def test_export_from_the_ui_writes_what_the_cli_writes(tmp_path):
     assert ui == expected
     rejected = [orjson.loads(x) for x in (tmp_path / "ui-out" / "rejected.jsonl").read_bytes().splitlines()]
     assert [r["line"] for r in rejected if r["reason"] == "rejected"] == [2]
+
+
+async def test_duplicate_cluster_side_by_side_then_keep_one_and_undo(tmp_path):
+    from sftlint.review.screens.cluster import ClusterScreen
+
+    long_answer = ("Wipe the chain with a cloth, put one drop of oil on each roller, spin the pedals backwards for a "
+                   "minute so it gets into the links, then wipe off the excess so it does not collect grit.")
+    records = [*RECORDS, conv(SYS, Q, ("assistant", long_answer)),
+               conv(SYS, Q, ("assistant", long_answer.replace("cloth", "rag"))),
+               conv(SYS, Q, ("assistant", long_answer.replace("grit", "dirt")))]
+    path = write_data(tmp_path, records)
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f", *"D002", "enter")
+        await pilot.pause()
+        assert sorted(app.queue.items[p].line for p in app.queue.view) == [14, 15]  # line 13 is the keeper
+        await pilot.press("g")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ClusterScreen) and len(screen.members) == 3
+        assert screen.members[0][0] == "line 13"
+        left = screen.query_one("#left").render()
+        assert any("cloth" in left.plain[s.start:s.end] for s in left.spans)  # the changed word is marked
+        await pilot.press("K")
+        await pilot.pause()
+        decisions = {(x["line"], x["decision"]) for x in journal_lines(path)}
+        assert decisions == {(13, "accept"), (14, "reject"), (15, "reject")}
+        await pilot.press("u")
+        await pilot.pause()
+        assert [x["decision"] for x in journal_lines(path)][-3:] == ["undo"] * 3

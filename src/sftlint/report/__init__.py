@@ -34,7 +34,7 @@ def summary(result: LintResult) -> dict:
         "warnings": by_severity["warning"],
         "info": by_severity["info"],
         "waived": sum(1 for f in result.findings if f.waived),
-        "flagged_examples": len({(f.path, f.line) for f in active if f.line is not None}),
+        "flagged_examples": len({(f.path, f.line, f.example_id) for f in active if f.line is not None}),
         "by_code": dict(sorted(Counter(f.code for f in active).items())),
     }
 

@@ -36,7 +36,7 @@ from sftlint.review.feed import finding_from
 from sftlint.review.index import ExampleStore, Filter, Item, Queue
 from sftlint.review.journal import Journal
 from sftlint.review.keys import ACTIONS, key_map
-from sftlint.review.messages import ItemsArrived, LintProgress
+from sftlint.review.messages import ItemsArrived, LateFindings, LintProgress
 from sftlint.review.screens.export import ExportDialog
 from sftlint.review.screens.modals import Help, Prompt
 from sftlint.review.widgets.conversation import ConversationView, Shown
@@ -124,6 +124,7 @@ class ReviewApp(App[None]):
         self._processor = None
         self.feed: subprocess.Popen | None = None
         self.last_export: list[Path] = []
+        self.last_batch = 1  # decisions the last action wrote (a cluster writes several; undo takes all)
         bindings = [Binding(self.keys[name], f"app.{name}", action.label or action.description, show=action.footer)
                     for name, action in ACTIONS.items()]
         self.screen_class = type("ReviewScreen", (ReviewScreen,), {"BINDINGS": bindings})
@@ -150,6 +151,7 @@ class ReviewApp(App[None]):
         self.feed = proc
         size = max(1, self.path.stat().st_size)
         batch: list[Item] = []
+        late: list[Finding] = []
         last = time.monotonic()
         pos = 0
         try:
@@ -161,7 +163,11 @@ class ReviewApp(App[None]):
                 d = orjson.loads(line)
                 kind = d.pop("t")
                 if kind == "f":
-                    self.file_findings.append(finding_from(d))
+                    finding = finding_from(d)
+                    if finding.example_id and finding.line is not None:
+                        late.append(finding)  # a corpus check's finding about one example
+                    else:
+                        self.file_findings.append(finding)
                     continue
                 if kind == "end":
                     self.format = d["format"]
@@ -185,6 +191,8 @@ class ReviewApp(App[None]):
             proc.wait()
         if batch:
             self.post_message(ItemsArrived(batch))
+        if late:
+            self.post_message(LateFindings(late))
         self.post_message(LintProgress(pos, 1.0, done=True))
 
     def on_items_arrived(self, message: ItemsArrived) -> None:
@@ -209,6 +217,19 @@ class ReviewApp(App[None]):
         pos = ql.current
         if pos is not None and pos != self.shown_pos:
             self.show_item(pos)
+        self.update_header()
+
+    def on_late_findings(self, message: LateFindings) -> None:
+        where = {(item.line, item.example_id): item.pos for item in self.queue.items}
+        found = [(where[(f.line, f.example_id)], f) for f in message.findings if (f.line, f.example_id) in where]
+        current = self.queue_list.current
+        self.queue.attach(found)
+        if current is not None and (index := self.queue.index_of(current)) is not None:
+            self.queue_list.set_reactive(QueueList.cursor, index)
+        self.queue_list.refresh_view()
+        if current is not None:
+            self.shown_pos = None
+            self.show_item(current)
         self.update_header()
 
     def on_lint_progress(self, message: LintProgress) -> None:
@@ -318,6 +339,7 @@ class ReviewApp(App[None]):
             self.notify("This record is not a readable example: fix it in the file.", severity="warning")
             return
         self.journal.record(item.example_id, decision, list(item.codes), note=self.pending_note, line=item.line)
+        self.last_batch = 1
         self.pending_note = None
         self.after_decision()
         nxt = self.queue.next_matching(self.queue_list.cursor, 1, lambda i: self.queue.status(i) == "unreviewed")
@@ -343,7 +365,10 @@ class ReviewApp(App[None]):
         self.decide("skip")
 
     def action_undo(self) -> None:
-        entry = self.journal.undo()
+        count, self.last_batch = self.last_batch, 1
+        entry = None
+        for _ in range(count):  # a cluster decision is undone whole
+            entry = self.journal.undo() or entry
         if entry is None:
             self.notify("Nothing of yours to undo.")
             return
@@ -587,6 +612,68 @@ class ReviewApp(App[None]):
 
             self.training = TrainingScreen(form)
             self.push_screen(self.training)
+
+    # -- duplicate clusters ---------------------------------------------------------------
+
+    def cluster(self, item: Item) -> list[Item]:
+        """The item's duplicate cluster (D001/D002), keeper first; empty if it has none."""
+        dup = [f for f in item.findings if f.code in ("D001", "D002") and f.related]
+        keeper_id = dup[0].related[0] if dup else item.example_id
+        members = [i for i in self.queue.items if any(f.code in ("D001", "D002") and f.related[:1] == [keeper_id]
+                                                       for f in i.findings)]
+        if not members:
+            return []
+        keeper_pos = self.by_id.get(keeper_id)
+        keeper = self.queue.items[keeper_pos] if keeper_pos is not None else None
+        return ([keeper] if keeper is not None else []) + [m for m in members if m is not keeper]
+
+    def keep_one(self, members: list[Item], keep: int) -> None:
+        decided = 0
+        for n, member in enumerate(members):
+            if member.example_id is None or (n != keep and member.example_id == members[keep].example_id):
+                continue  # byte-identical copies share one id: the export drops them anyway
+            self.journal.record(member.example_id, "accept" if n == keep else "reject", list(member.codes),
+                                note="kept as the cluster's keeper" if n == keep else
+                                f"duplicate of line {members[keep].line}", line=member.line)
+            decided += 1
+        self.last_batch = max(1, decided)
+        self.after_decision()
+        self.shown_pos = None
+        if (current := self.queue_list.current) is not None:
+            self.show_item(current)
+        self.notify(f"Kept line {members[keep].line}; rejected {len(members) - 1} duplicate(s). u undoes all of it.")
+
+    def action_keep_keeper(self) -> None:
+        item = self.current_item()
+        members = self.cluster(item) if item is not None else []
+        if len(members) < 2:
+            self.notify("This example is in no duplicate cluster.")
+            return
+        self.keep_one(members, 0)
+
+    def action_cluster(self) -> None:
+        from sftlint.review.screens.cluster import ClusterScreen
+
+        item = self.current_item()
+        members = self.cluster(item) if item is not None else []
+        if len(members) < 2:
+            self.notify("This example is in no duplicate cluster.")
+            return
+
+        def done(result) -> None:
+            if result is not None:
+                self.keep_one(members, result[1])
+
+        labels = [(f"line {m.line}", self.readable(m)) for m in members]
+        self.push_screen(ClusterScreen(labels), done)
+
+    def readable(self, item: Item) -> str:
+        """The example as role headings and contents (what the reviewer compares), else its raw text."""
+        value, _ = self.store.value(item)
+        conv = adapt(value, self.format, self.settings.profile)[0] if not isinstance(value, str) else None
+        if conv is None:
+            return self.store.text(item)
+        return "\n\n".join(f"[{m.role}]\n{m.content or ''}" for m in conv.messages)
 
     def action_help(self) -> None:
         self.push_screen(Help(self.keys))

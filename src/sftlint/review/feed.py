@@ -25,7 +25,8 @@ from sftlint.findings import Finding
 def finding_from(d: dict) -> Finding:
     span = d.get("span")
     return Finding(d["code"], d["severity"], d["message"], d["path"], d.get("line"), d.get("col"),
-                   d.get("message_index"), tuple(span) if span else None, d.get("example_id"), d.get("related") or [])
+                   d.get("message_index"), tuple(span) if span else None, d.get("example_id"), d.get("related") or [], d.get("related_lines") or [],
+                   d.get("similarity"))
 
 
 def main(argv: list[str] | None = None) -> None:

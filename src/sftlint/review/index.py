@@ -284,6 +284,19 @@ class Queue:
             if self._visible(item):
                 self.view.add(self.bucket(item), item.pos)
 
+    def attach(self, found: list[tuple[int, Finding]]) -> None:
+        """Findings for items already in the queue (the duplicate rules report after the last
+        record); the view is rebuilt once so the newly flagged items move up."""
+        for pos, finding in found:
+            item = self.items[pos]
+            item.findings.append(finding)
+            item.worst = max(item.worst, SEVERITY_RANK[finding.severity])
+            item.codes = tuple(sorted({*item.codes, finding.code}))
+            if item.example_id:
+                self._flagged_ids.add(item.example_id)
+        if found:
+            self.rebuild()
+
     def rebuild(self) -> None:
         view = View()
         for item in self.items:

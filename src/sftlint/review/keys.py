@@ -38,6 +38,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("toggle_raw", "r", "Toggle raw JSON"),
     Action("next_finding", "tab", "Show the next finding of this example in the text"),
     Action("prev_finding", "shift+tab", "Show the previous finding"),
+    Action("cluster", "g", "Show this example's duplicate cluster side by side, differences highlighted"),
+    Action("keep_keeper", "K", "Keep the duplicate cluster's keeper and reject the rest (one key; u undoes it all)"),
     Action("export", "o", "Export the clean set, what was dropped, a test split", True, "Export"),
     Action("train", "t", "Train an adapter on the export (runs as its own process)"),
     Action("help", "question_mark", "Show keys", True, "Help"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from sftlint.findings import Finding
 from sftlint.review.index import Item
 
 
@@ -24,3 +25,10 @@ class LintProgress(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, LintProgress) and not message.done  # only the latest count matters
+
+
+@dataclass
+class LateFindings(Message):
+    """Findings of the corpus checks (duplicates, leaks), which arrive after every record."""
+
+    findings: list[Finding]

@@ -1,0 +1,332 @@
+"""Duplicates and leakage (D rules): corpus checks over a whole file, with bounded memory.
+
+Each example contributes one compact row while the file streams past: hashes of its normalised
+keys (for exact matches) and the LSH band hashes of a MinHash signature of its word 3-gram
+shingles (for near matches), about 150 bytes whatever the text's length. When the file ends,
+equal band hashes propose candidate pairs; every candidate is then verified exactly (Jaccard of
+the shingle sets, the texts re-read for just those examples) against the rule's threshold, so
+a reported pair is never an estimate. Clusters are stars around a keeper: examples are taken in
+keeper order (fewest findings, then longest, then first line), each unassigned one keeps the
+unassigned examples verified similar to it, so a cluster never chains examples that are not
+similar to its keeper.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sftlint.schema import Conversation
+
+NUM_PERM = 128
+BANDS, ROWS = 32, 4  # P(candidate) = 1-(1-J^4)^32: 0.9998 at J=0.7, 0.87 at 0.5, 0.23 at 0.3
+SHINGLE = 3
+MAX_RUN = 1000  # an LSH bucket bigger than this pairs each member with its first members only
+KEYS = ("conversation", "prompt", "response", "full")
+D_CODES = frozenset({"D001", "D002", "D003", "D004", "D005"})
+
+_WORD = re.compile(r"\w+")
+_EMPTY = np.zeros(0, dtype=np.uint64)
+_SPACE = re.compile(r"\s+")
+
+
+def exact_text(text: str) -> str:
+    """Whitespace and Unicode normalised; case and punctuation kept (an exact match)."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+_P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def shingles(text: str) -> np.ndarray:
+    """Word 3-grams of the case-folded text, as sorted unique 64-bit hashes; markup, punctuation
+    and spacing do not count. (A text of fewer than three words is one shingle.)"""
+    import xxhash
+
+    h = xxhash.xxh3_64_intdigest
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    if len(words) < SHINGLE:
+        return np.array([h(" ".join(words).encode())] if words else [], dtype=np.uint64)
+    w = np.array([h(x.encode()) for x in words], dtype=np.uint64)
+    return np.unique(w[:-2] * _P1 + w[1:-1] * _P2 + w[2:])
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle sets (sorted unique arrays)."""
+    if not len(a) and not len(b):
+        return 1.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+def key_text(conv: Conversation, key: str) -> str:
+    """What a rule compares: the conversation without its system prompt (default), the prompt
+    (every turn before the last assistant answer), the answers, or everything."""
+    msgs = conv.messages
+    last = max((i for i, m in enumerate(msgs) if m.role == "assistant"), default=len(msgs))
+    if key == "prompt":
+        chosen = [m for m in msgs[:last] if m.role != "system"]
+    elif key == "response":
+        return "\n".join(m.content or "" for m in msgs if m.role == "assistant")
+    elif key == "full":
+        chosen = msgs
+    else:
+        chosen = [m for m in msgs if m.role != "system"]
+    return "\n".join(f"{m.role}: {m.content or ''}" for m in chosen)
+
+
+def _h64(text: str) -> int:
+    import xxhash
+
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
+_PERMS: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def bands(sh: np.ndarray) -> np.ndarray:
+    """LSH band hashes (uint32 x BANDS) of the MinHash signature of a shingle set.
+
+    Each of the NUM_PERM hash functions is multiply-shift universal hashing of the shingle's
+    high 32 bits, h(x) = (a*x + b) >> 32 with random odd 64-bit a; the signature is the minimum
+    of each over the shingles. Written here in a few numpy lines rather than taken from
+    datasketch, whose import pulls scipy in (a third of a second on every pre-commit run).
+    """
+    global _PERMS
+    if _PERMS is None:
+        rng = np.random.RandomState(1)
+        _PERMS = (rng.randint(1, 1 << 62, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1),
+                  rng.randint(0, 1 << 62, size=NUM_PERM, dtype=np.uint64))
+    a, b = _PERMS
+    if len(sh):
+        values = (((sh[:, None] >> np.uint64(32)) * a + b) >> np.uint64(32)).min(axis=0)
+    else:
+        values = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint64)
+    mixed = (values.reshape(BANDS, ROWS) * np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F],
+                                                     dtype=np.uint64)).sum(axis=1)
+    return (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
+
+
+@dataclass(slots=True)
+class Row:
+    """What one example leaves behind for the corpus checks."""
+
+    line: int
+    offset: int  # unique per record (a JSON array can hold every record on one line)
+    eid: int
+    findings: int
+    exact: int  # hash of the D001 key
+    length: int  # characters of the D002 key (normalised), for the keeper order
+    context: int  # hash of everything before the last answer, system prompt included
+    answer: int  # hash of the last answer
+    answer_chars: int
+    near: np.ndarray | None  # band hashes of the D002 key
+    leak: np.ndarray | None  # band hashes of the D005 key
+
+
+def _last_answer(conv: Conversation) -> str:
+    for m in reversed(conv.messages):
+        if m.role == "assistant":
+            return m.content or ""
+    return ""
+
+
+def _context(conv: Conversation) -> str:
+    msgs = conv.messages
+    last = max((i for i, m in enumerate(msgs) if m.role == "assistant"), default=len(msgs))
+    return "\n".join(f"{m.role}: {m.content or ''}" for m in msgs[:last])
+
+
+def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int, options: dict[str, dict[str, Any]],
+             active: frozenset[str]) -> Row:
+    near_key = options["D002"]["key"]
+    near_text = key_text(conv, near_key)
+    exact_key = options["D001"]["key"]
+    exact_source = near_text if exact_key == near_key else key_text(conv, exact_key)
+    answer = _last_answer(conv)
+    near = bands(shingles(near_text)) if "D002" in active else None
+    leak = None
+    if "D005" in active:
+        leak_key = options["D005"]["key"]
+        leak = near if leak_key == near_key and near is not None else bands(shingles(key_text(conv, leak_key)))
+    # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
+    asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
+    return Row(line, offset, int(eid, 16), findings, _h64(exact_text(exact_source)), len(exact_text(near_text)),
+               _h64(exact_text(_context(conv))) if asked else 0, _h64(exact_text(answer)), len(answer.strip()),
+               near, leak)
+
+
+@dataclass
+class Hit:
+    """A D finding to report on the example at `index`."""
+
+    code: str
+    index: int
+    message: str
+    related: list[int] = field(default_factory=list)  # indices of other examples (or against rows)
+    similarity: float | None = None
+    against: bool = False  # related indices point into the --against rows
+
+
+def candidate_pairs(sigs: np.ndarray, order: np.ndarray | None = None) -> set[tuple[int, int]]:
+    """Pairs (i < j) that share at least one LSH band. `order` ranks rows (keeper order) so an
+    oversized bucket pairs each member with the bucket's best-ranked members."""
+    pairs: set[tuple[int, int]] = set()
+    n = len(sigs)
+    if n < 2:
+        return pairs
+    rank = order if order is not None else np.arange(n)
+    for band in range(sigs.shape[1]):
+        col = sigs[:, band]
+        idx = np.argsort(col, kind="stable")
+        vals = col[idx]
+        starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
+        ends = np.r_[starts[1:], n]
+        for s, e in zip(starts, ends, strict=True):
+            if e - s < 2:
+                continue
+            members = sorted(idx[s:e].tolist(), key=lambda i: rank[i])
+            heads = members if len(members) <= MAX_RUN else members[:100]
+            for a_pos, a in enumerate(heads):
+                for b in members[a_pos + 1:]:
+                    pairs.add((a, b) if a < b else (b, a))
+    return pairs
+
+
+def cross_pairs(left: np.ndarray, right: np.ndarray) -> set[tuple[int, int]]:
+    """(i, j) with row i of `left` and row j of `right` sharing a band."""
+    pairs: set[tuple[int, int]] = set()
+    if not len(left) or not len(right):
+        return pairs
+    for band in range(left.shape[1]):
+        buckets: dict[int, list[int]] = defaultdict(list)
+        for j, v in enumerate(right[:, band].tolist()):
+            buckets[v].append(j)
+        for i, v in enumerate(left[:, band].tolist()):
+            for j in buckets.get(v, ()):
+                pairs.add((i, j))
+    return pairs
+
+
+class Corpus:
+    """Rows of one file (and of the --against files), then the D findings."""
+
+    def __init__(self, options: dict[str, dict[str, Any]], active: frozenset[str]) -> None:
+        self.options = options
+        self.active = active
+        self.rows: list[Row] = []
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+
+    def _order(self) -> list[int]:
+        rows = self.rows
+        return sorted(range(len(rows)), key=lambda i: (rows[i].findings, -rows[i].length, rows[i].line, rows[i].offset))
+
+    def findings(self, fetch: Callable[[Iterable[int], str], dict[int, np.ndarray]],
+                 against: list[Row] | None = None,
+                 fetch_against: Callable[[Iterable[int], str], dict[int, np.ndarray]] | None = None) -> list[Hit]:
+        """The D findings. `fetch(indices, key)` returns the shingle sets of those rows' key text
+        (re-read from the file); `fetch_against` the same for the against rows."""
+        rows = self.rows
+        hits: list[Hit] = []
+        order = self._order()
+        rank = np.empty(len(rows), dtype=np.int64)
+        rank[order] = np.arange(len(rows))
+        dropped: set[int] = set()
+        if "D001" in self.active:
+            groups: dict[int, list[int]] = defaultdict(list)
+            for i in order:
+                groups[rows[i].exact].append(i)
+            for members in groups.values():
+                keeper = members[0]
+                for i in members[1:]:
+                    dropped.add(i)
+                    hits.append(Hit("D001", i, f"exact duplicate of line {rows[keeper].line} "
+                                    f"({len(members)} copies; keeping line {rows[keeper].line})", [keeper], 1.0))
+        cluster_of: dict[int, int] = {}
+        if "D002" in self.active:
+            threshold = self.options["D002"]["threshold"]
+            alive = [i for i in range(len(rows)) if i not in dropped and rows[i].near is not None]
+            sigs = np.stack([rows[i].near for i in alive]) if alive else np.zeros((0, BANDS), np.uint32)
+            local = candidate_pairs(sigs, rank[alive] if alive else None)
+            pairs = {(alive[a], alive[b]) for a, b in local}
+            texts = fetch({i for p in pairs for i in p}, self.options["D002"]["key"]) if pairs else {}
+            neighbours: dict[int, dict[int, float]] = defaultdict(dict)
+            for a, b in pairs:
+                sim = jaccard(texts.get(a, _EMPTY), texts.get(b, _EMPTY))
+                if sim >= threshold:
+                    neighbours[a][b] = sim
+                    neighbours[b][a] = sim
+            self.verified = {(min(a, b), max(a, b)): s for a in neighbours for b, s in neighbours[a].items()}
+            for keeper in order:
+                if keeper in cluster_of or keeper not in neighbours:
+                    continue
+                members = [j for j in sorted(neighbours[keeper], key=lambda j: rank[j]) if j not in cluster_of]
+                if not members:
+                    continue
+                cluster_of[keeper] = keeper
+                for j in members:
+                    cluster_of[j] = keeper
+                    sim = neighbours[keeper][j]
+                    hits.append(Hit("D002", j, f"near-duplicate of line {rows[keeper].line} (Jaccard {sim:.2f}); "
+                                    f"keeping line {rows[keeper].line} ({len(members) + 1} in the cluster)",
+                                    [keeper], round(sim, 4)))
+        if "D003" in self.active:
+            by_context: dict[int, list[int]] = defaultdict(list)
+            for i in order:  # an empty answer is S022's, not a conflicting one
+                if i not in dropped and rows[i].context and rows[i].answer_chars:
+                    by_context[rows[i].context].append(i)
+            for members in by_context.values():
+                answers = {rows[i].answer for i in members}
+                if len(answers) < 2:
+                    continue
+                for i in members:
+                    others = [j for j in members if rows[j].answer != rows[i].answer
+                              and cluster_of.get(j, -1) != cluster_of.get(i, -2)]
+                    if others:
+                        lines = ", ".join(str(rows[j].line) for j in others[:5])
+                        hits.append(Hit("D003", i, f"the same prompt has a different answer on line(s) {lines}"
+                                        f"{' …' if len(others) > 5 else ''}", others[:20]))
+        if "D004" in self.active:
+            min_count, min_chars = self.options["D004"]["min_count"], self.options["D004"]["min_chars"]
+            by_answer: dict[int, list[int]] = defaultdict(list)
+            for i in order:
+                if rows[i].answer_chars >= min_chars and rows[i].context:
+                    by_answer[rows[i].answer].append(i)
+            for members in by_answer.values():
+                prompts = {rows[i].context for i in members}
+                if len(prompts) < min_count:
+                    continue
+                for i in members:
+                    others = [j for j in members if j != i]
+                    lines = ", ".join(str(rows[j].line) for j in sorted(others, key=lambda j: rows[j].line)[:5])
+                    hits.append(Hit("D004", i, f"the same answer is given to {len(prompts)} different prompts "
+                                    f"(also line(s) {lines}{' …' if len(others) > 5 else ''})", others[:20]))
+        if "D005" in self.active and against:
+            threshold = self.options["D005"]["threshold"]
+            mine = [i for i in range(len(rows)) if rows[i].leak is not None]
+            theirs = [j for j in range(len(against)) if against[j].leak is not None]
+            if mine and theirs:
+                pairs = cross_pairs(np.stack([rows[i].leak for i in mine]), np.stack([against[j].leak for j in theirs]))
+                pairs = {(mine[a], theirs[b]) for a, b in pairs}
+                key = self.options["D005"]["key"]
+                left = fetch({a for a, _ in pairs}, key) if pairs else {}
+                right = fetch_against({b for _, b in pairs}, key) if pairs and fetch_against else {}
+                best: dict[int, tuple[float, int]] = {}
+                for a, b in pairs:
+                    sim = jaccard(left.get(a, _EMPTY), right.get(b, _EMPTY))
+                    if sim >= threshold and (a not in best or (sim, -against[b].line) > (best[a][0], -against[best[a][1]].line)):
+                        best[a] = (sim, b)
+                for a, (sim, b) in best.items():
+                    hits.append(Hit("D005", a, f"near-duplicate of an example in the --against set, line "
+                                    f"{against[b].line} (Jaccard {sim:.2f}): held-out data leaks into this file",
+                                    [b], round(sim, 4), against=True))
+        hits.sort(key=lambda h: (rows[h.index].line, h.code))
+        return hits

@@ -1,0 +1,105 @@
+"""Duplicates and leakage (D rules): what a user sees on real data, no chaining, determinism."""
+
+from __future__ import annotations
+
+import random
+
+import orjson
+import pytest
+
+from conftest import REALDATA, run_cli
+from rule_cases import SYS, conv, jl
+
+
+def findings(*args, cwd=None) -> list[dict]:
+    result = run_cli("lint", *args, "--output-format", "json", "--exit-zero", cwd=cwd)
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)["findings"]
+
+
+def test_alpaca_demo_duplicates_found_exactly():
+    found = findings(str(REALDATA / "llama-factory" / "alpaca_en_demo.json"), "--select", "D001")
+    assert len(found) == 14  # 14 extra copies
+    assert len({f["related"][0] for f in found}) == 13  # of 13 duplicated records
+    assert all(f["similarity"] == 1.0 and f["related_lines"] for f in found)
+
+
+def test_constant_answer_flagged_on_every_example():
+    found = findings(str(REALDATA / "alpaca-eval" / "NullModel" / "model_outputs.json"), "--select", "D004")
+    assert len(found) == 805
+    assert "805 different prompts" in found[0]["message"]
+
+
+def test_templated_family_is_clustered():
+    found = findings(str(REALDATA / "fastchat" / "dummy_conversation.json"), "--select", "D002")
+    keepers = {f["related"][0] for f in found}
+    assert len(found) >= 150 and len(keepers) < len(found) / 3  # big clusters, not scattered pairs
+    assert all(f["similarity"] >= 0.8 for f in found)
+
+
+def test_gsm8k_against_itself_is_fully_contaminated_and_against_other_data_clean():
+    gsm8k = str(REALDATA / "gsm8k" / "test.jsonl")
+    assert len(findings(gsm8k, "--select", "D005", "--against", gsm8k)) == 1319
+    other = str(REALDATA / "self-instruct" / "predictions" / "text-davinci-003_predictions.jsonl")
+    assert findings(gsm8k, "--select", "D005", "--against", other) == []
+
+
+def test_a_shared_system_prompt_does_not_make_everything_a_duplicate(tmp_path):
+    rng = random.Random(1)
+    long_system = "You are the assistant of a bicycle shop. " + " ".join(f"rule{rng.randrange(10**6)}" for _ in range(300))
+    records = [conv(("system", long_system), ("user", f"Question {i}: what does part {i} cost?"),
+                    ("assistant", f"Part {i} costs {10 + i} euros and is in stock in {i % 5 + 1} colours."))
+               for i in range(20)]
+    (tmp_path / "a.jsonl").write_bytes(jl(*records))
+    assert findings("a.jsonl", "--select", "D002", cwd=tmp_path) == []
+    (tmp_path / "sftlint.toml").write_text('[rules.D002]\nkey = "full"\n')
+    assert len(findings("a.jsonl", "--select", "D002", cwd=tmp_path)) == 19  # with the system prompt: all alike
+
+
+def test_clusters_never_chain_members_unlike_their_keeper(tmp_path):
+    from sftlint.checks.duplicates import jaccard, shingles
+
+    rng = random.Random(3)
+    words = [f"w{rng.randrange(10**6)}" for _ in range(400)]
+    texts = []
+    for start in range(0, 60, 3):  # a chain: each text shifted 3 words from the previous one
+        texts.append(" ".join(words[start:start + 60]))
+    assert jaccard(shingles(texts[0]), shingles(texts[1])) >= 0.8
+    assert jaccard(shingles(texts[0]), shingles(texts[4])) < 0.8
+    (tmp_path / "a.jsonl").write_bytes(jl(*(conv(SYS, ("user", "Summarise."), ("assistant", t)) for t in texts)))
+    found = findings("a.jsonl", "--select", "D002", cwd=tmp_path)
+    assert found
+    by_line = {i + 1: t for i, t in enumerate(texts)}
+    for f in found:
+        member, keeper = by_line[f["line"]], by_line[f["related_lines"][0]]
+        sim = jaccard(shingles("user: Summarise.\nassistant: " + member), shingles("user: Summarise.\nassistant: " + keeper))
+        assert sim >= 0.8 and sim == pytest.approx(f["similarity"], abs=1e-4)
+    keepers = {f["related_lines"][0] for f in found}
+    assert not keepers & {f["line"] for f in found}  # a keeper is never itself a member
+
+
+def _corpus(path, n: int = 2600) -> None:
+    """Over the parallel threshold (4 MiB), with exact copies, near-copies and conflicts planted."""
+    rng = random.Random(5)
+    vocab = [f"word{i}" for i in range(3000)]
+    records = []
+    for i in range(n):
+        answer = " ".join(rng.choice(vocab) for _ in range(250))
+        records.append(conv(SYS, ("user", f"Question {i}: " + " ".join(rng.choice(vocab) for _ in range(12))),
+                            ("assistant", answer)))
+    for i in range(0, n, 50):
+        records.append(records[i])  # exact copy
+        words = records[i]["messages"][2]["content"].split()
+        words[rng.randrange(len(words))] = "changed"
+        records.append(conv(SYS, ("user", records[i]["messages"][1]["content"]), ("assistant", " ".join(words))))
+    rng.shuffle(records)
+    path.write_bytes(jl(*records))
+
+
+def test_same_clusters_and_keepers_across_runs_and_jobs(tmp_path):
+    _corpus(tmp_path / "big.jsonl")
+    assert (tmp_path / "big.jsonl").stat().st_size > 4 << 20
+    runs = [findings("big.jsonl", "--select", "D", "--jobs", jobs, cwd=tmp_path) for jobs in ("1", "2", "2")]
+    assert runs[0] == runs[1] == runs[2]
+    codes = [f["code"] for f in runs[0]]
+    assert codes.count("D001") == 52 and codes.count("D002") >= 52
