@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 
 from sftlint.catalogue import catalogue
 from sftlint.checks import Context, load_all
-from sftlint.checks.duplicates import D_CODES, Corpus, Hit, Row, key_text, make_row, shingles
+from sftlint.checks.duplicates import D_CODES, Corpus, Hit, Row, key_text, make_row, shingles, stack
 from sftlint.config import Settings
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt, detect_format, record_format
@@ -225,7 +226,8 @@ def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str,
     assert _WORKER is not None
     endings = LineEndings()
     max_line = _WORKER.settings.options["S006"]["max_line_bytes"]
-    out: list[RecordResult | Finding] = []
+    out: list[RecordResult | Finding | np.ndarray] = []
+    rows: list[Row] = []
     records = examples = 0
     decisions = _decisions(journal)
     for item in read_chunk(chunk, max_line, endings):
@@ -241,7 +243,9 @@ def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str,
         else:
             out.extend(result.findings)
             if result.dup is not None:
-                out.append(result.dup)
+                rows.append(result.dup)
+    if rows:  # one structured array per chunk: cheap to send back, compact to keep
+        out.append(stack(rows, "D005" in active))
     return out, endings, records, examples
 
 
@@ -256,7 +260,7 @@ class Engine:
         (unless `use_journals` is off). `against` files are the held-out sets D005 checks for leaks."""
         self.keep_records = keep_records
         self.against = list(against or [])
-        self._against_rows: list[Row] | None = None
+        self._against_rows: np.ndarray | None = None
         self._against_where: list[tuple[Path, str | None]] = []
         self.settings = settings
         self.journal = journal
@@ -329,6 +333,8 @@ class Engine:
         result = result if result is not None else FileResult(str(path))
         shown = result.path
         active = self.settings.selected - self.settings.ignored_for(shown)
+        if not self.against:  # D005 compares with --against files; without any it has nothing to do
+            active = active - {"D005"}
         max_line = self.settings.options["S006"]["max_line_bytes"]
         fixed = self.settings.raw.input_format
 
@@ -358,8 +364,8 @@ class Engine:
                   else self._sequential(path, fmt, active, shown, max_line, decisions))
         corpus = Corpus(self.settings.options, active) if active & D_CODES else None
         for item in source:
-            if isinstance(item, Row):  # from a worker without detail
-                corpus.add(item)
+            if isinstance(item, np.ndarray):  # a chunk's rows, from a worker without detail
+                corpus.extend(item)
                 continue
             if isinstance(item, RecordResult):
                 result.records += 1
@@ -372,7 +378,7 @@ class Engine:
                 result.examples += item[1]
                 continue
             yield item
-        if corpus is not None and corpus.rows:
+        if corpus is not None and corpus.count:
             yield from self._corpus_findings(path, fmt, shown, corpus)
         yield from self._file_checks(result, active, fatal=any(p.code == "S009" for p in file_problems))
 
@@ -400,36 +406,38 @@ class Engine:
                 break
         return out
 
-    def _against(self) -> list[Row]:
+    def _against(self) -> np.ndarray:
         """Rows of the --against files, computed once (D005 reads only their band hashes)."""
         if self._against_rows is None:
             rows: list[Row] = []
             only = frozenset({"D005"})
             settings = self.settings
             proc = Processor(settings, None)
+            max_line = settings.options["S006"]["max_line_bytes"]
             for other in self.against:
                 fmt = None if settings.raw.input_format == "auto" else settings.raw.input_format
                 head = []
-                for item in read(other, settings.options["S006"]["max_line_bytes"]):
+                for item in read(other, max_line):
                     if isinstance(item, Record):
                         head.append(item)
                         if len(head) >= SNIFF_RECORDS:
                             break
                 fmt = fmt or detect_format(_sniff_values(head))
-                for item in read(other, settings.options["S006"]["max_line_bytes"]):
+                for item in read(other, max_line):
                     if isinstance(item, Record):
                         res = proc.process(item, fmt, only, str(other))
                         if res.dup is not None:
                             rows.append(res.dup)
                             self._against_where.append((other, fmt))
-            self._against_rows = rows
+            self._against_rows = stack(rows, leak=True)
         return self._against_rows
 
     def _corpus_findings(self, path: Path, fmt: str | None, shown: str, corpus: Corpus) -> Iterator[Finding]:
-        rows = corpus.rows
+        table = corpus.table
+        offsets = table["offset"]
 
         def fetch(indices, key):
-            return self._shingles_of(path, fmt, {rows[i].offset: i for i in indices}, key)
+            return self._shingles_of(path, fmt, {int(offsets[i]): i for i in indices}, key)
 
         against = self._against() if self.against and "D005" in corpus.active else None
 
@@ -437,25 +445,26 @@ class Engine:
             out: dict[int, Any] = {}
             by_file: dict[tuple[Path, str | None], dict[int, int]] = {}
             for j in indices:
-                by_file.setdefault(self._against_where[j], {})[against[j].offset] = j
+                by_file.setdefault(self._against_where[j], {})[int(against["offset"][j])] = j
             for (other, other_fmt), lines in by_file.items():
                 out.update(self._shingles_of(other, other_fmt, lines, key))
             return out
 
         for hit in corpus.findings(fetch, against, fetch_against):
-            yield self._hit_finding(hit, rows, against, shown)
+            yield self._hit_finding(hit, table, against, shown)
 
-    def _hit_finding(self, hit: Hit, rows: list[Row], against: list[Row] | None, shown: str) -> Finding:
-        row = rows[hit.index]
-        others = [against[j] for j in hit.related] if hit.against else [rows[j] for j in hit.related]
+    def _hit_finding(self, hit: Hit, table: np.ndarray, against: np.ndarray | None, shown: str) -> Finding:
+        others = against if hit.against else table
         message = hit.message
         if hit.against:
             message = message.replace("the --against set", str(self._against_where[hit.related[0]][0]))
-        f = self.processor.finding(hit.code, shown, row.line, message, col=1, example_id=format(row.eid, "016x"))
-        f.related = [format(o.eid, "016x") for o in others]
-        f.related_lines = [o.line for o in others]
+        f = self.processor.finding(hit.code, shown, int(table["line"][hit.index]), message, col=1,
+                                   example_id=format(int(table["eid"][hit.index]), "016x"))
+        f.related = [format(int(others["eid"][j]), "016x") for j in hit.related]
+        f.related_lines = [int(others["line"][j]) for j in hit.related]
         f.similarity = hit.similarity
         return f
+
 
     def _sequential(self, path: Path, fmt: str | None, active: frozenset[str], shown: str, max_line: int,
                     decisions: dict[str, Entry]) -> Iterator[RecordResult | Finding]:

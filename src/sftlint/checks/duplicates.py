@@ -33,27 +33,40 @@ D_CODES = frozenset({"D001", "D002", "D003", "D004", "D005"})
 
 _WORD = re.compile(r"\w+")
 _EMPTY = np.zeros(0, dtype=np.uint64)
-_SPACE = re.compile(r"\s+")
 
 
 def exact_text(text: str) -> str:
     """Whitespace and Unicode normalised; case and punctuation kept (an exact match)."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
+class _WordHashes(dict):
+    """word -> 64-bit xxHash, remembered (natural text repeats its words; hashing each is the cost)."""
+
+    def __missing__(self, word: str) -> int:
+        import xxhash
+
+        if len(self) > 1_000_000:
+            self.clear()
+        h = self[word] = xxhash.xxh3_64_intdigest(word.encode("utf-8", "surrogatepass"))
+        return h
+
+
+_WORDS = _WordHashes()
 _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 def shingles(text: str) -> np.ndarray:
     """Word 3-grams of the case-folded text, as sorted unique 64-bit hashes; markup, punctuation
     and spacing do not count. (A text of fewer than three words is one shingle.)"""
-    import xxhash
-
-    h = xxhash.xxh3_64_intdigest
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    words = _WORD.findall(text.casefold())
     if len(words) < SHINGLE:
-        return np.array([h(" ".join(words).encode())] if words else [], dtype=np.uint64)
-    w = np.array([h(x.encode()) for x in words], dtype=np.uint64)
+        return np.array([_WORDS[" ".join(words)]] if words else [], dtype=np.uint64)
+    w = np.fromiter(map(_WORDS.__getitem__, words), dtype=np.uint64, count=len(words))
     return np.unique(w[:-2] * _P1 + w[1:-1] * _P2 + w[2:])
 
 
@@ -113,21 +126,13 @@ def bands(sh: np.ndarray) -> np.ndarray:
     return (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
 
 
-@dataclass(slots=True)
-class Row:
-    """What one example leaves behind for the corpus checks."""
-
-    line: int
-    offset: int  # unique per record (a JSON array can hold every record on one line)
-    eid: int
-    findings: int
-    exact: int  # hash of the D001 key
-    length: int  # characters of the D002 key (normalised), for the keeper order
-    context: int  # hash of everything before the last answer, system prompt included
-    answer: int  # hash of the last answer
-    answer_chars: int
-    near: np.ndarray | None  # band hashes of the D002 key
-    leak: np.ndarray | None  # band hashes of the D005 key
+# One example's row: what the corpus checks keep of it (~190 bytes; +128 with --against).
+FIELDS = [("line", np.int64), ("offset", np.int64), ("eid", np.uint64), ("findings", np.uint16),
+          ("exact", np.uint64), ("length", np.uint32), ("context", np.uint64), ("answer", np.uint64),
+          ("answer_chars", np.uint32), ("near", np.uint32, (BANDS,))]
+ROW = np.dtype(FIELDS)
+ROW_LEAK = np.dtype([*FIELDS, ("leak", np.uint32, (BANDS,))])
+Row = tuple  # a record of ROW or ROW_LEAK, as a plain tuple until rows are stacked
 
 
 def _last_answer(conv: Conversation) -> str:
@@ -143,23 +148,32 @@ def _context(conv: Conversation) -> str:
     return "\n".join(f"{m.role}: {m.content or ''}" for m in msgs[:last])
 
 
+_NO_BANDS = np.zeros(BANDS, dtype=np.uint32)
+
+
 def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int, options: dict[str, dict[str, Any]],
              active: frozenset[str]) -> Row:
     near_key = options["D002"]["key"]
     near_text = key_text(conv, near_key)
     exact_key = options["D001"]["key"]
-    exact_source = near_text if exact_key == near_key else key_text(conv, exact_key)
+    near_norm = exact_text(near_text)
+    exact_norm = near_norm if exact_key == near_key else exact_text(key_text(conv, exact_key))
     answer = _last_answer(conv)
-    near = bands(shingles(near_text)) if "D002" in active else None
-    leak = None
-    if "D005" in active:
-        leak_key = options["D005"]["key"]
-        leak = near if leak_key == near_key and near is not None else bands(shingles(key_text(conv, leak_key)))
+    near = bands(shingles(near_text)) if "D002" in active else _NO_BANDS
     # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
     asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
-    return Row(line, offset, int(eid, 16), findings, _h64(exact_text(exact_source)), len(exact_text(near_text)),
-               _h64(exact_text(_context(conv))) if asked else 0, _h64(exact_text(answer)), len(answer.strip()),
-               near, leak)
+    row = (line, offset, int(eid, 16), min(findings, 65535), _h64(exact_norm), len(near_norm),
+           _h64(exact_text(_context(conv))) if asked else 0, _h64(exact_text(answer)), len(answer.strip()), near)
+    if "D005" in active:
+        leak_key = options["D005"]["key"]
+        leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))
+        row = (*row, leak)
+    return row
+
+
+def stack(rows: list[Row], leak: bool) -> np.ndarray:
+    """Rows as one structured array (what workers send back, and what the corpus keeps)."""
+    return np.array(rows, dtype=ROW_LEAK if leak else ROW)
 
 
 @dataclass
@@ -214,57 +228,98 @@ def cross_pairs(left: np.ndarray, right: np.ndarray) -> set[tuple[int, int]]:
     return pairs
 
 
+def near_pairs(sigs: np.ndarray, fetch: Callable[[set[int]], dict[int, np.ndarray]], threshold: float,
+               order: np.ndarray | None = None) -> dict[tuple[int, int], float]:
+    """Pairs of rows at or above `threshold`: LSH candidates from the band hashes, each verified
+    by the exact Jaccard of the shingle sets that `fetch` returns for the candidates only."""
+    pairs = candidate_pairs(sigs, order)
+    if not pairs:
+        return {}
+    sets = fetch({i for p in pairs for i in p})
+    out = {}
+    for a, b in pairs:
+        sim = jaccard(sets.get(a, _EMPTY), sets.get(b, _EMPTY))
+        if sim >= threshold:
+            out[(a, b)] = sim
+    return out
+
+
 class Corpus:
-    """Rows of one file (and of the --against files), then the D findings."""
+    """Rows of one file, stacked in chunks as they arrive, then the D findings."""
 
     def __init__(self, options: dict[str, dict[str, Any]], active: frozenset[str]) -> None:
         self.options = options
         self.active = active
-        self.rows: list[Row] = []
+        self.leak = "D005" in active
+        self._chunks: list[np.ndarray] = []
+        self._pending: list[Row] = []
+        self.count = 0
 
     def add(self, row: Row) -> None:
-        self.rows.append(row)
+        self._pending.append(row)
+        self.count += 1
+        if len(self._pending) >= 4096:
+            self._chunks.append(stack(self._pending, self.leak))
+            self._pending = []
 
-    def _order(self) -> list[int]:
-        rows = self.rows
-        return sorted(range(len(rows)), key=lambda i: (rows[i].findings, -rows[i].length, rows[i].line, rows[i].offset))
+    def extend(self, rows: np.ndarray) -> None:
+        self._chunks.append(rows)
+        self.count += len(rows)
+
+    @property
+    def table(self) -> np.ndarray:
+        if self._pending:
+            self._chunks.append(stack(self._pending, self.leak))
+            self._pending = []
+        if len(self._chunks) > 1:
+            self._chunks = [np.concatenate(self._chunks)]
+        return self._chunks[0] if self._chunks else np.zeros(0, dtype=ROW_LEAK if self.leak else ROW)
 
     def findings(self, fetch: Callable[[Iterable[int], str], dict[int, np.ndarray]],
-                 against: list[Row] | None = None,
+                 against: np.ndarray | None = None,
                  fetch_against: Callable[[Iterable[int], str], dict[int, np.ndarray]] | None = None) -> list[Hit]:
         """The D findings. `fetch(indices, key)` returns the shingle sets of those rows' key text
         (re-read from the file); `fetch_against` the same for the against rows."""
-        rows = self.rows
+        table = self.table
+        n = len(table)
+        line = table["line"].tolist()
+        findings = table["findings"]
         hits: list[Hit] = []
-        order = self._order()
-        rank = np.empty(len(rows), dtype=np.int64)
-        rank[order] = np.arange(len(rows))
+        # keeper order: fewest findings, then longest, then first in the file
+        order_arr = np.lexsort((table["offset"], table["line"], -table["length"].astype(np.int64), findings))
+        order = order_arr.tolist()
+        rank = np.empty(n, dtype=np.int64)
+        rank[order_arr] = np.arange(n)
         dropped: set[int] = set()
         if "D001" in self.active:
             groups: dict[int, list[int]] = defaultdict(list)
+            exact = table["exact"].tolist()
             for i in order:
-                groups[rows[i].exact].append(i)
+                groups[exact[i]].append(i)
             for members in groups.values():
+                if len(members) < 2:
+                    continue
                 keeper = members[0]
                 for i in members[1:]:
                     dropped.add(i)
-                    hits.append(Hit("D001", i, f"exact duplicate of line {rows[keeper].line} "
-                                    f"({len(members)} copies; keeping line {rows[keeper].line})", [keeper], 1.0))
+                    hits.append(Hit("D001", i, f"exact duplicate of line {line[keeper]} "
+                                    f"({len(members)} copies; keeping line {line[keeper]})", [keeper], 1.0))
         cluster_of: dict[int, int] = {}
         if "D002" in self.active:
             threshold = self.options["D002"]["threshold"]
-            alive = [i for i in range(len(rows)) if i not in dropped and rows[i].near is not None]
-            sigs = np.stack([rows[i].near for i in alive]) if alive else np.zeros((0, BANDS), np.uint32)
-            local = candidate_pairs(sigs, rank[alive] if alive else None)
-            pairs = {(alive[a], alive[b]) for a, b in local}
-            texts = fetch({i for p in pairs for i in p}, self.options["D002"]["key"]) if pairs else {}
+            alive = np.array([i for i in range(n) if i not in dropped], dtype=np.int64)
+            key = self.options["D002"]["key"]
+
+            def fetch_alive(idx: set[int]) -> dict[int, np.ndarray]:
+                got = fetch({int(alive[i]) for i in idx}, key)
+                return {i: got[int(alive[i])] for i in idx if int(alive[i]) in got}
+
+            local = near_pairs(table["near"][alive], fetch_alive, threshold, rank[alive])
             neighbours: dict[int, dict[int, float]] = defaultdict(dict)
-            for a, b in pairs:
-                sim = jaccard(texts.get(a, _EMPTY), texts.get(b, _EMPTY))
-                if sim >= threshold:
-                    neighbours[a][b] = sim
-                    neighbours[b][a] = sim
-            self.verified = {(min(a, b), max(a, b)): s for a in neighbours for b, s in neighbours[a].items()}
+            for (a, b), sim in local.items():
+                ia, ib = int(alive[a]), int(alive[b])
+                neighbours[ia][ib] = sim
+                neighbours[ib][ia] = sim
             for keeper in order:
                 if keeper in cluster_of or keeper not in neighbours:
                     continue
@@ -275,58 +330,59 @@ class Corpus:
                 for j in members:
                     cluster_of[j] = keeper
                     sim = neighbours[keeper][j]
-                    hits.append(Hit("D002", j, f"near-duplicate of line {rows[keeper].line} (Jaccard {sim:.2f}); "
-                                    f"keeping line {rows[keeper].line} ({len(members) + 1} in the cluster)",
+                    hits.append(Hit("D002", j, f"near-duplicate of line {line[keeper]} (Jaccard {sim:.2f}); "
+                                    f"keeping line {line[keeper]} ({len(members) + 1} in the cluster)",
                                     [keeper], round(sim, 4)))
+        context, answer = table["context"].tolist(), table["answer"].tolist()
+        answer_chars = table["answer_chars"].tolist()
         if "D003" in self.active:
             by_context: dict[int, list[int]] = defaultdict(list)
             for i in order:  # an empty answer is S022's, not a conflicting one
-                if i not in dropped and rows[i].context and rows[i].answer_chars:
-                    by_context[rows[i].context].append(i)
+                if i not in dropped and context[i] and answer_chars[i]:
+                    by_context[context[i]].append(i)
             for members in by_context.values():
-                answers = {rows[i].answer for i in members}
-                if len(answers) < 2:
+                if len(members) < 2 or len({answer[i] for i in members}) < 2:
                     continue
                 for i in members:
-                    others = [j for j in members if rows[j].answer != rows[i].answer
+                    others = [j for j in members if answer[j] != answer[i]
                               and cluster_of.get(j, -1) != cluster_of.get(i, -2)]
                     if others:
-                        lines = ", ".join(str(rows[j].line) for j in others[:5])
+                        lines = ", ".join(str(line[j]) for j in others[:5])
                         hits.append(Hit("D003", i, f"the same prompt has a different answer on line(s) {lines}"
                                         f"{' …' if len(others) > 5 else ''}", others[:20]))
         if "D004" in self.active:
             min_count, min_chars = self.options["D004"]["min_count"], self.options["D004"]["min_chars"]
             by_answer: dict[int, list[int]] = defaultdict(list)
             for i in order:
-                if rows[i].answer_chars >= min_chars and rows[i].context:
-                    by_answer[rows[i].answer].append(i)
+                if answer_chars[i] >= min_chars and context[i]:
+                    by_answer[answer[i]].append(i)
             for members in by_answer.values():
-                prompts = {rows[i].context for i in members}
+                if len(members) < min_count:
+                    continue
+                prompts = {context[i] for i in members}
                 if len(prompts) < min_count:
                     continue
+                by_line = sorted(members, key=lambda j: line[j])
                 for i in members:
-                    others = [j for j in members if j != i]
-                    lines = ", ".join(str(rows[j].line) for j in sorted(others, key=lambda j: rows[j].line)[:5])
+                    others = [j for j in by_line if j != i]
+                    lines = ", ".join(str(line[j]) for j in others[:5])
                     hits.append(Hit("D004", i, f"the same answer is given to {len(prompts)} different prompts "
                                     f"(also line(s) {lines}{' …' if len(others) > 5 else ''})", others[:20]))
-        if "D005" in self.active and against:
+        if "D005" in self.active and against is not None and len(against) and n:
             threshold = self.options["D005"]["threshold"]
-            mine = [i for i in range(len(rows)) if rows[i].leak is not None]
-            theirs = [j for j in range(len(against)) if against[j].leak is not None]
-            if mine and theirs:
-                pairs = cross_pairs(np.stack([rows[i].leak for i in mine]), np.stack([against[j].leak for j in theirs]))
-                pairs = {(mine[a], theirs[b]) for a, b in pairs}
-                key = self.options["D005"]["key"]
-                left = fetch({a for a, _ in pairs}, key) if pairs else {}
-                right = fetch_against({b for _, b in pairs}, key) if pairs and fetch_against else {}
-                best: dict[int, tuple[float, int]] = {}
-                for a, b in pairs:
-                    sim = jaccard(left.get(a, _EMPTY), right.get(b, _EMPTY))
-                    if sim >= threshold and (a not in best or (sim, -against[b].line) > (best[a][0], -against[best[a][1]].line)):
-                        best[a] = (sim, b)
-                for a, (sim, b) in best.items():
-                    hits.append(Hit("D005", a, f"near-duplicate of an example in the --against set, line "
-                                    f"{against[b].line} (Jaccard {sim:.2f}): held-out data leaks into this file",
-                                    [b], round(sim, 4), against=True))
-        hits.sort(key=lambda h: (rows[h.index].line, h.code))
+            pairs = cross_pairs(table["leak"], against["leak"])
+            key = self.options["D005"]["key"]
+            left = fetch({a for a, _ in pairs}, key) if pairs else {}
+            right = fetch_against({b for _, b in pairs}, key) if pairs and fetch_against else {}
+            their_line = against["line"].tolist()
+            best: dict[int, tuple[float, int]] = {}
+            for a, b in sorted(pairs):
+                sim = jaccard(left.get(a, _EMPTY), right.get(b, _EMPTY))
+                if sim >= threshold and (a not in best or sim > best[a][0]):
+                    best[a] = (sim, b)
+            for a, (sim, b) in best.items():
+                hits.append(Hit("D005", a, f"near-duplicate of an example in the --against set, line "
+                                f"{their_line[b]} (Jaccard {sim:.2f}): held-out data leaks into this file",
+                                [b], round(sim, 4), against=True))
+        hits.sort(key=lambda h: (line[h.index], int(table["offset"][h.index]), h.code))
         return hits
