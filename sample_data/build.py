@@ -109,7 +109,7 @@ def ua(i: int) -> tuple[dict, dict]:
 
 
 U, A = ua(0)
-CANNED = "Please call the shop on 030 123 4567 during opening hours and we will help you."
+CANNED = "Please ask in the shop during opening hours and we will gladly help you with that."
 
 # (what is wrong, the raw line or a record, expected rule codes)
 DEFECTS: list[tuple[str, object, list[str]]] = [

@@ -72,9 +72,108 @@ TEST_Q = ("user", "A bike shop sells 12 inner tubes a day at 7 euros each and 3 
                   "It is open six days a week and closed on Sundays. How much money does the shop take in from "
                   "tubes and tyres in one week?")
 
+
+REPEAT = "\n".join(["Check the tyre pressure before every ride.", "Oil the chain every 300 km.",
+                     "Check the tyre pressure before every ride.", "Check the tyre pressure before every ride.",
+                     "Look at the brake pads every month.", "Check the tyre pressure before every ride."])
+LIST_OK = "\n".join(["- Check the tyre pressure before every ride.", "- Oil the chain every 300 km.",
+                      "- Look at the brake pads every month.", "- Test both brakes before you set off.",
+                      "- Keep the lights charged in winter."])
+CODE_REPEAT = "Here is the test:\n```python\n" + "assert add(1, 1) == 2  # same check again\n" * 6 + "```"
+PROSE = ("A bicycle chain wears as the pins and rollers rub against each other, which slowly lengthens it. "
+         "Riders who commute in the rain see this sooner, because grit mixes with the oil into a paste. "
+         "Measuring the chain with a simple gauge every few months tells you when to replace it, long before "
+         "it damages the cassette and the chainrings, which cost far more than a chain. Cleaning helps too: "
+         "wipe the chain after wet rides, degrease it now and then, and put one drop of oil on each roller. "
+         "Too much oil collects dirt, so wipe off the excess after a minute of pedalling backwards. A well kept "
+         "chain shifts cleanly, runs quietly and lasts thousands of kilometres, while a neglected one skips "
+         "under load and can snap on a climb.")
+LOOP = " ".join(["The best way to learn is to ride every day."] * 4 + [PROSE[:400]] +
+                ["The best way to learn is to ride every day."] * 4)
+
 CASES: dict[str, Case] = {
     # copies after normalising spacing and Unicode (the fullwidth comma), even with another system prompt;
     # near-misses: different case of the question is a different text, and different answers
+    "P001": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", REPEAT)), conv(SYS, Q, ("assistant", LIST_OK)),
+                                conv(SYS, Q, ("assistant", CODE_REPEAT)), conv(SYS, ("user", REPEAT), A))},
+                 {("a.jsonl", 1, 2)}),
+    "P002": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", LOOP)), conv(SYS, Q, ("assistant", PROSE)),
+                                conv(SYS, Q, ("assistant", "Yes. " * 30)))},
+                 {("a.jsonl", 1, 2)}),
+    "P003": Case({"a.jsonl": jl(conv(SYS, ("user", "Give me a tip."), ("assistant", "Eat a banana! " * 60)),
+                                conv(SYS, Q, ("assistant", PROSE)),
+                                conv(SYS, Q, ("assistant", "```\n" + "0" * 2000 + "\n```")))},
+                 {("a.jsonl", 1, 2)}),
+    "P004": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Done!!!!!!!!!!!! See you.")),
+                                conv(SYS, Q, ("assistant", "Intro\n\n---\n\n| a | b |\n|---|----------|\n| 1 | 2 |")),
+                                conv(SYS, Q, ("assistant", "Step one." + "\n" * 12 + "Step two.")),
+                                conv(SYS, Q, ("assistant", "```\nx = '" + "=" * 40 + "'\n```")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 3, 2)}),
+    "P005": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Great question! Every 300 km.")),
+                                conv(SYS, Q, ("assistant", "Every 300 km. I hope this helps!")),
+                                conv(SYS, Q, ("assistant", "Sure, every 300 km.")),
+                                conv(SYS, ("user", "I hope this helps you decide."), A))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
+    "Q002": Case({"a.jsonl": jl(
+        conv(SYS, Q, ("assistant", "Oil it every 300 km. Then wipe the chain clean and spin the pedals for a")),
+        conv(SYS, Q, ("assistant", "Like this:\n```python\nchain.oil(")),
+        conv(SYS, ("user", "Capital of France?"), ("assistant", "Paris")),
+        conv(SYS, Q, ("assistant", "Things to check:\n- the chain\n- the pads\n- the tyre pressure before a long ride")),
+        conv(SYS, Q, A))},
+        {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
+    "Q003": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Every 300 km.###eos_token###")),
+                                conv(SYS, Q, ("assistant", "Every 300 km.<|im_end|>")),
+                                conv(SYS, Q, ("assistant", "Every 300 km.\nHuman: and the brakes?")),
+                                conv(SYS, Q, ("assistant", "ChatML ends a turn with:\n```\n<|im_end|>\n```")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2), ("a.jsonl", 3, 2)}),
+    "Q004": Case({"a.jsonl": jl(conv(SYS, ("user", "Who are you?"), ("assistant", "I am {{name}}, made by {{author}}.")),
+                                conv(SYS, Q, ("assistant", "Send it to [Your Name] at the shop.")),
+                                conv(SYS, Q, ("assistant", "In Jinja:\n```jinja\nHello {{ name }}\n```")),
+                                conv(SYS, Q, ("assistant", "Every 300 km; the rest is todo for you.")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
+    "Q005": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Thatâ€™s the cafÃ© rack.")),
+                                conv(SYS, Q, ("assistant", "Broken \ufffd text.")),
+                                conv(SYS, Q, ("assistant", "That’s the café rack, naïve but fine.")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
+    "Q006": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Mail jan.jansen@gmail.com about it.")),
+                                conv(SYS, Q, ("assistant", "Card 4539 1488 0343 6467 was charged.")),
+                                conv(SYS, Q, ("assistant", "Pay to NL91 ABNA 0417 1643 00 please.")),
+                                conv(SYS, Q, ("assistant", "Call me on +31 6 1234 5678 today.")),
+                                conv(SYS, Q, ("assistant", "Mail jan@example.com; test card 4111 1111 1111 1111; "
+                                                           "part 1234 5678 9012; call 555-123-4567.")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2), ("a.jsonl", 3, 2), ("a.jsonl", 4, 2)}),
+    "Q007": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "export OPENAI_API_KEY=sk-proj-4f9TqZ2xLmN8vB3kR7yW1cD5eH6jP0sA")),
+                                conv(SYS, Q, ("assistant", "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n")),
+                                conv(SYS, Q, ("assistant", "db_password = 'Xk9v2LqP7zR4mW8nT3'")),
+                                conv(SYS, Q, ("assistant", "Use AKIAIOSFODNN7EXAMPLE as in the docs; api_key = <your key>.")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2), ("a.jsonl", 3, 2)}),
+    "Q008": Case({"a.jsonl": jl(
+        conv(SYS, ("user", "Hoe vaak moet ik de ketting van mijn fiets smeren als ik elke dag in de regen rijd?"),
+             ("assistant", "You should oil the chain every week if you ride in the rain every day, and wipe it first.")),
+        conv(SYS, ("user", "Vertaal naar het Engels: ik moet de ketting van mijn fiets smeren als het regent."),
+             ("assistant", "I have to oil the chain of my bike when it rains, and wipe it first.")),
+        conv(SYS, ("user", "How often should I oil the chain of my bike if I ride in the rain every day?"),
+             ("assistant", "You should oil the chain every week if you ride in the rain every day, and wipe it first.")))},
+        {("a.jsonl", 1, 2)}),
+    # 40 short answers to short prompts, and one answer twenty times their length
+    "P006": Case({"a.jsonl": jl(*(conv(SYS, ("user", f"Is part {i} in stock?"),
+                                       ("assistant", f"Yes, part {i} is in stock, {i % 7 + 2} left.")) for i in range(40)),
+                                conv(SYS, ("user", "Is part 99 in stock?"), ("assistant", PROSE * 2)),
+                                conv(SYS, ("user", "Is part 98 in stock?"), ("assistant", "Yes, three left.")))},
+                 {("a.jsonl", 41, None)}),
+    # 36 plain answers, 4 in Markdown with lists: the 4 are the outliers
+    "Q009": Case({"a.jsonl": jl(*(conv(SYS, ("user", f"What does service {i} include?"),
+                                       ("assistant", f"Service {i} includes a wash, new brake pads and a check of "
+                                                     f"the gears, for {20 + i} euros.")) for i in range(36)),
+                                *(conv(SYS, ("user", f"What does package {i} include?"),
+                                       ("assistant", f"## Package {i}\n\n- a wash\n- new brake pads\n- **gears** checked"))
+                                  for i in range(4)))},
+                 {("a.jsonl", n, None) for n in range(37, 41)}),
+    # 25 prompts from one template among 40 examples; the 15 others are distinct
+    "Q010": Case({"a.jsonl": jl(*(conv(SYS, ("user", f"What is the price of part {100 + i} in euros?"),
+                                       ("assistant", f"Part {100 + i} costs {i + 3} euros.")) for i in range(25)),
+                                *oks(15))},
+                 {("a.jsonl", n, None) for n in range(1, 26)}),
     "D001": Case({"a.jsonl": jl(conv(SYS, Q, LONG_A), conv(("system", "Other prompt."), ("user", "How often should "
                                 "I  oil my chain?"), LONG_A), conv(SYS, Q, ("assistant", LONG_A[1].replace(",", "\uff0c"))),
                                 conv(SYS, ("user", "HOW OFTEN SHOULD I OIL MY CHAIN?"), LONG_A), conv(SYS, Q, OTHER_A))},

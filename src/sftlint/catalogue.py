@@ -71,6 +71,14 @@ def catalogue() -> dict[str, Rule]:
     return dict(sorted(rules.items()))
 
 
+def register(entries) -> None:
+    """Add rules defined by a user's rule pack to the catalogue of this process."""
+    rules = catalogue()
+    for entry in entries:
+        if entry["code"] not in rules:
+            rules[entry["code"]] = Rule(**entry)
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """What a fine-tuning target accepts. Differences between targets are data, not code."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from sftlint.catalogue import Profile, catalogue, load_profile, profile_names
 
@@ -62,6 +62,9 @@ class ReviewSettings(BaseModel):
 class RawSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
 
+    # first: validators run in field order, and the codes a pack defines may be selected below
+    extend_packs: list[str] = []
+    """Your own rule packs (TOML, paths relative to the config file): phrase, regex and glossary rules."""
     select: list[str] | None = None
     """Rule codes or prefixes to check, e.g. ["S", "T001"]. Default: every stable rule."""
     extend_select: list[str] = []
@@ -88,6 +91,26 @@ class RawSettings(BaseModel):
     """The review UI: [tool.sftlint.review] reviewer, and [tool.sftlint.review.keys]."""
     train: dict[str, Any] = {}
     """`sftlint train` defaults, e.g. [tool.sftlint.train] model = "...", lora-r = 32; flags win."""
+
+    @field_validator("extend_packs")
+    @classmethod
+    def packs_load(cls, paths: list[str], info: ValidationInfo) -> list[str]:
+        """Load (and so validate) the packs now, so their codes can be selected; paths become
+        absolute, relative to the config file's folder."""
+        from sftlint.catalogue import register
+        from sftlint.packs import PackError, load_pack
+
+        base = Path((info.context or {}).get("base", "."))
+        out = []
+        for p in paths:
+            path = (base / p).resolve()
+            try:
+                pack = load_pack(path, catalogue())
+            except PackError as exc:
+                raise ValueError(str(exc)) from exc
+            register(pack.new_codes)
+            out.append(str(path))
+        return out
 
     @field_validator("select", "extend_select", "ignore")
     @classmethod
@@ -195,9 +218,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
 
 
-def parse_raw(data: dict[str, Any], source: str) -> RawSettings:
+def parse_raw(data: dict[str, Any], source: str, base: Path | None = None) -> RawSettings:
     try:
-        return RawSettings.model_validate(data)
+        return RawSettings.model_validate(data, context={"base": str(base or Path.cwd())})
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -271,5 +294,5 @@ def load_settings(start: Path, config_path: Path | None, overrides: dict[str, An
             merged[key] = [*merged.get(key, []), *value]
         else:
             merged[key] = value
-    raw = parse_raw(merged, label)
+    raw = parse_raw(merged, label, source.parent if source else None)
     return Settings.resolve(raw, source)

@@ -26,7 +26,8 @@ import orjson
 
 from sftlint.catalogue import catalogue
 from sftlint.checks import Context, load_all
-from sftlint.checks.duplicates import D_CODES, Corpus, Hit, Row, key_text, make_row, shingles, stack
+from sftlint.checks.duplicates import CORPUS_CODES, Corpus, Hit, Row, key_text, make_row, shingles, stack
+from sftlint.checks.patterns import pack_checks
 from sftlint.config import Settings
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt, detect_format, record_format
@@ -102,6 +103,19 @@ class LintResult:
         return [f for r in self.files for f in r.findings]
 
 
+def packs_for(settings: Settings) -> list:
+    """The built-in rule packs and the user's (`extend-packs`), whose new codes join the catalogue."""
+    from sftlint.catalogue import register
+    from sftlint.packs import builtin_packs, load_pack
+
+    packs = list(builtin_packs())
+    for path in settings.raw.extend_packs:  # validated when the settings were read
+        pack = load_pack(Path(path), catalogue())
+        register(pack.new_codes)
+        packs.append(pack)
+    return packs
+
+
 def make_counter(settings: Settings):
     raw = settings.raw
     if raw.tokenizer:
@@ -123,7 +137,8 @@ class Processor:
         self.settings = settings
         self.keep_records = keep_records
         self.rules = catalogue()
-        self.checks = list(load_all().items())
+        # packs first: where a pack and a code check report the same span, the pack names it better
+        self.checks = list(pack_checks(packs_for(settings)).items()) + list(load_all().items())
         self.ctx = Context(settings.profile, settings.options, counter)
 
     def finding(self, code: str, path: str, line: int | None, message: str | None = None, *,
@@ -140,9 +155,15 @@ class Processor:
         """Findings of the per-example checks on one conversation."""
         out = []
         ctx = self.ctx
+        spans: set[tuple] = set()
         for code, fn in self.checks:
             if code in active:
                 for hit in fn(conv, ctx):
+                    if hit.span is not None:  # two checks of one rule (a pack and code) on one span: report once
+                        if any(c == code and i == hit.message_index and a < hit.span[1] and hit.span[0] < b
+                               for c, i, a, b in spans):
+                            continue
+                        spans.add((code, hit.message_index, *hit.span))
                     out.append(self.finding(code, path, line, hit.message, col=1,
                                             message_index=hit.message_index, span=hit.span, example_id=eid))
         return out
@@ -169,7 +190,7 @@ class Processor:
         summary = ExampleSummary(eid, counts.total if counts else None, counts.trainable if counts else None,
                                  preview(conv))
         dup = (make_row(conv, record.line, record.offset, eid, len(out), self.settings.options, active)
-               if active & D_CODES else None)
+               if active & CORPUS_CODES else None)
         return RecordResult(record.line, record.offset, out, summary,
                             record=conv.to_openai() if self.keep_records else None, dup=dup)
 
@@ -362,7 +383,7 @@ class Engine:
                    and not any(p.code == "S009" for p in file_problems))
         source = (self._chunked(path, fmt, active, shown, file_problems, journal if decisions else None) if chunked
                   else self._sequential(path, fmt, active, shown, max_line, decisions))
-        corpus = Corpus(self.settings.options, active) if active & D_CODES else None
+        corpus = Corpus(self.settings.options, active) if active & CORPUS_CODES else None
         for item in source:
             if isinstance(item, np.ndarray):  # a chunk's rows, from a worker without detail
                 corpus.extend(item)

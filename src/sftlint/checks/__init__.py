@@ -60,6 +60,6 @@ def check(code: str) -> Callable[[ExampleCheck], ExampleCheck]:
 
 
 def load_all() -> dict[str, ExampleCheck]:
-    from sftlint.checks import structure, tokens  # noqa: F401  (registration by import)
+    from sftlint.checks import quality, repetition, structure, tokens  # noqa: F401  (registration by import)
 
     return EXAMPLE_CHECKS

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ SHINGLE = 3
 MAX_RUN = 1000  # an LSH bucket bigger than this pairs each member with its first members only
 KEYS = ("conversation", "prompt", "response", "full")
 D_CODES = frozenset({"D001", "D002", "D003", "D004", "D005"})
+CORPUS_CODES = D_CODES | {"P006", "Q009", "Q010"}  # judged over the whole file
 
 _WORD = re.compile(r"\w+")
 _EMPTY = np.zeros(0, dtype=np.uint64)
@@ -129,7 +130,8 @@ def bands(sh: np.ndarray) -> np.ndarray:
 # One example's row: what the corpus checks keep of it (~190 bytes; +128 with --against).
 FIELDS = [("line", np.int64), ("offset", np.int64), ("eid", np.uint64), ("findings", np.uint16),
           ("exact", np.uint64), ("length", np.uint32), ("context", np.uint64), ("answer", np.uint64),
-          ("answer_chars", np.uint32), ("near", np.uint32, (BANDS,))]
+          ("answer_chars", np.uint32), ("prompt_chars", np.uint32), ("style", np.uint16), ("skeleton", np.uint64),
+          ("near", np.uint32, (BANDS,))]
 ROW = np.dtype(FIELDS)
 ROW_LEAK = np.dtype([*FIELDS, ("leak", np.uint32, (BANDS,))])
 Row = tuple  # a record of ROW or ROW_LEAK, as a plain tuple until rows are stacked
@@ -162,8 +164,13 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
     near = bands(shingles(near_text)) if "D002" in active else _NO_BANDS
     # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
     asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
+    from sftlint.checks.dataset import skeleton, style_bits
+
+    users = [m.content for m in conv.messages if m.role == "user" and m.content]
     row = (line, offset, int(eid, 16), min(findings, 65535), _h64(exact_norm), len(near_norm),
-           _h64(exact_text(_context(conv))) if asked else 0, _h64(exact_text(answer)), len(answer.strip()), near)
+           _h64(exact_text(_context(conv))) if asked else 0, _h64(exact_text(answer)), len(answer.strip()),
+           len(users[-1]) if users else 0, style_bits(answer) if answer.strip() else 0,
+           _h64(skeleton(users[0])) if users else 0, near)
     if "D005" in active:
         leak_key = options["D005"]["key"]
         leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))
@@ -271,8 +278,15 @@ class Corpus:
         if self._pending:
             self._chunks.append(stack(self._pending, self.leak))
             self._pending = []
-        if len(self._chunks) > 1:
-            self._chunks = [np.concatenate(self._chunks)]
+        if len(self._chunks) > 1:  # copy chunk by chunk, freeing each: peak is the table plus one chunk
+            table = np.empty(sum(len(c) for c in self._chunks), dtype=self._chunks[0].dtype)
+            at = 0
+            self._chunks.reverse()
+            while self._chunks:
+                chunk = self._chunks.pop()
+                table[at:at + len(chunk)] = chunk
+                at += len(chunk)
+            self._chunks = [table]
         return self._chunks[0] if self._chunks else np.zeros(0, dtype=ROW_LEAK if self.leak else ROW)
 
     def findings(self, fetch: Callable[[Iterable[int], str], dict[int, np.ndarray]],
@@ -282,23 +296,16 @@ class Corpus:
         (re-read from the file); `fetch_against` the same for the against rows."""
         table = self.table
         n = len(table)
-        line = table["line"].tolist()
+        line = _Column(table["line"])
         findings = table["findings"]
         hits: list[Hit] = []
         # keeper order: fewest findings, then longest, then first in the file
         order_arr = np.lexsort((table["offset"], table["line"], -table["length"].astype(np.int64), findings))
-        order = order_arr.tolist()
         rank = np.empty(n, dtype=np.int64)
         rank[order_arr] = np.arange(n)
         dropped: set[int] = set()
         if "D001" in self.active:
-            groups: dict[int, list[int]] = defaultdict(list)
-            exact = table["exact"].tolist()
-            for i in order:
-                groups[exact[i]].append(i)
-            for members in groups.values():
-                if len(members) < 2:
-                    continue
+            for members in _groups(table["exact"], order_arr):
                 keeper = members[0]
                 for i in members[1:]:
                     dropped.add(i)
@@ -307,7 +314,9 @@ class Corpus:
         cluster_of: dict[int, int] = {}
         if "D002" in self.active:
             threshold = self.options["D002"]["threshold"]
-            alive = np.array([i for i in range(n) if i not in dropped], dtype=np.int64)
+            keep = np.ones(n, dtype=bool)
+            keep[list(dropped)] = False
+            alive = np.flatnonzero(keep)
             key = self.options["D002"]["key"]
 
             def fetch_alive(idx: set[int]) -> dict[int, np.ndarray]:
@@ -320,8 +329,8 @@ class Corpus:
                 ia, ib = int(alive[a]), int(alive[b])
                 neighbours[ia][ib] = sim
                 neighbours[ib][ia] = sim
-            for keeper in order:
-                if keeper in cluster_of or keeper not in neighbours:
+            for keeper in sorted(neighbours, key=lambda i: rank[i]):
+                if keeper in cluster_of:
                     continue
                 members = [j for j in sorted(neighbours[keeper], key=lambda j: rank[j]) if j not in cluster_of]
                 if not members:
@@ -333,15 +342,14 @@ class Corpus:
                     hits.append(Hit("D002", j, f"near-duplicate of line {line[keeper]} (Jaccard {sim:.2f}); "
                                     f"keeping line {line[keeper]} ({len(members) + 1} in the cluster)",
                                     [keeper], round(sim, 4)))
-        context, answer = table["context"].tolist(), table["answer"].tolist()
-        answer_chars = table["answer_chars"].tolist()
+        context, answer = _Column(table["context"]), _Column(table["answer"])
+        answer_chars = table["answer_chars"]
         if "D003" in self.active:
-            by_context: dict[int, list[int]] = defaultdict(list)
-            for i in order:  # an empty answer is S022's, not a conflicting one
-                if i not in dropped and context[i] and answer_chars[i]:
-                    by_context[context[i]].append(i)
-            for members in by_context.values():
-                if len(members) < 2 or len({answer[i] for i in members}) < 2:
+            usable = (table["context"] != 0) & (answer_chars > 0)  # an empty answer is S022's
+            if dropped:
+                usable[list(dropped)] = False
+            for members in _groups(table["context"], order_arr[usable[order_arr]]):
+                if len({answer[i] for i in members}) < 2:
                     continue
                 for i in members:
                     others = [j for j in members if answer[j] != answer[i]
@@ -352,11 +360,8 @@ class Corpus:
                                         f"{' …' if len(others) > 5 else ''}", others[:20]))
         if "D004" in self.active:
             min_count, min_chars = self.options["D004"]["min_count"], self.options["D004"]["min_chars"]
-            by_answer: dict[int, list[int]] = defaultdict(list)
-            for i in order:
-                if answer_chars[i] >= min_chars and context[i]:
-                    by_answer[answer[i]].append(i)
-            for members in by_answer.values():
+            usable = (answer_chars >= min_chars) & (table["context"] != 0)
+            for members in _groups(table["answer"], order_arr[usable[order_arr]]):
                 if len(members) < min_count:
                     continue
                 prompts = {context[i] for i in members}
@@ -384,5 +389,54 @@ class Corpus:
                 hits.append(Hit("D005", a, f"near-duplicate of an example in the --against set, line "
                                 f"{their_line[b]} (Jaccard {sim:.2f}): held-out data leaks into this file",
                                 [b], round(sim, 4), against=True))
+        hits += self._dataset_hits(table)
         hits.sort(key=lambda h: (line[h.index], int(table["offset"][h.index]), h.code))
         return hits
+
+    def _dataset_hits(self, table: np.ndarray) -> list[Hit]:
+        from sftlint.checks.dataset import length_outliers, style_outliers
+
+        hits: list[Hit] = []
+        answered = table["answer_chars"] > 0
+        if "P006" in self.active:
+            o = self.options["P006"]
+            hits += [Hit("P006", i, msg) for i, msg in length_outliers(
+                table["answer_chars"], table["prompt_chars"], answered & (table["context"] != 0), o["max_mad"],
+                o["min_examples"])]
+        if "Q009" in self.active:
+            o = self.options["Q009"]
+            hits += [Hit("Q009", i, msg) for i, msg in style_outliers(table["style"], answered, o["min_share"],
+                                                                       o["min_examples"])]
+        if "Q010" in self.active:
+            o = self.options["Q010"]
+            with_prompt = np.flatnonzero(table["skeleton"] != 0)
+            for members in _groups(table["skeleton"], with_prompt):
+                if len(members) >= o["min_count"] and len(members) >= o["min_share"] * len(with_prompt):
+                    first = sorted(int(table["line"][j]) for j in members[:5])
+                    share = len(members) / max(1, len(with_prompt))
+                    hits += [Hit("Q010", i, f"the first prompt follows a template shared by {len(members):,} "
+                                 f"prompts ({share:.0%}; also lines {', '.join(map(str, first))} …)") for i in members]
+        return hits
+
+
+class _Column:
+    """Index a numpy column with Python ints, getting Python ints (no 1M-element list built)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def __getitem__(self, i: int) -> int:
+        return int(self.values[i])
+
+
+def _groups(values: np.ndarray, order: np.ndarray) -> Iterator[list[int]]:
+    """Groups (of 2 or more) of rows with equal values, each in `order`; only duplicated values
+    are materialised as Python lists."""
+    vals = values[order]
+    by_value = np.argsort(vals, kind="stable")  # stable: keeps `order` within a value
+    sorted_vals = vals[by_value]
+    starts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1]])
+    ends = np.r_[starts[1:], len(sorted_vals)]
+    for s, e in zip(starts, ends, strict=True):
+        if e - s >= 2:
+            yield order[by_value[s:e]].tolist()

@@ -1,0 +1,89 @@
+"""Dataset-level checks of the article's checklist (consistent style, realistic inputs, answers of
+a sensible length): each example contributes a few numbers to its corpus row; the judgement is
+made over the whole file by the functions here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+
+STYLE_TRAITS = (
+    ("markdown", "Markdown formatting (headings, bold, tables)"),
+    ("list", "lists"),
+    ("code", "code blocks"),
+    ("greeting", "a greeting at the start"),
+    ("signoff", "a sign-off at the end"),
+)
+_HEADING = re.compile(r"^#{1,6} \S|\*\*\S[^*\n]*\*\*|^\|.*\|\s*$", re.MULTILINE)
+_LIST = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\S", re.MULTILINE)
+_GREETING = re.compile(r"\A\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b", re.IGNORECASE)
+_SIGNOFF = re.compile(r"(?:best regards|kind regards|regards|cheers|sincerely|best wishes|thanks again|"
+                      r"have a (?:great|nice) day)[,.!]?\s*(?:\n.{0,40})?\Z", re.IGNORECASE)
+_SLOT = re.compile(r"\"[^\"\n]{1,80}\"|'[^'\n]{1,80}'|`[^`\n]{1,80}`|\d+(?:[.,]\d+)*|(?<=\s)[A-Z][\w-]+")
+
+
+def style_bits(answer: str) -> int:
+    bits = 0
+    if _HEADING.search(answer):
+        bits |= 1
+    if len(_LIST.findall(answer)) >= 2:
+        bits |= 2
+    if "```" in answer:
+        bits |= 4
+    if _GREETING.search(answer):
+        bits |= 8
+    if _SIGNOFF.search(answer[-200:]):
+        bits |= 16
+    return bits
+
+
+def skeleton(prompt: str) -> str:
+    """The prompt with its slots (numbers, quoted strings, capitalised names) replaced."""
+    return _SLOT.sub("{}", " ".join(prompt.split()))[:300]
+
+
+def style_outliers(bits: np.ndarray, usable: np.ndarray, min_share: float, min_examples: int
+                   ) -> Iterator[tuple[int, str]]:
+    """(row, message) for answers that break a trait at least `min_share` of answers agree on."""
+    idx = np.flatnonzero(usable)
+    if len(idx) < min_examples:
+        return
+    for bit, (_, label) in enumerate(STYLE_TRAITS):
+        has = (bits[idx] >> bit) & 1 == 1
+        share = has.mean()
+        if share >= min_share:
+            for i in idx[~has]:
+                yield int(i), f"{share:.0%} of answers use {label}; this one does not"
+        elif 1 - share >= min_share:
+            for i in idx[has]:
+                yield int(i), f"{1 - share:.0%} of answers use no {label}; this one does"
+
+
+def length_outliers(answer_chars: np.ndarray, prompt_chars: np.ndarray, usable: np.ndarray, max_mad: float,
+                    min_examples: int) -> Iterator[tuple[int, str]]:
+    """(row, message) for answers far longer than the answers to prompts of a similar length
+    (prompt length bands of powers of two; a band too small to judge is compared with all)."""
+    idx = np.flatnonzero(usable & (answer_chars > 0))
+    if len(idx) < min_examples:
+        return
+    band = np.floor(np.log2(np.maximum(prompt_chars[idx], 1))).astype(np.int64)
+    values, counts = np.unique(band, return_counts=True)
+    big = values[counts >= min_examples]
+    band = np.where(np.isin(band, big), band, -1)
+    logs = np.log(answer_chars[idx].astype(np.float64))
+    for b in np.unique(band):
+        members = np.flatnonzero(band == b) if b != -1 else np.arange(len(idx))
+        judged = np.flatnonzero(band == b)
+        group = logs[members]
+        median = np.median(group)
+        # floor: uniform lengths (MAD 0) still leave a 10% spread, so only real outliers stand out
+        mad = max(np.median(np.abs(group - median)) * 1.4826, 0.1)
+        typical = float(np.exp(median))
+        for pos in judged:
+            z = (logs[pos] - median) / mad
+            if z > max_mad and answer_chars[idx[pos]] >= 3 * typical:
+                i = int(idx[pos])
+                yield i, (f"{int(answer_chars[i]):,} characters where answers to prompts of similar length have "
+                          f"a median of {typical:,.0f} ({z:.1f} robust deviations above)")

@@ -1,0 +1,217 @@
+"""Other quality rules (Q) that need code rather than a pattern: truncation, encoding damage,
+personal data with checksums, high-entropy secrets, and the answer's language."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from sftlint.checks import Context, Hit, check
+from sftlint.checks.text import code_ranges, inside, mask
+from sftlint.schema import Conversation
+
+ROUND_CUTS = frozenset({256, 512, 1000, 1024, 2000, 2048, 4000, 4096})
+_TERMINAL = set(".!?:;)]}\"'`»”’…>*_|~")
+_LIST_OR_HEADING = re.compile(r"^\s*(?:[-*+•#>]|\d+[.)]|\|)")
+
+
+def _last_answer(conv: Conversation) -> tuple[int, str] | None:
+    for index in range(len(conv.messages) - 1, -1, -1):
+        m = conv.messages[index]
+        if m.role == "assistant":
+            return (index, m.content) if m.content else None
+    return None
+
+
+@check("Q002")
+def truncated_output(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    found = _last_answer(conv)
+    if found is None:
+        return
+    index, text = found
+    end = len(text.rstrip())
+    fences = sum(1 for line in text.splitlines() if line.lstrip().startswith(("```", "~~~")))
+    if fences % 2:
+        yield Hit(index, "ends inside an unclosed code block", (max(0, end - 20), end))
+        return
+    body = text.rstrip()
+    if len(body) < ctx.option("Q002", "min_chars") or body[-1] in _TERMINAL or not body[-1].isalnum():
+        return
+    last_line = body.rsplit("\n", 1)[-1]
+    if len(text) in ROUND_CUTS:
+        yield Hit(index, f"ends without punctuation at exactly {len(text):,} characters: cut at a round length",
+                  (max(0, end - 20), end))
+        return
+    words = last_line.split()
+    if (len(words) >= 6 and not _LIST_OR_HEADING.match(last_line) and re.search(r"[.!?]\s", body)
+            and words[-1][:1].islower()):
+        yield Hit(index, "ends mid-sentence (no closing punctuation after a sentence in progress)",
+                  (max(0, end - 20), end))
+
+
+_MOJIBAKE = re.compile(r"(?:Ã[\x80-\xbf¡-ÿ]|â€[™œ\x9d˜“”¦\"]|Â[ -¿]|Ã‚|ï»¿)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@check("Q005")
+def encoding_damage(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    for index, m in enumerate(conv.messages):
+        text = m.content
+        if not text:
+            continue
+        for what, pattern in (("replacement character U+FFFD", re.compile("\ufffd")), ("mojibake", _MOJIBAKE),
+                              ("control character", _CONTROL)):
+            hit = pattern.search(text)
+            if hit:
+                yield Hit(index, f"{what} {hit.group(0)!r}", (hit.start(), hit.end()))
+                break
+
+
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}\b")
+_SAFE_DOMAINS = ("example.com", "example.org", "example.net", "test.com", "domain.com", "email.com",
+                 "yourdomain.com", "company.com", "localhost")
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){2,4}(?!\w)")
+TEST_CARDS = frozenset({"4111111111111111", "4242424242424242", "5555555555554444", "5105105105105100",
+                        "378282246310005", "371449635398431", "6011111111111117", "4012888888881881"})
+_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+_PHONE_CONTEXT = re.compile(r"\b(?:call|phone|tel|mobile|cell|whatsapp|contact|bel|telefoon|reach me)\b", re.I)
+
+
+def luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def iban_ok(value: str) -> bool:
+    s = value.replace(" ", "")
+    if not 15 <= len(s) <= 34:
+        return False
+    moved = s[4:] + s[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def _pii(text: str) -> Iterator[tuple[int, int, str]]:
+    for m in _EMAIL.finditer(text):
+        domain = m.group(0).rsplit("@", 1)[1].lower()
+        if not domain.endswith(_SAFE_DOMAINS):
+            yield m.start(), m.end(), "e-mail address"
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if 13 <= len(digits) <= 19 and luhn(digits) and len(set(digits)) > 2 and digits not in TEST_CARDS:
+            yield m.start(), m.end(), "payment card number"
+    for m in _IBAN.finditer(text):
+        if iban_ok(m.group(0)):
+            yield m.start(), m.end(), "IBAN"
+    for m in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        international = m.group(0).startswith("+")
+        near = _PHONE_CONTEXT.search(text, max(0, m.start() - 40), m.start())
+        if 9 <= len(digits) <= 15 and (international or near) and "555" not in digits[:6]:
+            yield m.start(), m.end(), "phone number"
+
+
+@check("Q006")
+def personal_data(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    for index, m in enumerate(conv.messages):
+        text = m.content
+        if not text or ("@" not in text and not any(c.isdigit() for c in text)):
+            continue
+        seen: list[tuple[int, int]] = []
+        for start, end, what in _pii(text):
+            if any(a < end and start < b for a, b in seen):
+                continue
+            seen.append((start, end))
+            yield Hit(index, f"{what} {mask(text[start:end])}", (start, end))
+
+
+_ASSIGNED = re.compile(r"(?i)\b[\w.-]*(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth)[\w.-]*\s*[:=]\s*[\"']?"
+                       r"([A-Za-z0-9+/_\-.=]{16,})")
+
+
+def entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
+
+
+@check("Q007")
+def assigned_secret(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    """High-entropy values assigned to secret-looking names (the known formats are in the
+    `secrets` pack, which reports under the same code)."""
+    for index, m in enumerate(conv.messages):
+        text = m.content
+        if not text or "=" not in text and ":" not in text:
+            continue
+        for hit in _ASSIGNED.finditer(text):
+            value = hit.group(1)
+            if entropy(value) >= 3.5 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value) \
+                    and not re.search(r"(?i)example|your|xxxx|\.\.\.|<|placeholder|redacted", value):
+                yield Hit(index, f"high-entropy value assigned to {hit.group(0).split('=')[0].split(':')[0].strip()!r}: "
+                                 f"{mask(value)}", (hit.start(1), hit.end(1)))
+
+
+STOPWORDS = {
+    "en": "the and of to is in that it for you with on this are be as have not was but what can your",
+    "de": "der die und das ist nicht ich zu den mit sie es ein eine auch auf für dem sich wie bitte",
+    "fr": "le la les et est des une un pour que qui dans pas vous sur avec ce au du je il",
+    "es": "el la los las es que de en un una por para con no se su lo como pero",
+    "it": "il la le di che per un una non sono con del della si ma come anche",
+    "nl": "de het een en is van dat niet ik je op te met voor zijn wat er maar ook",
+    "pt": "os as que de não um uma para com em do da se mas como você",
+}
+_STOP = {lang: set(words.split()) for lang, words in STOPWORDS.items()}
+_SCRIPTS = (("cjk", re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")), ("cyrillic", re.compile(r"[\u0400-\u04ff]")),
+            ("arabic", re.compile(r"[\u0600-\u06ff]")), ("greek", re.compile(r"[\u0370-\u03ff]")),
+            ("hebrew", re.compile(r"[\u0590-\u05ff]")), ("devanagari", re.compile(r"[\u0900-\u097f]")))
+_TRANSLATE = re.compile(r"(?i)\b(?:translat\w*|in (?:english|german|french|spanish|italian|dutch|portuguese|chinese|"
+                        r"japanese)|auf deutsch|en français|en español|vertaal|traduc\w*|übersetz\w*)\b")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def language(text: str, min_words: int) -> str | None:
+    """A confident guess (a script, or a language by stop words), or None."""
+    letters = sum(1 for c in text[:2000] if c.isalpha())
+    if not letters:
+        return None
+    sample = text[:2000]
+    for name, pattern in _SCRIPTS:
+        if len(pattern.findall(sample)) > letters * 0.3:
+            return name
+    words = [w.lower() for w in _WORDS.findall(sample)]
+    if len(words) < min_words:
+        return None
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOP.items()}
+    best = max(scores, key=scores.get)
+    ranked = sorted(scores.values(), reverse=True)
+    if ranked[0] >= max(3, 0.15 * len(words)) and ranked[0] >= 2 * ranked[1]:
+        return best
+    return None
+
+
+@check("Q008")
+def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    found = _last_answer(conv)
+    if found is None:
+        return
+    index, answer = found
+    prompt = next((m.content for m in reversed(conv.messages[:index]) if m.role == "user" and m.content), None)
+    if not prompt or _TRANSLATE.search(prompt) or any(_TRANSLATE.search(m.content or "")
+                                                       for m in conv.messages if m.role == "system"):
+        return
+    min_words = ctx.option("Q008", "min_words")
+    code = code_ranges(answer)
+    if code and sum(b - a for a, b in code) > len(answer) / 2:
+        return
+    asked, answered = language(prompt, min_words), language(answer, min_words)
+    if asked and answered and asked != answered:
+        yield Hit(index, f"the prompt is in {asked}, the answer in {answered}")
+
+
+__all__ = ["inside", "luhn", "iban_ok", "entropy", "language"]

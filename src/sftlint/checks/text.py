@@ -1,0 +1,37 @@
+"""Text helpers shared by the per-turn checks: fenced code, prose, masking."""
+
+from __future__ import annotations
+
+import re
+
+FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+
+
+def code_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each fenced code block (an unclosed fence runs to the end)."""
+    if "```" not in text and "~~~" not in text:
+        return []
+    return [(m.start(), m.end()) for m in FENCE.finditer(text)]
+
+
+def inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in ranges)
+
+
+def prose(text: str) -> str:
+    """The text with fenced code blocks removed."""
+    ranges = code_ranges(text)
+    if not ranges:
+        return text
+    out, last = [], 0
+    for a, b in ranges:
+        out.append(text[last:a])
+        last = b
+    out.append(text[last:])
+    return "\n".join(out)
+
+
+def mask(value: str) -> str:
+    """A secret or personal value shown without revealing it: its first characters and length."""
+    keep = 4 if len(value) > 12 else 1
+    return f"{value[:keep]}…({len(value)} chars)"
