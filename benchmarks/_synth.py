@@ -2,6 +2,9 @@
 
 Lengths follow log-normal distributions fitted by eye to instruction data (median user turn
 ~180 characters, median answer ~600, long tails), 1-3 exchanges, one of a few system prompts.
+Words are drawn with the frequencies of the 5,000 most common words of LIMA's human answers
+(../shared/realdata), so repetition and tokenisation behave as in real text; without that file,
+from a small fixed list.
 """
 
 from __future__ import annotations
@@ -20,12 +23,30 @@ SYSTEMS = [
 ]
 
 
+def _vocabulary() -> tuple[list[str], list[int]]:
+    import json
+    import re
+    from collections import Counter
+
+    lima = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "llama-factory" / "lima.json"
+    try:
+        records = json.loads(lima.read_text(encoding="utf-8"))
+    except OSError:
+        return WORDS, [1] * len(WORDS)
+    counts = Counter(w for r in records for w in re.findall(r"[a-z]+", r["output"].lower()))
+    top = counts.most_common(5000)
+    return [w for w, _ in top], [c for _, c in top]
+
+
+VOCAB, WEIGHTS = _vocabulary()
+
+
 def _text(rng: random.Random, median_chars: float, sigma: float = 0.8) -> str:
     target = max(8, int(rng.lognormvariate(0, sigma) * median_chars))
     out: list[str] = []
     size = 0
     while size < target:
-        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 18)))
+        sentence = " ".join(rng.choices(VOCAB, WEIGHTS, k=rng.randint(6, 18)))
         out.append(sentence.capitalize() + ".")
         size += len(sentence) + 2
     return " ".join(out)[:target].rstrip() + "."
@@ -41,6 +62,7 @@ def example(rng: random.Random) -> dict:
 
 
 def write(path: Path, n: int, seed: int = 0) -> Path:
+    path = path.with_name(path.stem + "_v2" + path.suffix)  # v2: real word frequencies
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -285,7 +285,10 @@ def load_settings(start: Path, config_path: Path | None, overrides: dict[str, An
     else:
         source, data = find_config(start)
     label = f"{source} [tool.sftlint]" if source and source.name == "pyproject.toml" else str(source or "settings")
-    parse_raw({k: v for k, v in overrides.items() if v is not None}, "command line")
+    # the config's packs first: the flags may select the codes they define
+    packs = {"extend-packs": data["extend-packs"]} if "extend-packs" in data else {}
+    parse_raw({**packs, **{k: v for k, v in overrides.items() if v is not None}}, "command line",
+              source.parent if source else None)
     merged = {**data}
     for key, value in overrides.items():
         if value is None:

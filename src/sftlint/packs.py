@@ -16,6 +16,7 @@ file and the key.
     word-boundary = true               # default true
     case-sensitive = false             # default false
     allow = ["I hope this helps the community"]   # matches inside these are not reported
+    prefilter = ["hope", "let me know"]  # with regex: the rule runs only if one of these is in the text
 
     [[glossary]]
     code = "G001"
@@ -51,6 +52,8 @@ class PatternRule:
     allow: tuple[re.Pattern, ...] = ()
     mask: bool = False
     """Mask the matched text in messages (secrets and personal data)."""
+    prefilter: tuple[str, ...] = ()
+    """Lower-case substrings of which one must be in the text for the rule to run (speed)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class Pack:
     """Catalogue entries for codes the pack defines itself."""
 
 
-_RULE_KEYS = {"code", "message", "roles", "patterns", "regex", "word-boundary", "case-sensitive", "allow", "mask",
+_RULE_KEYS = {"code", "message", "roles", "patterns", "regex", "word-boundary", "case-sensitive", "allow", "mask", "prefilter",
               "summary", "severity", "fix", "name", "why"}
 _GLOSSARY_KEYS = {"code", "preferred", "forbidden", "roles", "case-sensitive", "summary", "severity", "fix", "name"}
 
@@ -158,9 +161,13 @@ def load_pack(path: Path, builtin: dict) -> Pack:
         message = entry.get("message", "")
         if not isinstance(message, str):
             raise _fail(path, f"{key}.message", "expected a string")
+        prefilter = tuple(p.lower() for p in _strings(path, f"{key}.prefilter", entry.get("prefilter", []),
+                                                      allow_empty=True))
+        if not regex and not prefilter:
+            prefilter = tuple(p.lower() for p in patterns)
         rules.append(PatternRule(code, message, _roles(path, key, entry),
                                  _compile(path, key, patterns, regex, boundary, case), allow,
-                                 _bool(path, key, entry, "mask", False)))
+                                 _bool(path, key, entry, "mask", False), prefilter))
     for n, entry in enumerate(data.get("glossary", [])):
         key = f"glossary[{n}]"
         extra = set(entry) - _GLOSSARY_KEYS
@@ -175,7 +182,8 @@ def load_pack(path: Path, builtin: dict) -> Pack:
         case = _bool(path, key, entry, "case-sensitive", True)
         rules.append(PatternRule(code, f"use {preferred!r}, not {{match!r}} (glossary)",
                                  _roles(path, key, {"roles": ["assistant"], **entry}),
-                                 _compile(path, key, forbidden, False, True, case)))
+                                 _compile(path, key, forbidden, False, True, case),
+                                 prefilter=tuple(f.lower() for f in forbidden)))
     name = data.get("pack", {}).get("name", path.stem)
     return Pack(str(path), name, tuple(rules), tuple(new_codes))
 

@@ -30,7 +30,7 @@ SHINGLE = 3
 MAX_RUN = 1000  # an LSH bucket bigger than this pairs each member with its first members only
 KEYS = ("conversation", "prompt", "response", "full")
 D_CODES = frozenset({"D001", "D002", "D003", "D004", "D005"})
-CORPUS_CODES = D_CODES | {"P006", "Q009", "Q010"}  # judged over the whole file
+CORPUS_CODES = D_CODES | {"P006", "Q002", "Q009", "Q010"}  # judged over the whole file (Q002 in part)
 
 _WORD = re.compile(r"\w+")
 _EMPTY = np.zeros(0, dtype=np.uint64)
@@ -403,6 +403,14 @@ class Corpus:
             hits += [Hit("P006", i, msg) for i, msg in length_outliers(
                 table["answer_chars"], table["prompt_chars"], answered & (table["context"] != 0), o["max_mad"],
                 o["min_examples"])]
+        if "Q002" in self.active and len(table) >= 20:
+            # answers cut at one fixed length: many share exactly the same length
+            lengths, counts = np.unique(table["answer_chars"][answered], return_counts=True)
+            for length, count in zip(lengths.tolist(), counts.tolist(), strict=True):
+                if length >= 5 and count >= max(10, 0.2 * answered.sum()):
+                    for i in np.flatnonzero(answered & (table["answer_chars"] == length)).tolist():
+                        hits.append(Hit("Q002", i, f"{count:,} answers are exactly {length:,} characters long: "
+                                        "cut at a fixed length"))
         if "Q009" in self.active:
             o = self.options["Q009"]
             hits += [Hit("Q009", i, msg) for i, msg in style_outliers(table["style"], answered, o["min_share"],

@@ -27,9 +27,14 @@ def _check(rules: list[PatternRule]) -> ExampleCheck:
             if not text:
                 continue
             code = None
+            lowered = None
             for rule in rules:
                 if m.role not in rule.roles:
                     continue
+                if rule.prefilter:
+                    lowered = text.lower() if lowered is None else lowered
+                    if not any(p in lowered for p in rule.prefilter):
+                        continue
                 for start, end, found in matches(rule, text):
                     if not rule.mask:  # code samples may quote templates; a secret in code is still a secret
                         code = code_ranges(text) if code is None else code

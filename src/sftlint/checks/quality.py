@@ -98,16 +98,23 @@ def iban_ok(value: str) -> bool:
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_IBAN_HINT = re.compile(r"[A-Z]{2}\d{2}")
+
+
 def _pii(text: str) -> Iterator[tuple[int, int, str]]:
-    for m in _EMAIL.finditer(text):
-        domain = m.group(0).rsplit("@", 1)[1].lower()
-        if not domain.endswith(_SAFE_DOMAINS):
-            yield m.start(), m.end(), "e-mail address"
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            domain = m.group(0).rsplit("@", 1)[1].lower()
+            if not domain.endswith(_SAFE_DOMAINS):
+                yield m.start(), m.end(), "e-mail address"
+    if len(text) - len(text.translate(_NO_DIGITS)) < 9:
+        return  # no card, IBAN or phone number has fewer digits
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
         if 13 <= len(digits) <= 19 and luhn(digits) and len(set(digits)) > 2 and digits not in TEST_CARDS:
             yield m.start(), m.end(), "payment card number"
-    for m in _IBAN.finditer(text):
+    for m in _IBAN.finditer(text) if _IBAN_HINT.search(text) else ():
         if iban_ok(m.group(0)):
             yield m.start(), m.end(), "IBAN"
     for m in _PHONE.finditer(text):
@@ -122,7 +129,7 @@ def _pii(text: str) -> Iterator[tuple[int, int, str]]:
 def personal_data(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     for index, m in enumerate(conv.messages):
         text = m.content
-        if not text or ("@" not in text and not any(c.isdigit() for c in text)):
+        if not text:
             continue
         seen: list[tuple[int, int]] = []
         for start, end, what in _pii(text):
@@ -132,8 +139,9 @@ def personal_data(conv: Conversation, ctx: Context) -> Iterator[Hit]:
             yield Hit(index, f"{what} {mask(text[start:end])}", (start, end))
 
 
-_ASSIGNED = re.compile(r"(?i)\b[\w.-]*(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth)[\w.-]*\s*[:=]\s*[\"']?"
+_ASSIGNED = re.compile(r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth)[\w.-]*\s*[:=]\s*[\"']?"
                        r"([A-Za-z0-9+/_\-.=]{16,})")
+_NAME = re.compile(r"[\w.-]+$")
 
 
 def entropy(value: str) -> float:
@@ -149,12 +157,16 @@ def assigned_secret(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         text = m.content
         if not text or "=" not in text and ":" not in text:
             continue
+        lowered = text.lower()
+        if not any(k in lowered for k in ("key", "secret", "token", "pass", "pwd", "auth")):
+            continue
         for hit in _ASSIGNED.finditer(text):
             value = hit.group(1)
             if entropy(value) >= 3.5 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value) \
                     and not re.search(r"(?i)example|your|xxxx|\.\.\.|<|placeholder|redacted", value):
-                yield Hit(index, f"high-entropy value assigned to {hit.group(0).split('=')[0].split(':')[0].strip()!r}: "
-                                 f"{mask(value)}", (hit.start(1), hit.end(1)))
+                head = _NAME.search(text, max(0, hit.start() - 40), hit.start())
+                name = (head.group(0) if head else "") + hit.group(0).split("=")[0].split(":")[0].strip()
+                yield Hit(index, f"high-entropy value assigned to {name!r}: {mask(value)}", (hit.start(1), hit.end(1)))
 
 
 STOPWORDS = {
@@ -167,6 +179,10 @@ STOPWORDS = {
     "pt": "os as que de não um uma para com em do da se mas como você",
 }
 _STOP = {lang: set(words.split()) for lang, words in STOPWORDS.items()}
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOP.items():
+    for _w in _words:
+        _LANGS_OF[_w] = (*_LANGS_OF.get(_w, ()), _lang)
 _SCRIPTS = (("cjk", re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")), ("cyrillic", re.compile(r"[\u0400-\u04ff]")),
             ("arabic", re.compile(r"[\u0600-\u06ff]")), ("greek", re.compile(r"[\u0370-\u03ff]")),
             ("hebrew", re.compile(r"[\u0590-\u05ff]")), ("devanagari", re.compile(r"[\u0900-\u097f]")))
@@ -177,17 +193,19 @@ _WORDS = re.compile(r"[^\W\d_]+")
 
 def language(text: str, min_words: int) -> str | None:
     """A confident guess (a script, or a language by stop words), or None."""
-    letters = sum(1 for c in text[:2000] if c.isalpha())
-    if not letters:
-        return None
-    sample = text[:2000]
-    for name, pattern in _SCRIPTS:
-        if len(pattern.findall(sample)) > letters * 0.3:
-            return name
-    words = [w.lower() for w in _WORDS.findall(sample)]
+    sample = text[:400]
+    if not sample.isascii():
+        letters = sum(1 for c in sample if c.isalpha())
+        for name, pattern in _SCRIPTS:
+            if letters and len(pattern.findall(sample)) > letters * 0.3:
+                return name
+    words = _WORDS.findall(sample.lower())
     if len(words) < min_words:
         return None
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOP.items()}
+    scores = dict.fromkeys(_STOP, 0)
+    for w in words:
+        for lang in _LANGS_OF.get(w, ()):
+            scores[lang] += 1
     best = max(scores, key=scores.get)
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] >= max(3, 0.15 * len(words)) and ranked[0] >= 2 * ranked[1]:

@@ -7,13 +7,13 @@ and code is judged separately (not at all, here), so a good answer is almost nev
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
-from collections import Counter
 from collections.abc import Iterator
 
 from sftlint.checks import Context, Hit, check
-from sftlint.checks.text import prose
+from sftlint.checks.text import code_ranges, prose
 from sftlint.schema import Conversation
 
 _WORD = re.compile(r"\w+")
@@ -44,61 +44,94 @@ def _dup_fraction(units: list[str]) -> tuple[float, str | None]:
     return (dup / total if total else 0.0), first
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def _digit_share(text: str) -> float:
+    return (len(text) - len(text.translate(_NO_DIGITS))) / max(1, len(text))
+
+
+_STRUCTURE = re.compile(r"^\s*(?:[-*+•|]|\d+[.)])\s", re.MULTILINE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
 @check("P001")
 def repeated_lines(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     limit, min_lines = ctx.option("P001", "max_fraction"), ctx.option("P001", "min_lines")
     for index, text in _answers(conv):
         body = prose(text)
+        found: list[tuple[float, str | None, str]] = []
         lines = [s for line in body.splitlines() if len(s := line.strip()) >= _MIN_LINE and not _MARKUP.match(s)]
-        if len(lines) < min_lines:
-            continue
-        # strip list markers so "- same" and "2. same" count as the same line
-        lines = [re.sub(r"^(?:[-*+•]|\d+[.)])\s+", "", s) for s in lines]
-        frac, first = _dup_fraction(lines)
+        if len(lines) >= min_lines:
+            # list markers do not count: "- same" and "2. same" are the same line
+            found.append((*_dup_fraction([re.sub(r"^(?:[-*+•]|\d+[.)])\s+", "", s) for s in lines]), "lines"))
         paras = [p.strip() for p in re.split(r"\n\s*\n", body) if len(p.strip()) >= _MIN_LINE]
-        pfrac, pfirst = _dup_fraction(paras) if len(paras) >= 2 else (0.0, None)
-        if max(frac, pfrac) >= limit:
-            unit = first if frac >= pfrac else pfirst
+        if len(paras) >= 2:
+            found.append((*_dup_fraction(paras), "paragraphs"))
+        sentences = [x.strip() for x in _SENTENCE.split(body) if len(x.strip()) >= 20]
+        if len(sentences) >= 2:
+            # A sentence repeated right after itself is padding (natural text does not do that);
+            # repeats far apart (the same step in two sections of a how-to) need a higher share.
+            adjacent = sum(len(b) for a, b in zip(sentences, sentences[1:], strict=False) if a == b)
+            total = sum(len(x) for x in sentences)
+            frac, first = _dup_fraction(sentences)
+            share = max(adjacent / total * limit / 0.1, frac * limit / 0.3)
+            found.append((share, first, "sentences"))
+        if not found:
+            continue
+        frac, unit, what = max(found, key=lambda f: f[0])
+        if frac >= limit:
             start = text.find(unit, text.find(unit) + 1) if unit else -1
-            what = "lines" if frac >= pfrac else "paragraphs"
-            yield Hit(index, f"{max(frac, pfrac):.0%} of the text is repeated {what} (limit {limit:.0%})",
+            yield Hit(index, f"{frac:.0%} of the text is repeated {what} (limit {limit:.0%})",
                       (start, start + len(unit)) if start >= 0 else None)
 
 
-def _ngram_repetition(words: list[str]) -> tuple[str, float, float] | None:
-    """The first Gopher repetition measure over its limit: (what, value, limit)."""
-    total = sum(len(w) for w in words)
+def _ngram_repetition(words: list[str], scale: float = 1.0) -> tuple[str, float, float] | None:
+    """The first Gopher repetition measure over its limit (times `scale`): (what, value, limit).
+
+    Vectorised: n-grams are hashed from word ids; a duplicated n-gram's characters are those of
+    the words covered by any later occurrence of an n-gram seen before."""
+    import numpy as np
+
+    from sftlint.checks.duplicates import _WORDS
+
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    total = int(lengths.sum())
     if not total:
         return None
-    ids: dict[str, int] = {}
-    seq = [ids.setdefault(w, len(ids)) for w in words]
-    lengths = [len(w) for w in words]
-    for n, limit in TOP_NGRAM.items():
-        grams = Counter(tuple(seq[i:i + n]) for i in range(len(seq) - n + 1))
-        if not grams:
+    ids = np.fromiter(map(_WORDS.__getitem__, words), dtype=np.uint64, count=len(words))
+    n_words = len(words)
+    if n_words >= 5:  # no 5-word phrase said twice: no measure can pass its limit (the usual case)
+        h = ids[:n_words - 4].copy()
+        for k in range(1, 5):
+            h = h * np.uint64(0x100000001B3) + ids[k:k + n_words - 4]
+        if len(np.unique(h)) == len(h):
+            return None
+    for n in range(2, 11):
+        if n_words < n:
+            break
+        count = n_words - n + 1
+        h = ids[:count].copy()
+        for k in range(1, n):
+            h = h * np.uint64(0x100000001B3) + ids[k:k + count]
+        uniq, first, inverse, counts = np.unique(h, return_index=True, return_inverse=True, return_counts=True)
+        if n in TOP_NGRAM:
+            top = int(counts.argmax())
+            if counts[top] > 1:
+                start = int(first[top])
+                share = counts[top] * int(lengths[start:start + n].sum()) / total
+                if share > TOP_NGRAM[n] * scale:
+                    return f"the most frequent {n}-word phrase", share, TOP_NGRAM[n] * scale
             continue
-        gram, count = grams.most_common(1)[0]
-        if count > 1:
-            start = next(i for i in range(len(seq)) if tuple(seq[i:i + n]) == gram)
-            share = count * sum(lengths[start:start + n]) / total
-            if share > limit:
-                return f"the most frequent {n}-word phrase", share, limit
-    for n, limit in DUP_NGRAM.items():
-        seen: set[tuple[int, ...]] = set()
-        dup = 0
-        i = 0
-        while i <= len(seq) - n:
-            gram = tuple(seq[i:i + n])
-            if gram in seen:
-                dup += sum(lengths[i:i + n])
-                i += n
-            else:
-                seen.add(gram)
-                i += 1
-        if not dup:
+        repeat = np.flatnonzero(first[inverse] != np.arange(count))
+        if not len(repeat):
             return None  # no repeated n-gram: none of the longer ones repeats either
-        if dup / total > limit:
-            return f"repeated {n}-word phrases", dup / total, limit
+        covered = np.zeros(n_words + 1, dtype=np.int64)
+        np.add.at(covered, repeat, 1)
+        np.add.at(covered, repeat + n, -1)
+        dup = int(lengths[np.cumsum(covered[:-1]) > 0].sum())
+        if dup / total > DUP_NGRAM[n] * scale:
+            return f"repeated {n}-word phrases", dup / total, DUP_NGRAM[n] * scale
     return None
 
 
@@ -106,10 +139,14 @@ def _ngram_repetition(words: list[str]) -> tuple[str, float, float] | None:
 def repeated_phrases(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     min_words = ctx.option("P002", "min_words")
     for index, text in _answers(conv):
-        words = _WORD.findall(prose(text).lower())
+        body = prose(text)
+        words = _WORD.findall(body.lower())
         if len(words) < min_words:
             continue
-        found = _ngram_repetition(words)
+        # lists, tables and math repeat their structure by nature (open-instruct doubles its limits)
+        structured = len(_STRUCTURE.findall(body)) >= 3 or _digit_share(body) > 0.08 or body != text  # or code
+
+        found = _ngram_repetition(words, 2.5 if structured else 1.0)
         if found:
             what, value, limit = found
             yield Hit(index, f"{what} make up {value:.0%} of the text (limit {limit:.0%})")
@@ -127,30 +164,54 @@ def low_entropy_text(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         body = prose(text)
         if len(body) < min_chars:
             continue
+        # longer natural text compresses better (p99 about 2.4 at 1,000 characters, 3.1 at 8,000);
+        # so do math and tables (digits and separators repeat)
+        allowed = limit + 0.5 * max(0.0, math.log2(len(body) / 1000))
+        if _digit_share(body) > 0.08 or len(_STRUCTURE.findall(body)) >= 3:
+            allowed += 0.3
         ratio = compression_ratio(body)
-        if ratio > limit:
-            yield Hit(index, f"compresses {ratio:.1f}x (natural text stays under {limit}x): repeated material")
+        if ratio > allowed:
+            yield Hit(index, f"compresses {ratio:.1f}x (natural text of this length stays under {allowed:.1f}x): "
+                             "repeated material")
 
 
 _RULE_LINE = re.compile(r"^\s*(?:[-*_=]\s*){3,}$|^\s*\|?[\s:|-]+\|[\s:|-]*$")
 
 
+_PUNCT_RUN = re.compile(r"([^\w\s])\1{9,}")
+
+
 @check("P004")
 def character_run(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     n = ctx.option("P004", "min_run")
-    pattern = re.compile(rf"([^\w\s])\1{{{n - 1},}}|([ \t])\2{{{n - 1},}}|(\n[ \t]*){{6,}}")
+    punct = _PUNCT_RUN if n == 10 else re.compile(rf"([^\w\s])\1{{{n - 1},}}")
+    spaces, tabs = " " * n, "\t" * n
     for index, text in _answers(conv):
-        body = prose(text)
-        for m in pattern.finditer(body):
-            line_start = body.rfind("\n", 0, m.start()) + 1
-            line_end = body.find("\n", m.end())
-            line = body[line_start:line_end if line_end >= 0 else len(body)]
-            if m.group(1) and _RULE_LINE.match(line):
-                continue  # a Markdown rule or table border
-            if m.group(2) and not line[:m.start() - line_start].strip():
-                continue  # indentation
-            start = text.find(m.group(0))
-            what = "blank lines" if m.group(3) else f"{m.group(0)[0]!r} repeated"
-            yield Hit(index, f"run of {len(m.group(0))} characters ({what})",
-                      (start, start + len(m.group(0))) if start >= 0 else None)
+        # cheap tests first: most turns have no run at all
+        candidates = []
+        if spaces in text or tabs in text:
+            candidates.append(re.compile(rf"([ \t])\1{{{n - 1},}}"))
+        if "\n\n\n\n\n" in text.replace(" ", "").replace("\t", ""):
+            candidates.append(re.compile(r"(?:\n[ \t]*){6,}"))
+        candidates.append(punct)
+        code = None
+        for pattern in candidates:
+            for m in pattern.finditer(text):
+                code = code_ranges(text) if code is None else code
+                if any(a < m.end() and m.start() < b for a, b in code):
+                    continue
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                line_end = text.find("\n", m.end())
+                line = text[line_start:line_end if line_end >= 0 else len(text)]
+                run = m.group(0)
+                if run[0] not in " \t\n" and _RULE_LINE.match(line):
+                    continue  # a Markdown rule or table border
+                if run[0] in " \t" and (not line[:m.start() - line_start].strip() or line.startswith(("    ", "\t", "|"))
+                                         or text[m.end():m.end() + 2] in ("//", "# ", "--")):
+                    continue  # indentation, an indented code line, or comments aligned in code
+                what = "blank lines" if run[0] == "\n" else f"{run[0]!r} repeated"
+                yield Hit(index, f"run of {len(run)} characters ({what})", (m.start(), m.end()))
+                break
+            else:
+                continue
             break

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+# A fence opens code and the next fence closes it, at a line start or inline (```x = 1``` is common
+# in real answers); an unclosed fence runs to the end.
+FENCE = re.compile(r"(```|~~~).*?(?:\1|\Z)", re.DOTALL)
 
 
 def code_ranges(text: str) -> list[tuple[int, int]]:

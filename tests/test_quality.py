@@ -1,0 +1,119 @@
+"""Padding and quality rules (P, Q) on real data, rule packs (user packs, glossary), dataset-level checks."""
+
+from __future__ import annotations
+
+import orjson
+
+from conftest import REALDATA, run_cli
+from rule_cases import SYS, conv, jl
+
+
+def lint_json(*args, cwd=None) -> dict:
+    result = run_cli("lint", *args, "--output-format", "json", "--exit-zero", cwd=cwd)
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+
+def codes_by_line(doc: dict) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for f in doc["findings"]:
+        out.setdefault(f["line"], set()).add(f["code"])
+    return out
+
+
+def test_the_cookbooks_banana_answer_is_padding():
+    doc = lint_json(str(REALDATA / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"), "--select", "P")
+    flagged = {f["line"] for f in doc["findings"]}
+    assert len(flagged) == 1
+    assert {f["code"] for f in doc["findings"]} >= {"P002", "P003"}
+
+
+def test_rambling_davinci_flagged_far_more_often_than_text_davinci_003():
+    rates = {}
+    for model in ("davinci", "text-davinci-003"):
+        doc = lint_json(str(REALDATA / "self-instruct" / "predictions" / f"{model}_predictions.jsonl"),
+                        "--select", "P001,P002,P003,P004")
+        rates[model] = len({f["line"] for f in doc["findings"]}) / 252
+    assert rates["davinci"] > 0.9 and rates["text-davinci-003"] < 0.1
+
+
+def test_gamed_answers_cut_to_ten_characters_are_truncated():
+    doc = lint_json(str(REALDATA / "alpaca-eval" / "gpt4_gamed" / "model_outputs.json"), "--select", "Q002")
+    assert len({f["line"] for f in doc["findings"]} | {f["example_id"] for f in doc["findings"]}) > 600
+
+
+def test_dolly_eos_marker_and_identity_placeholders():
+    dolly = lint_json(str(REALDATA / "dolly-sample" / "dolly.jsonl"), "--select", "Q003")
+    eos = [f for f in dolly["findings"] if "eos_token" in f["message"]]
+    assert len({f["line"] for f in eos}) == 151  # every answer ends with the marker
+    identity = lint_json(str(REALDATA / "llama-factory" / "identity.json"), "--select", "Q004")
+    assert len(identity["findings"]) == 137  # every {{name}} and {{author}}
+    assert all(f["span"] and f["message_index"] is not None for f in identity["findings"])
+
+
+def test_secrets_and_personal_data_are_masked_in_every_output(tmp_path):
+    key = "sk-proj-4f9TqZ2xLmN8vB3kR7yW1cD5eH6jP0sA"
+    (tmp_path / "a.jsonl").write_bytes(jl(conv(SYS, ("user", "My key?"), ("assistant", f"It is {key}, and mail "
+                                                                                        "jan.jansen@gmail.com."))))
+    for fmt in ("text", "json", "sarif", "github"):
+        out = run_cli("lint", "a.jsonl", "--select", "Q006,Q007", "--output-format", fmt, cwd=tmp_path).stdout
+        assert key not in out and "jan.jansen@gmail.com" not in out and "Q007" in out
+
+
+def test_user_pack_with_glossary_and_a_new_code(tmp_path):
+    (tmp_path / "house.toml").write_text('''
+[pack]
+name = "house"
+
+[[glossary]]
+code = "G001"
+preferred = "e-bike"
+forbidden = ["ebike", "electric bicycle"]
+summary = "Use the house term for electric bikes"
+
+[[rule]]
+code = "H001"
+summary = "Competitor named in an answer"
+severity = "error"
+roles = ["assistant"]
+patterns = ["Fietsenwinkel Jansen"]
+''')
+    (tmp_path / "sftlint.toml").write_text('extend-packs = ["house.toml"]\n')
+    (tmp_path / "a.jsonl").write_bytes(jl(
+        conv(SYS, ("user", "Do you sell ebikes?"), ("assistant", "Yes, we sell every ebike brand.")),
+        conv(SYS, ("user", "Who else repairs bikes?"), ("assistant", "Try Fietsenwinkel Jansen next door.")),
+        conv(SYS, ("user", "Do you sell e-bikes?"), ("assistant", "Yes, we sell every e-bike brand."))))
+    doc = lint_json("a.jsonl", "--select", "G001,H001", cwd=tmp_path)
+    found = {(f["code"], f["line"]): f for f in doc["findings"]}
+    assert set(found) == {("G001", 1), ("H001", 2)}  # the user's turn is not checked by the glossary
+    assert "use 'e-bike', not 'ebike'" in found[("G001", 1)]["message"]
+    assert found[("H001", 2)]["severity"] == "error" and found[("G001", 1)]["span"] == [19, 24]
+
+
+def test_invalid_pack_exits_2_naming_file_and_key(tmp_path):
+    (tmp_path / "bad.toml").write_text('[[rule]]\ncode = "H001"\nsummary = "x"\npatterns = ["(unclosed"]\nregex = true\n')
+    (tmp_path / "sftlint.toml").write_text('extend-packs = ["bad.toml"]\n')
+    (tmp_path / "a.jsonl").write_bytes(jl(conv(SYS, ("user", "Hi"), ("assistant", "Hello."))))
+    result = run_cli("lint", "a.jsonl", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "bad.toml: rule[0].patterns[0]: invalid regular expression" in result.stderr
+    (tmp_path / "bad.toml").write_text('[[glossary]]\ncode = "G1"\npreferred = "e-bike"\nforbidden = ["ebike"]\n')
+    result = run_cli("lint", "a.jsonl", cwd=tmp_path)
+    assert result.exit_code == 2 and "bad.toml: glossary[0].code" in result.stderr
+
+
+def test_templated_prompts_found_in_the_fastchat_identity_data():
+    doc = lint_json(str(REALDATA / "fastchat" / "dummy_conversation.json"), "--select", "Q010")
+    assert len({f["example_id"] for f in doc["findings"]}) > 300
+    assert "template shared by" in doc["findings"][0]["message"]
+
+
+def test_ten_percent_in_another_format_are_style_outliers_and_the_rest_is_not(tmp_path):
+    plain = [conv(SYS, ("user", f"What does service {i} cost?"),
+                  ("assistant", f"Service {i} costs {20 + i} euros and takes about {i % 3 + 1} hours.")) for i in range(90)]
+    markdown = [conv(SYS, ("user", f"What does package {i} include?"),
+                     ("assistant", f"## Package {i}\n\n- **wash**\n- new pads\n- gears checked")) for i in range(10)]
+    (tmp_path / "a.jsonl").write_bytes(jl(*plain, *markdown))
+    doc = lint_json("a.jsonl", "--select", "Q009", cwd=tmp_path)
+    assert {f["line"] for f in doc["findings"]} == set(range(91, 101))
+    assert "90% of answers use no Markdown" in doc["findings"][0]["message"]
