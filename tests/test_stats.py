@@ -48,3 +48,16 @@ def test_stats_command(tmp_path):
     assert doc["billed_tokens"] == 2 * doc["total_tokens"]
     assert doc["trainable_tokens"] < doc["total_tokens"]
     assert doc["percentiles"]["p50"] == sorted([doc["min"], doc["max"], doc["min"], doc["min"], doc["min"]])[2]
+
+
+def test_stats_reports_diversity_and_the_top_prompt_templates():
+    from conftest import REALDATA
+
+    result = run_cli("stats", str(REALDATA / "fastchat" / "dummy_conversation.json"), "--encoding", "cl100k_base",
+                     "--output-format", "json")
+    div = orjson.loads(result.stdout)["diversity"]
+    assert div["prompts"] == 500 and div["distinct_prompt_templates"] < 50
+    assert div["top_templates"][0] == {"template": "What is up?", "count": 167}
+    assert div["top_templates_share"] > 0.5 and 0 < div["distinct_2"] < 0.05
+    text = run_cli("stats", str(REALDATA / "fastchat" / "dummy_conversation.json"), "--encoding", "cl100k_base").stdout
+    assert "the top 5 cover 62%" in text and "167 × 'What is up?'" in text

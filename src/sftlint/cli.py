@@ -428,11 +428,14 @@ def _event_line(e: dict) -> str:
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs for the bill estimate (default: OpenAI's heuristic).")
 @click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stats(paths, config_path, epochs, output_format, jobs, **flags):
-    """Token counts, length distribution and an estimated training-token bill."""
+    """Token counts, length distribution, an estimated training-token bill, and diversity."""
     import orjson
 
     from sftlint.config import ConfigError
-    from sftlint.engine import Engine
+    from sftlint.diversity import Diversity
+    from sftlint.diversity import render as render_diversity
+    from sftlint.engine import Engine, FileResult, RecordResult
+    from sftlint.io.reader import InputError
     from sftlint.stats import compute, render_text
     from sftlint.tokens import TokenizerError
 
@@ -441,21 +444,36 @@ def stats(paths, config_path, epochs, output_format, jobs, **flags):
         _fail(e)
     try:
         settings = _settings(list(paths), config_path, **flags)
-        result = Engine(settings, jobs=jobs, stats=True).run(files)
+        engine = Engine(settings, jobs=jobs, stats=True, keep_records=True)
+        lengths, trainable, invalid = [], [], 0
+        diversity = Diversity()
+        try:
+            for path in files:
+                result = FileResult(str(path))
+                for item in engine.iter_file(path, result):
+                    if isinstance(item, RecordResult) and item.summary is not None:
+                        if item.summary.tokens is not None:
+                            lengths.append(item.summary.tokens)
+                            trainable.append(item.summary.trainable)
+                        if item.record is not None:
+                            diversity.add(item.record)
+                invalid += result.records - result.examples
+        except InputError as exc:
+            _fail(str(exc))
+        finally:
+            engine.close()
     except (ConfigError, TokenizerError) as exc:
         _fail(str(exc))
-    for e in result.errors:
-        _fail(e)
-    for notice in result.notices:
+    for notice in engine.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
-    lengths = [n for r in result.files for n in r.lengths]
-    trainable = [n for r in result.files for n in r.trainable]
+    tokenizer = engine.counter.describe() if engine.counter else None
     s = compute(lengths, trainable, settings.options["T001"]["max_tokens"], epochs)
+    div = diversity.summary()
     if output_format == "json":
-        click.echo(orjson.dumps({"tokenizer": result.tokenizer, **s.to_dict()}, option=orjson.OPT_INDENT_2).decode())
+        click.echo(orjson.dumps({"tokenizer": tokenizer, **s.to_dict(), "diversity": div},
+                                option=orjson.OPT_INDENT_2).decode())
     else:
-        click.echo(render_text(s, result.tokenizer))
-    invalid = sum(r.records - r.examples for r in result.files)
+        click.echo(render_text(s, tokenizer) + render_diversity(div))
     if invalid:
         click.echo(f"\n{invalid:,} record(s) could not be read as examples and are not counted; run `sftlint lint`.", err=True)
 
