@@ -92,3 +92,13 @@ def strict_template_dir(smollm2_tokenizer_dir, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("strict-template")
     tok.save_pretrained(out)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pack_codes():
+    """Codes a user pack defines join the catalogue of the process (as in a real run); the tests
+    run many commands in one process, so each starts from the built-in catalogue."""
+    yield
+    from sftlint.catalogue import _REGISTERED
+
+    _REGISTERED.clear()

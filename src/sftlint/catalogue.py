@@ -56,8 +56,16 @@ class Rule:
         return getattr(self, heading) or "None."
 
 
-@cache
+_REGISTERED: dict[str, Rule] = {}
+
+
 def catalogue() -> dict[str, Rule]:
+    """Every rule: the built-in catalogue and the codes defined by user rule packs in use."""
+    return {**builtin_catalogue(), **_REGISTERED} if _REGISTERED else builtin_catalogue()
+
+
+@cache
+def builtin_catalogue() -> dict[str, Rule]:
     with open(rules_dir() / "catalogue.toml", "rb") as fh:
         data = tomllib.load(fh)
     rules = {}
@@ -73,10 +81,9 @@ def catalogue() -> dict[str, Rule]:
 
 def register(entries) -> None:
     """Add rules defined by a user's rule pack to the catalogue of this process."""
-    rules = catalogue()
     for entry in entries:
-        if entry["code"] not in rules:
-            rules[entry["code"]] = Rule(**entry)
+        if entry["code"] not in builtin_catalogue():
+            _REGISTERED[entry["code"]] = Rule(**entry)
 
 
 @dataclass(frozen=True, slots=True)

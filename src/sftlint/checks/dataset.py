@@ -16,6 +16,8 @@ STYLE_TRAITS = (
     ("greeting", "a greeting at the start"),
     ("signoff", "a sign-off at the end"),
 )
+ENDS_CLEANLY = 1 << 8  # not a style trait: the answer ends with closing punctuation (for Q002)
+TERMINAL = frozenset(".!?:;)]}\"'`»”’…>*_|~")
 _HEADING = re.compile(r"^#{1,6} \S|\*\*\S[^*\n]*\*\*|^\|.*\|\s*$", re.MULTILINE)
 _LIST = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\S", re.MULTILINE)
 _GREETING = re.compile(r"\A\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b", re.IGNORECASE)
@@ -36,6 +38,8 @@ def style_bits(answer: str) -> int:
         bits |= 8
     if _SIGNOFF.search(answer[-200:]):
         bits |= 16
+    if answer.rstrip()[-1:] in TERMINAL:
+        bits |= ENDS_CLEANLY
     return bits
 
 

@@ -394,7 +394,7 @@ class Corpus:
         return hits
 
     def _dataset_hits(self, table: np.ndarray) -> list[Hit]:
-        from sftlint.checks.dataset import length_outliers, style_outliers
+        from sftlint.checks.dataset import ENDS_CLEANLY, length_outliers, style_outliers
 
         hits: list[Hit] = []
         answered = table["answer_chars"] > 0
@@ -407,8 +407,14 @@ class Corpus:
             # answers cut at one fixed length: many share exactly the same length
             lengths, counts = np.unique(table["answer_chars"][answered], return_counts=True)
             for length, count in zip(lengths.tolist(), counts.tolist(), strict=True):
-                if length >= 5 and count >= max(10, 0.2 * answered.sum()):
-                    for i in np.flatnonzero(answered & (table["answer_chars"] == length)).tolist():
+                if length < 5 or count < max(10, 0.2 * answered.sum()):
+                    continue
+                same = np.flatnonzero(answered & (table["answer_chars"] == length))
+                # cut text: mostly different answers (not a label set), mostly ending mid-way
+                distinct = len(np.unique(table["answer"][same])) / len(same)
+                clean_end = ((table["style"][same] & ENDS_CLEANLY) > 0).mean()
+                if distinct >= 0.5 and clean_end <= 0.5:
+                    for i in same.tolist():
                         hits.append(Hit("Q002", i, f"{count:,} answers are exactly {length:,} characters long: "
                                         "cut at a fixed length"))
         if "Q009" in self.active:
