@@ -39,6 +39,7 @@ def _vocabulary() -> tuple[list[str], list[int]]:
 
 
 VOCAB, WEIGHTS = _vocabulary()
+CUM = list(__import__("itertools").accumulate(WEIGHTS))
 
 
 def _text(rng: random.Random, median_chars: float, sigma: float = 0.8) -> str:
@@ -46,7 +47,7 @@ def _text(rng: random.Random, median_chars: float, sigma: float = 0.8) -> str:
     out: list[str] = []
     size = 0
     while size < target:
-        sentence = " ".join(rng.choices(VOCAB, WEIGHTS, k=rng.randint(6, 18)))
+        sentence = " ".join(rng.choices(VOCAB, cum_weights=CUM, k=rng.randint(6, 18)))
         out.append(sentence.capitalize() + ".")
         size += len(sentence) + 2
     return " ".join(out)[:target].rstrip() + "."

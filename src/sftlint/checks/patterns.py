@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from sftlint.checks import Context, ExampleCheck, Hit
 from sftlint.checks.text import code_ranges, inside, mask
+from sftlint.checks.text import lowered as lower
 from sftlint.escape import visible
 from sftlint.packs import Pack, PatternRule, matches
 from sftlint.schema import Conversation
@@ -32,7 +33,7 @@ def _check(rules: list[PatternRule]) -> ExampleCheck:
                 if m.role not in rule.roles:
                     continue
                 if rule.prefilter:
-                    lowered = text.lower() if lowered is None else lowered
+                    lowered = lower(text) if lowered is None else lowered
                     if not any(p in lowered for p in rule.prefilter):
                         continue
                 for start, end, found in matches(rule, text):

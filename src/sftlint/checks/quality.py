@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from sftlint.checks import Context, Hit, check
-from sftlint.checks.text import code_ranges, inside, mask
+from sftlint.checks.text import code_ranges, inside, lowered, mask
 from sftlint.schema import Conversation
 
 ROUND_CUTS = frozenset({256, 512, 1000, 1024, 2000, 2048, 4000, 4096})
@@ -157,8 +157,8 @@ def assigned_secret(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         text = m.content
         if not text or "=" not in text and ":" not in text:
             continue
-        lowered = text.lower()
-        if not any(k in lowered for k in ("key", "secret", "token", "pass", "pwd", "auth")):
+        low = lowered(text)
+        if not any(k in low for k in ("key", "secret", "token", "pass", "pwd", "auth")):
             continue
         for hit in _ASSIGNED.finditer(text):
             value = hit.group(1)
@@ -224,6 +224,8 @@ def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
                                                        for m in conv.messages if m.role == "system"):
         return
     min_words = ctx.option("Q008", "min_words")
+    if prompt.count(" ") + 1 < min_words or answer.count(" ") + 1 < min_words:
+        return
     code = code_ranges(answer)
     if code and sum(b - a for a, b in code) > len(answer) / 2:
         return

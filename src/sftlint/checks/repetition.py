@@ -139,6 +139,8 @@ def _ngram_repetition(words: list[str], scale: float = 1.0) -> tuple[str, float,
 def repeated_phrases(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     min_words = ctx.option("P002", "min_words")
     for index, text in _answers(conv):
+        if text.count(" ") + text.count("\n") < min_words * 0.8:
+            continue  # too short to judge (a cheap count before splitting words)
         body = prose(text)
         words = _WORD.findall(body.lower())
         if len(words) < min_words:

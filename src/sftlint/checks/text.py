@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A fence opens code and the next fence closes it, at a line start or inline (```x = 1``` is common
 # in real answers); an unclosed fence runs to the end.
 FENCE = re.compile(r"(```|~~~).*?(?:\1|\Z)", re.DOTALL)
 
 
-def code_ranges(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=64)  # several rules look at the same turn: compute once per turn
+def code_ranges(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each fenced code block (an unclosed fence runs to the end)."""
     if "```" not in text and "~~~" not in text:
-        return []
-    return [(m.start(), m.end()) for m in FENCE.finditer(text)]
+        return ()
+    return tuple((m.start(), m.end()) for m in FENCE.finditer(text))
 
 
-def inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+def inside(ranges, start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in ranges)
 
 
+@lru_cache(maxsize=64)
+def lowered(text: str) -> str:
+    return text.lower()
+
+
+@lru_cache(maxsize=64)
 def prose(text: str) -> str:
     """The text with fenced code blocks removed."""
     ranges = code_ranges(text)

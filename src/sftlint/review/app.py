@@ -643,21 +643,23 @@ class ReviewApp(App[None]):
             self.show_item(current)
         self.notify(f"Kept line {members[keep].line}; rejected {len(members) - 1} duplicate(s). u undoes all of it.")
 
-    def action_keep_keeper(self) -> None:
+    def current_cluster(self) -> list[Item]:
         item = self.current_item()
         members = self.cluster(item) if item is not None else []
         if len(members) < 2:
             self.notify("This example is in no duplicate cluster.")
-            return
-        self.keep_one(members, 0)
+            return []
+        return members
+
+    def action_keep_keeper(self) -> None:
+        if members := self.current_cluster():
+            self.keep_one(members, 0)
 
     def action_cluster(self) -> None:
         from sftlint.review.screens.cluster import ClusterScreen
 
-        item = self.current_item()
-        members = self.cluster(item) if item is not None else []
-        if len(members) < 2:
-            self.notify("This example is in no duplicate cluster.")
+        members = self.current_cluster()
+        if not members:
             return
 
         def done(result) -> None:
