@@ -24,8 +24,8 @@ import numpy as np
 
 from sftlint.schema import Conversation
 
-NUM_PERM = 128
-BANDS, ROWS = 32, 4  # P(candidate) = 1-(1-J^4)^32: 0.9998 at J=0.7, 0.87 at 0.5, 0.23 at 0.3
+NUM_PERM = 64
+BANDS, ROWS = 16, 4  # P(candidate) = 1-(1-J^4)^16: 0.988 at J=0.7, 0.9998 at 0.8, 0.65 at 0.5
 SHINGLE = 3
 MAX_RUN = 1000  # an LSH bucket bigger than this pairs each member with its first members only
 KEYS = ("conversation", "prompt", "response", "full")
@@ -127,7 +127,7 @@ def bands(sh: np.ndarray) -> np.ndarray:
     return (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
 
 
-# One example's row: what the corpus checks keep of it (~190 bytes; +128 with --against).
+# One example's row: what the corpus checks keep of it (~140 bytes; +64 with --against).
 FIELDS = [("line", np.int64), ("offset", np.int64), ("eid", np.uint64), ("findings", np.uint16),
           ("exact", np.uint64), ("length", np.uint32), ("context", np.uint64), ("answer", np.uint64),
           ("answer_chars", np.uint32), ("prompt_chars", np.uint32), ("style", np.uint16), ("skeleton", np.uint64),
@@ -167,10 +167,11 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
     from sftlint.checks.dataset import skeleton, style_bits
 
     users = [m.content for m in conv.messages if m.role == "user" and m.content]
+    style = style_bits(answer) if answer.strip() and active & {"Q002", "Q009"} else 0
+    template = _h64(skeleton(users[0])) if users and "Q010" in active else 0
     row = (line, offset, int(eid, 16), min(findings, 65535), _h64(exact_norm), len(near_norm),
            _h64(exact_text(_context(conv))) if asked else 0, _h64(exact_text(answer)), len(answer.strip()),
-           len(users[-1]) if users else 0, style_bits(answer) if answer.strip() else 0,
-           _h64(skeleton(users[0])) if users else 0, near)
+           len(users[-1]) if users else 0, style, template, near)
     if "D005" in active:
         leak_key = options["D005"]["key"]
         leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))
