@@ -34,7 +34,7 @@ def _check(rules: list[PatternRule]) -> ExampleCheck:
                     continue
                 if rule.prefilter:
                     lowered = lower(text) if lowered is None else lowered
-                    if not any(p in lowered for p in rule.prefilter):
+                    if not any(map(lowered.__contains__, rule.prefilter)):
                         continue
                 for start, end, found in matches(rule, text):
                     if not rule.mask:  # code samples may quote templates; a secret in code is still a secret

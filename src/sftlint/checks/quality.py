@@ -53,6 +53,7 @@ def truncated_output(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 
 _MOJIBAKE = re.compile(r"(?:Ã[\x80-\xbf¡-ÿ]|â€[™œ\x9d˜“”¦\"]|Â[ -¿]|Ã‚|ï»¿)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FFFD = re.compile("\ufffd")
 
 
 @check("Q005")
@@ -61,8 +62,10 @@ def encoding_damage(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         text = m.content
         if not text:
             continue
-        for what, pattern in (("replacement character U+FFFD", re.compile("\ufffd")), ("mojibake", _MOJIBAKE),
+        for what, pattern in (("replacement character U+FFFD", _FFFD), ("mojibake", _MOJIBAKE),
                               ("control character", _CONTROL)):
+            if pattern is not _CONTROL and text.isascii():
+                continue  # both need non-ASCII characters
             hit = pattern.search(text)
             if hit:
                 yield Hit(index, f"{what} {hit.group(0)!r}", (hit.start(), hit.end()))
