@@ -94,6 +94,20 @@ LOOP = " ".join(["The best way to learn is to ride every day."] * 4 + [PROSE[:40
 CASES: dict[str, Case] = {
     # copies after normalising spacing and Unicode (the fullwidth comma), even with another system prompt;
     # near-misses: different case of the question is a different text, and different answers
+    # identity boilerplate in answers; a user saying it, and "sorry" alone, are fine
+    "B001": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "As an AI language model, I cannot ride a bike, but oil it weekly.")),
+                                conv(SYS, Q, ("assistant", "I am an AI assistant developed by OpenAI. Oil it weekly.")),
+                                conv(SYS, ("user", "As an AI language model, what would you do?"), A),
+                                conv(SYS, Q, ("assistant", "Sorry, I meant every 300 km, as a rule.")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
+    "B002": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "I'm sorry, but I can't assist with that.")),
+                                conv(SYS, Q, ("assistant", "I cannot fulfill this request.")),
+                                conv(SYS, Q, ("assistant", "Sorry, we cannot repair carbon frames; try a specialist.")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
+    "B003": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "As of my last knowledge update in 2021, chains last 3,000 km.")),
+                                conv(SYS, Q, ("assistant", "I don't have real-time information about our stock.")),
+                                conv(SYS, Q, ("assistant", "As of my last visit to the shop, they had it in stock.")))},
+                 {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
     "P001": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", REPEAT)), conv(SYS, Q, ("assistant", LIST_OK)),
                                 conv(SYS, Q, ("assistant", CODE_REPEAT)), conv(SYS, ("user", REPEAT), A))},
                  {("a.jsonl", 1, 2)}),

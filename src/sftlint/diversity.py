@@ -12,6 +12,15 @@ _WORD = re.compile(r"\w+")
 MAX_DISTINCT = 5_000_000  # bigram hashes kept; beyond this the distinct count is a lower bound
 
 
+def style_words() -> dict[str, dict[str, float]]:
+    import tomllib
+
+    from sftlint.catalogue import rules_dir
+
+    with open(rules_dir() / "style_words.toml", "rb") as fh:
+        return tomllib.load(fh)["words"]
+
+
 @dataclass
 class Diversity:
     words: int = 0
@@ -20,6 +29,10 @@ class Diversity:
     distinct_bigrams: set = field(default_factory=set)
     templates: Counter = field(default_factory=Counter)
     prompts: int = 0
+    answers: int = 0
+    style: Counter = field(default_factory=Counter)
+    """Answers containing each model-style word."""
+    _words: dict = field(default_factory=style_words)
 
     def add(self, record: dict[str, Any]) -> None:
         from sftlint.checks.dataset import skeleton
@@ -34,6 +47,8 @@ class Diversity:
             if m.get("role") != "assistant" or not isinstance(m.get("content"), str):
                 continue
             words = _WORD.findall(m["content"].lower())
+            self.answers += 1
+            self.style.update(set(words) & self._words.keys())
             self.words += len(words)
             self.bigrams += max(0, len(words) - 1)
             if len(self.distinct_words) < MAX_DISTINCT:
@@ -51,7 +66,20 @@ class Diversity:
             "distinct_prompt_templates": len(self.templates),
             "top_templates": [{"template": t, "count": c} for t, c in common],
             "top_templates_share": sum(c for _, c in common) / self.prompts if self.prompts else None,
+            "model_style_words": self.overused(),
         }
+
+    def overused(self) -> list[dict[str, Any]]:
+        """Model-style words used at least 3 times as often as in human text (per 1,000 answers),
+        most over-used first: a dataset-level hint, for ordering review, never a failure."""
+        out = []
+        for word, count in self.style.items():
+            rate = 1000 * count / self.answers
+            human = self._words[word]["human"]
+            if count >= 3 and rate >= 3 * max(human, 1.0):
+                out.append({"word": word, "answers": count, "per_1000": round(rate, 1), "human_per_1000": human,
+                            "model_per_1000": self._words[word]["model"]})
+        return sorted(out, key=lambda w: -w["per_1000"] / max(w["human_per_1000"], 1.0))
 
 
 def render(d: dict[str, Any]) -> str:
@@ -67,4 +95,8 @@ def render(d: dict[str, Any]) -> str:
         for t in d["top_templates"]:
             if t["count"] > 1:
                 out.append(f"    {t['count']:>6,} × {t['template'][:90]!r}")
+    if d.get("model_style_words"):
+        out.append("  words chat models over-use, per 1,000 answers (human text, chat models):")
+        for w in d["model_style_words"][:8]:
+            out.append(f"    {w['word']:<14} {w['per_1000']:>7,.1f}   ({w['human_per_1000']:g}, {w['model_per_1000']:g})")
     return "\n".join(out)
