@@ -156,6 +156,16 @@ DEFECTS: list[tuple[str, object, list[str]]] = [
     ("canned answer (1 of 3)", example(S, ua(14)[0], msg("assistant", CANNED)), ["D004"]),
     ("canned answer (2 of 3)", example(S, ua(15)[0], msg("assistant", CANNED)), ["D004"]),
     ("canned answer (3 of 3)", example(S, ua(16)[0], msg("assistant", CANNED)), ["D004"]),
+    ("answer padded with one sentence repeated", example(S, ua(17)[0], msg(
+        "assistant", ua(17)[1]["content"] + (" Ready in about 15 minutes." * 6))), ["P001", "P003"]),
+    ("unfilled placeholder in the answer", example(S, msg("user", "Who are you?"), msg(
+        "assistant", "I am {{assistant_name}}, the support assistant of Spoke & Chain.")), ["Q004"]),
+    ("chat-model boilerplate copied into the answer", example(S, msg("user", "Which saddle is the most comfortable?"),
+        msg("assistant", "As an AI language model, I cannot sit on a saddle, but a wider saddle with a cut-out "
+                         "suits most upright city riders.")), ["B001"]),
+    ("API key pasted into an answer", example(S, msg("user", "How do I connect the booking widget?"), msg(
+        "assistant", "Paste this into the widget settings: key=sk-proj-Zq8wT3mV5nB7xC1dF4gH6jK9lP2rS0aY.")),
+     ["Q007"]),
     ("blank line", b"", ["S005"]),
 ]
 TRUNCATED = ("export cut off mid-line", b'{"messages": [{"role": "system", "content": "You are the support assi', ["S007"])

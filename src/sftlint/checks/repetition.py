@@ -60,29 +60,32 @@ def repeated_lines(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     limit, min_lines = ctx.option("P001", "max_fraction"), ctx.option("P001", "min_lines")
     for index, text in _answers(conv):
         body = prose(text)
-        found: list[tuple[float, str | None, str]] = []
+        # (score against the limit, share of the text repeated, the repeated unit, what it is)
+        found: list[tuple[float, float, str | None, str]] = []
         lines = [s for line in body.splitlines() if len(s := line.strip()) >= _MIN_LINE and not _MARKUP.match(s)]
         if len(lines) >= min_lines:
             # list markers do not count: "- same" and "2. same" are the same line
-            found.append((*_dup_fraction([re.sub(r"^(?:[-*+•]|\d+[.)])\s+", "", s) for s in lines]), "lines"))
+            frac, first = _dup_fraction([re.sub(r"^(?:[-*+•]|\d+[.)])\s+", "", s) for s in lines])
+            found.append((frac, frac, first, "lines"))
         paras = [p.strip() for p in re.split(r"\n\s*\n", body) if len(p.strip()) >= _MIN_LINE]
         if len(paras) >= 2:
-            found.append((*_dup_fraction(paras), "paragraphs"))
+            frac, first = _dup_fraction(paras)
+            found.append((frac, frac, first, "paragraphs"))
         sentences = [x.strip() for x in _SENTENCE.split(body) if len(x.strip()) >= 20]
         if len(sentences) >= 2:
-            # A sentence repeated right after itself is padding (natural text does not do that);
-            # repeats far apart (the same step in two sections of a how-to) need a higher share.
+            # A sentence repeated right after itself is padding (natural text does not do that):
+            # reported from 10% of the text; repeats far apart (the same step in two sections of a
+            # how-to) only from 30%.
             adjacent = sum(len(b) for a, b in zip(sentences, sentences[1:], strict=False) if a == b)
             total = sum(len(x) for x in sentences)
             frac, first = _dup_fraction(sentences)
-            share = max(adjacent / total * limit / 0.1, frac * limit / 0.3)
-            found.append((share, first, "sentences"))
+            found.append((max(adjacent / total * limit / 0.1, frac * limit / 0.3), frac, first, "sentences"))
         if not found:
             continue
-        frac, unit, what = max(found, key=lambda f: f[0])
-        if frac >= limit:
+        score, share, unit, what = max(found, key=lambda f: f[0])
+        if score >= limit:
             start = text.find(unit, text.find(unit) + 1) if unit else -1
-            yield Hit(index, f"{frac:.0%} of the text is repeated {what} (limit {limit:.0%})",
+            yield Hit(index, f"{share:.0%} of the text is repeated {what}",
                       (start, start + len(unit)) if start >= 0 else None)
 
 
