@@ -52,6 +52,13 @@ def _digit_share(text: str) -> float:
 
 
 _STRUCTURE = re.compile(r"^\s*(?:[-*+•|]|\d+[.)])\s", re.MULTILINE)
+def _adjacent(units: list[str]) -> float:
+    """Share of characters in units that repeat the unit right before them (padding: natural
+    text does not say the same line, sentence or paragraph twice in a row)."""
+    total = sum(len(u) for u in units)
+    return sum(len(b) for a, b in zip(units, units[1:], strict=False) if a == b) / total if total else 0.0
+
+
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -65,21 +72,20 @@ def repeated_lines(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         lines = [s for line in body.splitlines() if len(s := line.strip()) >= _MIN_LINE and not _MARKUP.match(s)]
         if len(lines) >= min_lines:
             # list markers do not count: "- same" and "2. same" are the same line
-            frac, first = _dup_fraction([re.sub(r"^(?:[-*+•]|\d+[.)])\s+", "", s) for s in lines])
-            found.append((frac, frac, first, "lines"))
+            units = [re.sub(r"^(?:[-*+•]|\d+[.)])\s+", "", s) for s in lines]
+            frac, first = _dup_fraction(units)
+            found.append((max(frac, _adjacent(units) * limit / 0.1), frac, first, "lines"))
         paras = [p.strip() for p in re.split(r"\n\s*\n", body) if len(p.strip()) >= _MIN_LINE]
         if len(paras) >= 2:
             frac, first = _dup_fraction(paras)
-            found.append((frac, frac, first, "paragraphs"))
+            found.append((max(frac, _adjacent(paras) * limit / 0.1), frac, first, "paragraphs"))
         sentences = [x.strip() for x in _SENTENCE.split(body) if len(x.strip()) >= 20]
         if len(sentences) >= 2:
             # A sentence repeated right after itself is padding (natural text does not do that):
             # reported from 10% of the text; repeats far apart (the same step in two sections of a
             # how-to) only from 30%.
-            adjacent = sum(len(b) for a, b in zip(sentences, sentences[1:], strict=False) if a == b)
-            total = sum(len(x) for x in sentences)
             frac, first = _dup_fraction(sentences)
-            found.append((max(adjacent / total * limit / 0.1, frac * limit / 0.3), frac, first, "sentences"))
+            found.append((max(_adjacent(sentences) * limit / 0.1, frac * limit / 0.3), frac, first, "sentences"))
         if not found:
             continue
         score, share, unit, what = max(found, key=lambda f: f[0])
