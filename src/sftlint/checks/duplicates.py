@@ -155,23 +155,29 @@ _NO_BANDS = np.zeros(BANDS, dtype=np.uint32)
 
 def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int, options: dict[str, dict[str, Any]],
              active: frozenset[str]) -> Row:
-    near_key = options["D002"]["key"]
-    near_text = key_text(conv, near_key)
-    exact_key = options["D001"]["key"]
-    near_norm = exact_text(near_text)
-    exact_norm = near_norm if exact_key == near_key else exact_text(key_text(conv, exact_key))
-    answer = _last_answer(conv)
-    near = bands(shingles(near_text)) if "D002" in active else _NO_BANDS
-    # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
-    asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
+    """The example's row; each part is computed only when a selected rule reads it."""
     from sftlint.checks.dataset import skeleton, style_bits
 
+    near_key = options["D002"]["key"]
+    exact_hash = length = 0
+    near = _NO_BANDS
+    if active & {"D001", "D002"}:
+        near_text = key_text(conv, near_key)
+        near_norm = exact_text(near_text)
+        exact_key = options["D001"]["key"]
+        exact_norm = near_norm if exact_key == near_key else exact_text(key_text(conv, exact_key))
+        exact_hash, length = _h64(exact_norm), len(near_norm)
+        if "D002" in active:
+            near = bands(shingles(near_text))
+    answer = _last_answer(conv)
+    # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
+    asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
+    context = (_h64(exact_text(_context(conv))) if active & {"D003", "D004"} else 1) if asked else 0
     users = [m.content for m in conv.messages if m.role == "user" and m.content]
     style = style_bits(answer) if answer.strip() and active & {"Q002", "Q009"} else 0
     template = _h64(skeleton(users[0])) if users and "Q010" in active else 0
-    row = (line, offset, int(eid, 16), min(findings, 65535), _h64(exact_norm), len(near_norm),
-           _h64(exact_text(_context(conv))) if asked else 0, _h64(exact_text(answer)), len(answer.strip()),
-           len(users[-1]) if users else 0, style, template, near)
+    row = (line, offset, int(eid, 16), min(findings, 65535), exact_hash, length, context,
+           _h64(exact_text(answer)), len(answer.strip()), len(users[-1]) if users else 0, style, template, near)
     if "D005" in active:
         leak_key = options["D005"]["key"]
         leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))
