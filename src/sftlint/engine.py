@@ -357,20 +357,8 @@ class Engine:
         if not self.against:  # D005 compares with --against files; without any it has nothing to do
             active = active - {"D005"}
         max_line = self.settings.options["S006"]["max_line_bytes"]
-        fixed = self.settings.raw.input_format
 
-        head: list[Record] = []
-        file_problems: list[Problem] = []
-        sniff = read(path, max_line)
-        for item in sniff:
-            if isinstance(item, Record):
-                head.append(item)
-                if len(head) >= SNIFF_RECORDS:
-                    break
-            elif item.code in ("S003", "S009"):
-                file_problems.append(item)
-        sniff.close()
-        fmt = (None if fixed == "auto" else fixed) or detect_format(_sniff_values(head))
+        fmt, file_problems = self._sniff(path)
         result.format = fmt
         journal = self.journal_for(path)
         decisions: dict[str, Entry] = {}
@@ -402,6 +390,23 @@ class Engine:
         if corpus is not None and corpus.count:
             yield from self._corpus_findings(path, fmt, shown, corpus)
         yield from self._file_checks(result, active, fatal=any(p.code == "S009" for p in file_problems))
+
+    def _sniff(self, path: Path) -> tuple[str | None, list[Problem]]:
+        """The file's format (the configured one, else detected from its first records) and the
+        file-level problems met while reading them (BOM, unparseable layout)."""
+        fixed = self.settings.raw.input_format
+        head: list[Record] = []
+        problems: list[Problem] = []
+        sniff = read(path, self.settings.options["S006"]["max_line_bytes"])
+        for item in sniff:
+            if isinstance(item, Record):
+                head.append(item)
+                if len(head) >= SNIFF_RECORDS:
+                    break
+            elif item.code in ("S003", "S009"):
+                problems.append(item)
+        sniff.close()
+        return (None if fixed == "auto" else fixed) or detect_format(_sniff_values(head)), problems
 
     def _shingles_of(self, path: Path, fmt: str | None, lines: dict[int, int], key: str) -> dict[int, Any]:
         """Shingle sets of the key text of the records at `lines` (byte offset -> index), re-read
@@ -436,14 +441,7 @@ class Engine:
             proc = Processor(settings, None)
             max_line = settings.options["S006"]["max_line_bytes"]
             for other in self.against:
-                fmt = None if settings.raw.input_format == "auto" else settings.raw.input_format
-                head = []
-                for item in read(other, max_line):
-                    if isinstance(item, Record):
-                        head.append(item)
-                        if len(head) >= SNIFF_RECORDS:
-                            break
-                fmt = fmt or detect_format(_sniff_values(head))
+                fmt = self._sniff(other)[0]
                 for item in read(other, max_line):
                     if isinstance(item, Record):
                         res = proc.process(item, fmt, only, str(other))

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sftlint.checks.text import TERMINAL
+
 STYLE_TRAITS = (
     ("markdown", "Markdown formatting (headings, bold, tables)"),
     ("list", "lists"),
@@ -17,7 +19,6 @@ STYLE_TRAITS = (
     ("signoff", "a sign-off at the end"),
 )
 ENDS_CLEANLY = 1 << 8  # not a style trait: the answer ends with closing punctuation (for Q002)
-TERMINAL = frozenset(".!?:;)]}\"'`»”’…>*_|~")
 _HEADING = re.compile(r"^#{1,6} \S|\*\*\S[^*\n]*\*\*|^\|.*\|\s*$", re.MULTILINE)
 _LIST = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\S", re.MULTILINE)
 _GREETING = re.compile(r"\A\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b", re.IGNORECASE)

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from sftlint.checks.text import WORD_HASHES
 from sftlint.schema import Conversation
 
 NUM_PERM = 64
@@ -43,19 +44,6 @@ def exact_text(text: str) -> str:
     return " ".join(text.split())
 
 
-class _WordHashes(dict):
-    """word -> 64-bit xxHash, remembered (natural text repeats its words; hashing each is the cost)."""
-
-    def __missing__(self, word: str) -> int:
-        import xxhash
-
-        if len(self) > 1_000_000:
-            self.clear()
-        h = self[word] = xxhash.xxh3_64_intdigest(word.encode("utf-8", "surrogatepass"))
-        return h
-
-
-_WORDS = _WordHashes()
 _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 
 
@@ -66,8 +54,8 @@ def shingles(text: str) -> np.ndarray:
         text = unicodedata.normalize("NFKC", text)
     words = _WORD.findall(text.casefold())
     if len(words) < SHINGLE:
-        return np.array([_WORDS[" ".join(words)]] if words else [], dtype=np.uint64)
-    w = np.fromiter(map(_WORDS.__getitem__, words), dtype=np.uint64, count=len(words))
+        return np.array([WORD_HASHES[" ".join(words)]] if words else [], dtype=np.uint64)
+    w = np.fromiter(map(WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
     return np.unique(w[:-2] * _P1 + w[1:-1] * _P2 + w[2:])
 
 

@@ -9,11 +9,10 @@ from collections import Counter
 from collections.abc import Iterator
 
 from sftlint.checks import Context, Hit, check
-from sftlint.checks.text import code_ranges, inside, lowered, mask
+from sftlint.checks.text import TERMINAL, code_ranges, digit_count, lowered, mask
 from sftlint.schema import Conversation
 
 ROUND_CUTS = frozenset({256, 512, 1000, 1024, 2000, 2048, 4000, 4096})
-_TERMINAL = set(".!?:;)]}\"'`»”’…>*_|~")
 _LIST_OR_HEADING = re.compile(r"^\s*(?:[-*+•#>]|\d+[.)]|\|)")
 
 
@@ -37,7 +36,7 @@ def truncated_output(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         yield Hit(index, "ends inside an unclosed code block", (max(0, end - 20), end))
         return
     body = text.rstrip()
-    if len(body) < ctx.option("Q002", "min_chars") or body[-1] in _TERMINAL or not body[-1].isalnum():
+    if len(body) < ctx.option("Q002", "min_chars") or body[-1] in TERMINAL or not body[-1].isalnum():
         return
     last_line = body.rsplit("\n", 1)[-1]
     if len(text) in ROUND_CUTS:
@@ -101,7 +100,6 @@ def iban_ok(value: str) -> bool:
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
 
 
-_NO_DIGITS = str.maketrans("", "", "0123456789")
 _IBAN_HINT = re.compile(r"[A-Z]{2}\d{2}")
 
 
@@ -111,7 +109,7 @@ def _pii(text: str) -> Iterator[tuple[int, int, str]]:
             domain = m.group(0).rsplit("@", 1)[1].lower()
             if not domain.endswith(_SAFE_DOMAINS):
                 yield m.start(), m.end(), "e-mail address"
-    if len(text) - len(text.translate(_NO_DIGITS)) < 9:
+    if digit_count(text) < 9:
         return  # no card, IBAN or phone number has fewer digits
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
@@ -236,5 +234,3 @@ def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     if asked and answered and asked != answered:
         yield Hit(index, f"the prompt is in {asked}, the answer in {answered}")
 
-
-__all__ = ["inside", "luhn", "iban_ok", "entropy", "language"]

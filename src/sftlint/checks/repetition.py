@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterator
 
 from sftlint.checks import Context, Hit, check
-from sftlint.checks.text import code_ranges, prose
+from sftlint.checks.text import WORD_HASHES, code_ranges, digit_count, prose
 from sftlint.schema import Conversation
 
 _WORD = re.compile(r"\w+")
@@ -44,11 +44,8 @@ def _dup_fraction(units: list[str]) -> tuple[float, str | None]:
     return (dup / total if total else 0.0), first
 
 
-_NO_DIGITS = str.maketrans("", "", "0123456789")
-
-
 def _digit_share(text: str) -> float:
-    return (len(text) - len(text.translate(_NO_DIGITS))) / max(1, len(text))
+    return digit_count(text) / max(1, len(text))
 
 
 _STRUCTURE = re.compile(r"^\s*(?:[-*+•|]|\d+[.)])\s", re.MULTILINE)
@@ -102,13 +99,11 @@ def _ngram_repetition(words: list[str], scale: float = 1.0) -> tuple[str, float,
     the words covered by any later occurrence of an n-gram seen before."""
     import numpy as np
 
-    from sftlint.checks.duplicates import _WORDS
-
     lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     total = int(lengths.sum())
     if not total:
         return None
-    ids = np.fromiter(map(_WORDS.__getitem__, words), dtype=np.uint64, count=len(words))
+    ids = np.fromiter(map(WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
     n_words = len(words)
     if n_words >= 5:  # no 5-word phrase said twice: no measure can pass its limit (the usual case)
         h = ids[:n_words - 4].copy()

@@ -45,3 +45,28 @@ def mask(value: str) -> str:
     """A secret or personal value shown without revealing it: its first characters and length."""
     keep = 4 if len(value) > 12 else 1
     return f"{value[:keep]}…({len(value)} chars)"
+
+
+TERMINAL = frozenset(".!?:;)]}\"'`»”’…>*_|~")
+"""Characters a finished answer may end with (punctuation, brackets, quotes, Markdown)."""
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def digit_count(text: str) -> int:
+    return len(text) - len(text.translate(_NO_DIGITS))
+
+
+class _WordHashes(dict):
+    """word -> 64-bit xxHash, remembered (natural text repeats its words; hashing each is the cost)."""
+
+    def __missing__(self, word: str) -> int:
+        import xxhash
+
+        if len(self) > 1_000_000:
+            self.clear()
+        h = self[word] = xxhash.xxh3_64_intdigest(word.encode("utf-8", "surrogatepass"))
+        return h
+
+
+WORD_HASHES = _WordHashes()
