@@ -133,13 +133,18 @@ def preview(conv: Conversation) -> str:
 class Processor:
     """Turns one record into findings and a summary. Lives in each worker process."""
 
-    def __init__(self, settings: Settings, counter: Any, keep_records: bool = False) -> None:
+    def __init__(self, settings: Settings, counter: Any, keep_records: bool = False,
+                 summary_tokens: bool = True) -> None:
+        """`summary_tokens`: count every example's tokens for its summary (stats, review, export);
+        otherwise only the T rules count, and only the examples that may break the limit."""
         self.settings = settings
         self.keep_records = keep_records
+        self.summary_tokens = summary_tokens
         self.rules = catalogue()
         # packs first: where a pack and a code check report the same span, the pack names it better
         self.checks = list(pack_checks(packs_for(settings)).items()) + list(load_all().items())
         self.ctx = Context(settings.profile, settings.options, counter)
+        self._chosen: dict[frozenset[str], list] = {}  # the checks of each active set, in order
 
     def finding(self, code: str, path: str, line: int | None, message: str | None = None, *,
                 col: int | None = None, message_index: int | None = None,
@@ -156,16 +161,18 @@ class Processor:
         out = []
         ctx = self.ctx
         spans: set[tuple] = set()
-        for code, fn in self.checks:
-            if code in active:
-                for hit in fn(conv, ctx):
-                    if hit.span is not None:  # two checks of one rule (a pack and code) on one span: report once
-                        if any(c == code and i == hit.message_index and a < hit.span[1] and hit.span[0] < b
-                               for c, i, a, b in spans):
-                            continue
-                        spans.add((code, hit.message_index, *hit.span))
-                    out.append(self.finding(code, path, line, hit.message, col=1,
-                                            message_index=hit.message_index, span=hit.span, example_id=eid))
+        chosen = self._chosen.get(active)
+        if chosen is None:
+            chosen = self._chosen[active] = [(code, fn) for code, fn in self.checks if code in active]
+        for code, fn in chosen:
+            for hit in fn(conv, ctx):
+                if hit.span is not None:  # two checks of one rule (a pack and code) on one span: report once
+                    if any(c == code and i == hit.message_index and a < hit.span[1] and hit.span[0] < b
+                           for c, i, a, b in spans):
+                        continue
+                    spans.add((code, hit.message_index, *hit.span))
+                out.append(self.finding(code, path, line, hit.message, col=1,
+                                        message_index=hit.message_index, span=hit.span, example_id=eid))
         return out
 
     def process(self, record: Record, fmt: str | None, active: frozenset[str], path: str,
@@ -186,7 +193,7 @@ class Processor:
         out += self.check(conv, active, path, record.line, eid)
         if decisions:
             self.apply_decision(decisions.get(eid), out, active, path, record.line, eid)
-        counts = self.ctx.tokens(conv)
+        counts = self.ctx.tokens(conv) if self.summary_tokens else None
         summary = ExampleSummary(eid, counts.total if counts else None, counts.trainable if counts else None,
                                  preview(conv))
         dup = (make_row(conv, record.line, record.offset, eid, len(out), self.settings.options, active)
@@ -235,9 +242,9 @@ def _decisions(journal: Path | None) -> dict[str, Entry]:
     return _WORKER_DECISIONS[key]
 
 
-def _init_worker(settings: Settings, tokens: bool, keep_records: bool) -> None:
+def _init_worker(settings: Settings, tokens: bool, keep_records: bool, summary_tokens: bool) -> None:
     global _WORKER
-    _WORKER = Processor(settings, make_counter(settings) if tokens else None, keep_records)
+    _WORKER = Processor(settings, make_counter(settings) if tokens else None, keep_records, summary_tokens)
 
 
 def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, detail: bool,
@@ -292,14 +299,14 @@ class Engine:
         self.detail = detail or stats or keep_records
         self.tokens = stats or bool(settings.selected & TOKEN_CODES)
         self.counter = make_counter(settings) if self.tokens else None
-        self.processor = Processor(settings, self.counter, keep_records)
+        self.processor = Processor(settings, self.counter, keep_records, summary_tokens=self.detail)
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.settings, self.tokens, self.keep_records))
+                                             initargs=(self.settings, self.tokens, self.keep_records, self.detail))
         return self._pool
 
     def close(self) -> None:

@@ -122,7 +122,14 @@ class TiktokenCounter:
         return hit
 
     def count(self, conv: Conversation) -> TokenCount:
-        n = self.n
+        return self._count(conv, self.n)
+
+    def bound(self, conv: Conversation) -> TokenCount:
+        """Upper bounds of every count, from UTF-8 lengths (a BPE token covers at least one byte),
+        without encoding; a count is zero exactly when its bound is."""
+        return self._count(conv, _utf8_length)
+
+    def _count(self, conv: Conversation, n) -> TokenCount:
         pos = n(orjson.dumps(conv.tools).decode()) if conv.tools else 0
         trainable = 0
         spans = []
@@ -143,6 +150,10 @@ class TiktokenCounter:
         return TokenCount(pos + REPLY_PRIMING, trainable, spans, per_message)
 
 
+def _utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
 class ChatTemplateCounter:
     """Counts what a Hugging Face tokenizer's chat template renders."""
 
@@ -155,6 +166,9 @@ class ChatTemplateCounter:
 
     def describe(self) -> str:
         return f"chat template of {self.name}"
+
+    def bound(self, conv: Conversation) -> TokenCount:
+        return self.count(conv)  # a template adds text of its own: no cheap bound
 
     def count(self, conv: Conversation) -> TokenCount:
         from sftlint.train.data import MaskError, rendered_turns

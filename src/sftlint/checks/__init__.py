@@ -33,6 +33,8 @@ class Context:
     counter: Any = None
     _tokens: TokenCount | None = None
     _conv: Conversation | None = None
+    _bound: TokenCount | None = None
+    _bound_conv: Conversation | None = None
 
     def option(self, code: str, name: str) -> Any:
         return self.options[code][name]
@@ -43,6 +45,17 @@ class Context:
         if self._conv is not conv:
             self._conv, self._tokens = conv, self.counter.count(conv)
         return self._tokens
+
+    def token_bound(self, conv: Conversation) -> TokenCount | None:
+        """Counts that are upper bounds of `tokens` (exact where no cheap bound exists) and zero
+        exactly where they are: what a check needs to rule an example out without encoding it."""
+        if self.counter is None:
+            return None
+        if self._conv is conv:
+            return self._tokens
+        if self._bound_conv is not conv:
+            self._bound_conv, self._bound = conv, self.counter.bound(conv)
+        return self._bound
 
 
 ExampleCheck = Callable[["Conversation", Context], Iterator[Hit]]

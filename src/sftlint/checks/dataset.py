@@ -20,24 +20,29 @@ STYLE_TRAITS = (
 )
 ENDS_CLEANLY = 1 << 8  # not a style trait: the answer ends with closing punctuation (for Q002)
 _HEADING = re.compile(r"^#{1,6} \S|\*\*\S[^*\n]*\*\*|^\|.*\|\s*$", re.MULTILINE)
-_LIST = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\S", re.MULTILINE)
+_LIST = re.compile(r"\n\s*(?:[-*+•]|\d+[.)])\s+\S")  # on "\n" + text: a line start, found faster than ^
 _GREETING = re.compile(r"\A\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b", re.IGNORECASE)
 _SIGNOFF = re.compile(r"(?:best regards|kind regards|regards|cheers|sincerely|best wishes|thanks again|"
                       r"have a (?:great|nice) day)[,.!]?\s*(?:\n.{0,40})?\Z", re.IGNORECASE)
 _SLOT = re.compile(r"\"[^\"\n]{1,80}\"|'[^'\n]{1,80}'|`[^`\n]{1,80}`|\d+(?:[.,]\d+)*|(?<=\s)[A-Z][\w-]+")
 
 
+_SIGNOFF_WORDS = ("regards", "cheers", "sincerely", "wishes", "thanks again", " day")
+
+
 def style_bits(answer: str) -> int:
     bits = 0
-    if _HEADING.search(answer):
+    # each regex only where the cheap test says it may match
+    if ("#" in answer or "**" in answer or "|" in answer) and _HEADING.search(answer):
         bits |= 1
-    if len(_LIST.findall(answer)) >= 2:
+    if len(_LIST.findall("\n" + answer)) >= 2:
         bits |= 2
     if "```" in answer:
         bits |= 4
     if _GREETING.search(answer):
         bits |= 8
-    if _SIGNOFF.search(answer[-200:]):
+    tail = answer[-200:]
+    if any(map(tail.lower().__contains__, _SIGNOFF_WORDS)) and _SIGNOFF.search(tail):
         bits |= 16
     if answer.rstrip()[-1:] in TERMINAL:
         bits |= ENDS_CLEANLY

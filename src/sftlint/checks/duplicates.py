@@ -13,7 +13,6 @@ similar to its keeper.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from sftlint.checks.text import WORD_HASHES
+from sftlint.checks.text import WORD_HASHES, sort_unique, words
 from sftlint.schema import Conversation
 
 NUM_PERM = 64
@@ -33,7 +32,6 @@ KEYS = ("conversation", "prompt", "response", "full")
 D_CODES = frozenset({"D001", "D002", "D003", "D004", "D005"})
 CORPUS_CODES = D_CODES | {"P006", "Q002", "Q009", "Q010"}  # judged over the whole file (Q002 in part)
 
-_WORD = re.compile(r"\w+")
 _EMPTY = np.zeros(0, dtype=np.uint64)
 
 
@@ -44,6 +42,18 @@ def exact_text(text: str) -> str:
     return " ".join(text.split())
 
 
+_SEPARATORS = bytes.maketrans(b"\x1c\x1d\x1e\x1f", b"    ")  # whitespace to str.split, not to bytes.split
+
+
+def exact_hash(text: str) -> tuple[int, int]:
+    """Hash and length of `exact_text(text)`; ASCII text is normalised as bytes (same result, faster)."""
+    if text.isascii():
+        norm = b" ".join(text.encode("ascii").translate(_SEPARATORS).split())
+        return _h64(norm), len(norm)
+    norm_text = exact_text(text)
+    return _h64(norm_text), len(norm_text)
+
+
 _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 
 
@@ -52,11 +62,12 @@ def shingles(text: str) -> np.ndarray:
     and spacing do not count. (A text of fewer than three words is one shingle.)"""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    words = _WORD.findall(text.casefold())
-    if len(words) < SHINGLE:
-        return np.array([WORD_HASHES[" ".join(words)]] if words else [], dtype=np.uint64)
-    w = np.fromiter(map(WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
-    return np.unique(w[:-2] * _P1 + w[1:-1] * _P2 + w[2:])
+    found = words(text.casefold())
+    if len(found) < SHINGLE:
+        joined = (b" " if found and isinstance(found[0], bytes) else " ").join(found)
+        return np.array([WORD_HASHES[joined]] if found else [], dtype=np.uint64)
+    w = np.fromiter(map(WORD_HASHES.__getitem__, found), dtype=np.uint64, count=len(found))
+    return sort_unique(w[:-2] * _P1 + w[1:-1] * _P2 + w[2:])
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -83,10 +94,10 @@ def key_text(conv: Conversation, key: str) -> str:
     return "\n".join(f"{m.role}: {m.content or ''}" for m in chosen)
 
 
-def _h64(text: str) -> int:
+def _h64(text: str | bytes) -> int:
     import xxhash
 
-    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+    return xxhash.xxh3_64_intdigest(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
 
 
 _PERMS: tuple[np.ndarray, np.ndarray] | None = None
@@ -107,7 +118,9 @@ def bands(sh: np.ndarray) -> np.ndarray:
                   rng.randint(0, 1 << 62, size=NUM_PERM, dtype=np.uint64))
     a, b = _PERMS
     if len(sh):
-        values = (((sh[:, None] >> np.uint64(32)) * a + b) >> np.uint64(32)).min(axis=0)
+        hashed = np.multiply.outer(sh >> np.uint64(32), a)
+        hashed += b
+        values = hashed.min(axis=0) >> np.uint64(32)  # the shift is monotonic: take it after the min
     else:
         values = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint64)
     mixed = (values.reshape(BANDS, ROWS) * np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F],
@@ -147,25 +160,25 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
     from sftlint.checks.dataset import skeleton, style_bits
 
     near_key = options["D002"]["key"]
-    exact_hash = length = 0
+    exact = length = 0
     near = _NO_BANDS
     if active & {"D001", "D002"}:
         near_text = key_text(conv, near_key)
-        near_norm = exact_text(near_text)
         exact_key = options["D001"]["key"]
-        exact_norm = near_norm if exact_key == near_key else exact_text(key_text(conv, exact_key))
-        exact_hash, length = _h64(exact_norm), len(near_norm)
+        exact, length = exact_hash(near_text)
+        if exact_key != near_key:
+            exact = exact_hash(key_text(conv, exact_key))[0]
         if "D002" in active:
             near = bands(shingles(near_text))
     answer = _last_answer(conv)
     # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
     asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
-    context = (_h64(exact_text(_context(conv))) if active & {"D003", "D004"} else 1) if asked else 0
+    context = (exact_hash(_context(conv))[0] if active & {"D003", "D004"} else 1) if asked else 0
     users = [m.content for m in conv.messages if m.role == "user" and m.content]
     style = style_bits(answer) if answer.strip() and active & {"Q002", "Q009"} else 0
     template = _h64(skeleton(users[0])) if users and "Q010" in active else 0
-    row = (line, offset, int(eid, 16), min(findings, 65535), exact_hash, length, context,
-           _h64(exact_text(answer)), len(answer.strip()), len(users[-1]) if users else 0, style, template, near)
+    row = (line, offset, int(eid, 16), min(findings, 65535), exact, length, context,
+           exact_hash(answer)[0], len(answer.strip()), len(users[-1]) if users else 0, style, template, near)
     if "D005" in active:
         leak_key = options["D005"]["key"]
         leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))

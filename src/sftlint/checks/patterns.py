@@ -1,10 +1,16 @@
 """Pattern rules from rule packs (filler, template artefacts, placeholders, secrets, glossaries,
-and the user's own): one check per rule code, running every pattern of every pack for that code."""
+and the user's own): one check per rule code, running every pattern of every pack for that code.
+
+Most turns contain none of the phrases, so each rule's literal prefilter is what decides: one
+Aho-Corasick pass over a turn finds every prefilter literal of every rule at once (shared by all
+codes through a small cache), and a rule's regex runs only on turns where one of its literals is.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from sftlint.checks import Context, ExampleCheck, Hit
 from sftlint.checks.text import code_ranges, inside, mask
@@ -21,21 +27,43 @@ def _message(rule: PatternRule, found: str) -> str:
     return f"{rule.message}: {shown!r}" if rule.message else repr(shown)
 
 
-def _check(rules: list[PatternRule]) -> ExampleCheck:
+class Prefilter:
+    """Which rules may match a text: those without a prefilter, and those with one of theirs in it."""
+
+    def __init__(self, rules: list[PatternRule]) -> None:
+        import ahocorasick_rs
+
+        literals = sorted({p for r in rules for p in r.prefilter})
+        index = {p: i for i, p in enumerate(literals)}
+        self._owners: list[set[int]] = [set() for _ in literals]
+        for n, rule in enumerate(rules):
+            for p in rule.prefilter:
+                self._owners[index[p]].add(n)
+        self._always = frozenset(n for n, r in enumerate(rules) if not r.prefilter)
+        self._find = (ahocorasick_rs.AhoCorasick(literals, matchkind=ahocorasick_rs.MatchKind.Standard)
+                      .find_matches_as_indexes if literals else None)
+        self.candidates = lru_cache(maxsize=64)(self._candidates)  # every code asks about the same turns
+
+    def _candidates(self, text: str) -> frozenset[int]:
+        if self._find is None:
+            return self._always
+        found = {i for i, _, _ in self._find(lower(text), overlapping=True)}
+        return self._always.union(*(self._owners[i] for i in found)) if found else self._always
+
+
+def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> ExampleCheck:
     def run(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         for index, m in enumerate(conv.messages):
             text = m.content
             if not text:
                 continue
+            candidates = prefilter.candidates(text)
+            if not candidates:
+                continue
             code = None
-            lowered = None
-            for rule in rules:
-                if m.role not in rule.roles:
+            for n, rule in rules:
+                if n not in candidates or m.role not in rule.roles:
                     continue
-                if rule.prefilter:
-                    lowered = lower(text) if lowered is None else lowered
-                    if not any(map(lowered.__contains__, rule.prefilter)):
-                        continue
                 for start, end, found in matches(rule, text):
                     if not rule.mask:  # code samples may quote templates; a secret in code is still a secret
                         code = code_ranges(text) if code is None else code
@@ -47,8 +75,9 @@ def _check(rules: list[PatternRule]) -> ExampleCheck:
 
 
 def pack_checks(packs: Iterable[Pack]) -> dict[str, ExampleCheck]:
-    by_code: dict[str, list[PatternRule]] = defaultdict(list)
-    for pack in packs:
-        for rule in pack.rules:
-            by_code[rule.code].append(rule)
-    return {code: _check(rules) for code, rules in by_code.items()}
+    rules = [rule for pack in packs for rule in pack.rules]
+    prefilter = Prefilter(rules)
+    by_code: dict[str, list[tuple[int, PatternRule]]] = defaultdict(list)
+    for n, rule in enumerate(rules):
+        by_code[rule.code].append((n, rule))
+    return {code: _check(numbered, prefilter) for code, numbered in by_code.items()}

@@ -53,6 +53,7 @@ def truncated_output(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 _MOJIBAKE = re.compile(r"(?:Ã[\x80-\xbf¡-ÿ]|â€[™œ\x9d˜“”¦\"]|Â[ -¿]|Ã‚|ï»¿)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FFFD = re.compile("\ufffd")
+_PRINTABLE_ASCII = bytes(range(32, 127)) + b"\t\n\r"
 
 
 @check("Q005")
@@ -61,6 +62,8 @@ def encoding_damage(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         text = m.content
         if not text:
             continue
+        if text.isascii() and not text.encode("ascii").translate(None, _PRINTABLE_ASCII):
+            continue  # the usual case: nothing but printable ASCII, tabs and newlines
         for what, pattern in (("replacement character U+FFFD", _FFFD), ("mojibake", _MOJIBAKE),
                               ("control character", _CONTROL)):
             if pattern is not _CONTROL and text.isascii():
@@ -180,16 +183,32 @@ STOPWORDS = {
     "pt": "os as que de não um uma para com em do da se mas como você",
 }
 _STOP = {lang: set(words.split()) for lang, words in STOPWORDS.items()}
-_LANGS_OF: dict[str, tuple[str, ...]] = {}
+_LANGS_OF: dict[str | bytes, tuple[str, ...]] = {}
 for _lang, _words in _STOP.items():
     for _w in _words:
         _LANGS_OF[_w] = (*_LANGS_OF.get(_w, ()), _lang)
+_LANGS_OF.update({w.encode(): langs for w, langs in _LANGS_OF.items() if w.isascii()})  # ASCII text comes as bytes
 _SCRIPTS = (("cjk", re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")), ("cyrillic", re.compile(r"[\u0400-\u04ff]")),
             ("arabic", re.compile(r"[\u0600-\u06ff]")), ("greek", re.compile(r"[\u0370-\u03ff]")),
             ("hebrew", re.compile(r"[\u0590-\u05ff]")), ("devanagari", re.compile(r"[\u0900-\u097f]")))
 _TRANSLATE = re.compile(r"(?i)\b(?:translat\w*|in (?:english|german|french|spanish|italian|dutch|portuguese|chinese|"
                         r"japanese)|auf deutsch|en français|en español|vertaal|traduc\w*|übersetz\w*)\b")
+_TRANSLATE_HINTS = ("translat", "english", "german", "french", "spanish", "italian", "dutch", "portuguese", "chinese",
+                    "japanese", "deutsch", "français", "español", "vertaal", "traduc", "übersetz")
 _WORDS = re.compile(r"[^\W\d_]+")
+_ASCII_NON_LETTER = bytes(b if chr(b).isalpha() else ord(" ") for b in range(128)) + b" " * 128
+
+
+def _letter_words(text: str) -> list[str] | list[bytes]:
+    """Runs of letters; ASCII text is split as bytes (the same words, faster than the regex)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_NON_LETTER).split()
+    return _WORDS.findall(text)
+
+
+def _asks_translation(text: str) -> bool:
+    low = lowered(text)
+    return any(map(low.__contains__, _TRANSLATE_HINTS)) and _TRANSLATE.search(text) is not None
 
 
 def language(text: str, min_words: int) -> str | None:
@@ -200,13 +219,13 @@ def language(text: str, min_words: int) -> str | None:
         for name, pattern in _SCRIPTS:
             if letters and len(pattern.findall(sample)) > letters * 0.3:
                 return name
-    words = _WORDS.findall(sample.lower())
+    words = _letter_words(sample.lower())
     if len(words) < min_words:
         return None
     scores = dict.fromkeys(_STOP, 0)
-    for w in words:
-        for lang in _LANGS_OF.get(w, ()):
-            scores[lang] += 1
+    for langs, count in Counter(map(_LANGS_OF.get, words)).items():
+        for lang in langs or ():
+            scores[lang] += count
     best = max(scores, key=scores.get)
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] >= max(3, 0.15 * len(words)) and ranked[0] >= 2 * ranked[1]:
@@ -221,16 +240,18 @@ def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         return
     index, answer = found
     prompt = next((m.content for m in reversed(conv.messages[:index]) if m.role == "user" and m.content), None)
-    if not prompt or _TRANSLATE.search(prompt) or any(_TRANSLATE.search(m.content or "")
-                                                       for m in conv.messages if m.role == "system"):
-        return
     min_words = ctx.option("Q008", "min_words")
-    if prompt.count(" ") + 1 < min_words or answer.count(" ") + 1 < min_words:
+    if not prompt or prompt.count(" ") + 1 < min_words or answer.count(" ") + 1 < min_words:
         return
     code = code_ranges(answer)
     if code and sum(b - a for a, b in code) > len(answer) / 2:
         return
-    asked, answered = language(prompt, min_words), language(answer, min_words)
-    if asked and answered and asked != answered:
+    asked = language(prompt, min_words)
+    answered = language(answer, min_words) if asked else None
+    if not answered or answered == asked:
+        return
+    # a different language is what a translation task asks for (looked at last: it is rarely needed)
+    if not _asks_translation(prompt) and not any(_asks_translation(m.content or "")
+                                                 for m in conv.messages if m.role == "system"):
         yield Hit(index, f"the prompt is in {asked}, the answer in {answered}")
 

@@ -11,16 +11,22 @@ from sftlint.schema import Conversation
 @check("T001")
 def example_too_long(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     limit = ctx.option("T001", "max_tokens")
+    bound = ctx.token_bound(conv)
+    if limit is None or bound is None or bound.total <= limit:
+        return  # (most examples: even one token per byte stays under the limit, no need to encode)
     counts = ctx.tokens(conv)
-    if limit is not None and counts is not None and counts.total > limit:
+    if counts.total > limit:
         yield Hit(None, f"example is {counts.total:,} tokens, over the {limit:,}-token limit")
 
 
 @check("T002")
 def assistant_tokens_truncated(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     limit = ctx.option("T001", "max_tokens")
+    bound = ctx.token_bound(conv)
+    if limit is None or bound is None or bound.total <= limit:
+        return
     counts = ctx.tokens(conv)
-    if limit is None or counts is None or counts.total <= limit:
+    if counts.total <= limit:
         return
     for index, start, end in counts.trainable_spans:
         lost = end - max(start, limit)
@@ -30,7 +36,7 @@ def assistant_tokens_truncated(conv: Conversation, ctx: Context) -> Iterator[Hit
 
 @check("T003")
 def zero_trainable_tokens(conv: Conversation, ctx: Context) -> Iterator[Hit]:
-    counts = ctx.tokens(conv)
+    counts = ctx.token_bound(conv)  # zero exactly when the exact count is
     if counts is None or counts.error:
         return
     if counts.trainable == 0 and any(m.role == "assistant" for m in conv.messages):
@@ -39,6 +45,6 @@ def zero_trainable_tokens(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 
 @check("T004")
 def chat_template_error(conv: Conversation, ctx: Context) -> Iterator[Hit]:
-    counts = ctx.tokens(conv)
+    counts = ctx.token_bound(conv)  # a template's error shows in its (exact) bound
     if counts is not None and counts.error:
         yield Hit(None, f"chat template failed: {counts.error}")
