@@ -62,6 +62,14 @@ def _settings(paths: list[Path], config_path, **flags):
     return load_settings(start, config_path, overrides)
 
 
+def _scorer(model: str, regenerate: bool, cache_dir: Path | None, settings):
+    from sftlint.checks.model_copy import Scorer
+
+    if cache_dir is None:
+        cache_dir = (settings.source.parent if settings.source else Path.cwd()) / ".sftlint_cache"
+    return Scorer(model, cache_dir, regenerate=regenerate, show_progress=sys.stderr.isatty())
+
+
 def _fail(message: str) -> None:
     click.echo(f"sftlint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
@@ -99,21 +107,37 @@ def _check_paths(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
 @click.option("--show-waived", is_flag=True, help="Also show findings waived because the example was accepted in review.")
 @click.option("--against", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Held-out set (eval or test file): D005 reports training examples that leak from it. Repeatable.")
+@click.option("--model", "model", metavar="PATH_OR_ID",
+              help="Score every answer under this causal LM (the base model you will tune: a folder, hub id or .gguf "
+                   "file) for B004; needs sftlint[train].")
+@click.option("--regenerate", is_flag=True, help="With --model: also compare each answer with the model's own greedy "
+                                                 "answer (B005; slow on a CPU).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where --model scores are cached (default: .sftlint_cache next to the config file, else here).")
 def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal, no_journal, show_waived, against,
-         **flags):
+         model, regenerate, cache_dir, **flags):
     """Check data files (JSONL, JSONL.gz, JSON array, Parquet) and report every problem."""
     from sftlint.config import ConfigError
     from sftlint.engine import Engine
+    from sftlint.models import ModelError
     from sftlint.report import render
     from sftlint.tokens import TokenizerError
 
     files, errors = _check_paths(paths)
+    if regenerate and not model:
+        _fail("--regenerate needs --model")
+    scorer = None
     try:
         settings = _settings(list(paths), config_path, **flags)
+        if model:
+            scorer = _scorer(model, regenerate, cache_dir, settings)
         result = Engine(settings, jobs=jobs, journal=journal, use_journals=not no_journal,
-                        against=list(against)).run(files)
-    except (ConfigError, TokenizerError) as exc:
+                        against=list(against), scorer=scorer).run(files)
+    except (ConfigError, TokenizerError, ModelError) as exc:
         _fail(str(exc))
+    finally:
+        if scorer is not None:
+            scorer.close()
     errors += result.errors
     for notice in result.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
@@ -385,6 +409,87 @@ def train(data, config_path, gpus, dry_run, merge, show, profile, **flags):
     tps = report["tokens_per_second"]
     console.print(f"eval loss {report['eval_loss_before']} -> {report['eval_loss_after']}; "
                   f"{tps['real']:,.0f} tokens/s ({tps['supervised']:,.0f} supervised); adapter in {cfg.output_dir}")
+
+
+@main.command("eval")
+@click.option("--adapter", type=click.Path(path_type=Path, file_okay=False, exists=True), required=True,
+              help="The adapter folder `sftlint train` wrote.")
+@click.option("--data", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True,
+              help="Held-out examples (e.g. out/test.jsonl from `sftlint export`).")
+@click.option("--model", help="Base model (default: the one the adapter was trained on, from its training_report.json).")
+@click.option("--metric", type=click.Choice(["exact", "normalized", "numeric", "rouge-l", "json-fields"]),
+              help="How an output is compared with the reference (default: rouge-l).")
+@click.option("--json-keys", help="With --metric json-fields: the keys that must be equal (comma-separated; default: all).")
+@click.option("--general-text", metavar="FILE_OR_DATASET",
+              help="General text for the retention check: a text file, or a Hugging Face dataset name (online).")
+@click.option("--retention-bound", type=float, help="Flag retention (base ppl / adapter ppl) below this (0.95).")
+@click.option("--max-new-tokens", type=click.IntRange(min=1), help="Longest generated answer (256).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Examples per generation batch (8).")
+@click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N examples.")
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Where eval_report.json and eval_chart.png go (default: the adapter folder).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file; default: found by walking up from the data. Flags override its [eval] table.")
+@click.option("--profile", default="hf", show_default=True, help="Profile used to read the data.")
+def eval_command(adapter, data, model, metric, json_keys, general_text, retention_bound, max_new_tokens, batch_size,
+                 limit, out, config_path, profile):
+    """Base model vs fine-tuned adapter on held-out data: accuracy, format compliance, improvement over
+    base with 95% intervals, and general-capability retention. Exit 1 when a metric got worse or
+    general ability was lost.
+
+    Defaults come from [tool.sftlint.eval] (or [eval] in sftlint.toml), then these flags."""
+    try:
+        import peft  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError:
+        _fail("eval needs the train extra: pip install 'sftlint[train]' (with -c constraints.txt for CPU torch)")
+    import json
+
+    from rich.console import Console
+
+    from sftlint.config import ConfigError, load_settings
+    from sftlint.evaluate.runner import EvalError, EvalOptions, run, table
+
+    try:
+        settings = load_settings(data.parent, config_path, {})
+    except ConfigError as exc:
+        _fail(str(exc))
+    conf = settings.raw.eval
+    base_dir = settings.source.parent if settings.source else Path.cwd()
+    report_path = adapter / "training_report.json"
+    trained_on = json.loads(report_path.read_text()).get("model") if report_path.is_file() else None
+    model = model or conf.get("model") or trained_on
+    if not model:
+        _fail("no base model: pass --model (the adapter's training_report.json does not name one)")
+    schema = None
+    if conf.get("json-schema"):
+        schema_path = base_dir / conf["json-schema"]
+        try:
+            schema = json.loads(schema_path.read_text())
+        except (OSError, ValueError) as exc:
+            _fail(f"json-schema {schema_path}: {exc}")
+    general = general_text or conf.get("general-text")
+    if general and not general_text and (base_dir / general).is_file():
+        general = str(base_dir / general)
+    keys = json_keys.split(",") if json_keys else conf.get("json-keys", [])
+    console = Console(highlight=False, stderr=True)
+    opts = EvalOptions(
+        model=model, adapter=adapter, data=data, out=out or adapter, metric=metric or conf.get("metric", "rouge-l"),
+        json_keys=tuple(k.strip() for k in keys if k.strip()), general_text=general,
+        retention_bound=retention_bound or conf.get("retention-bound", 0.95),
+        max_new_tokens=max_new_tokens or conf.get("max-new-tokens", 256), batch_size=batch_size or conf.get("batch-size", 8),
+        format_regex=conf.get("format-regex"), json_schema=schema, profile=profile, limit=limit,
+        progress=lambda message: console.print(f"[dim]{message}[/dim]"))
+    try:
+        report = run(opts)
+    except EvalError as exc:
+        _fail(str(exc))
+    click.echo(table(report))
+    click.echo(f"\n{report['examples_evaluated']} held-out examples; report {opts.out / 'eval_report.json'}, "
+               f"chart {opts.out / 'eval_chart.png'}")
+    worse = any(v["verdict"] == "worse" for v in report["improvement_over_base"].values())
+    forgot = bool(report["general_capability_retention"] and report["general_capability_retention"]["flagged"])
+    sys.exit(EXIT_FINDINGS if worse or forgot else EXIT_OK)
 
 
 _FLAG_NAMES = {"load_in_4bit": ("--4bit", "--no-4bit"), "liger": ("--liger", "--no-liger"), "resume": ("--resume", None),

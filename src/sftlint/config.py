@@ -90,6 +90,7 @@ class RawSettings(BaseModel):
     review: ReviewSettings = ReviewSettings()
     """The review UI: [tool.sftlint.review] reviewer, and [tool.sftlint.review.keys]."""
     train: dict[str, Any] = {}
+    eval: dict[str, Any] = {}
     """`sftlint train` defaults, e.g. [tool.sftlint.train] model = "...", lora-r = 32; flags win."""
 
     @field_validator("extend_packs")
@@ -128,6 +129,11 @@ class RawSettings(BaseModel):
     @classmethod
     def known_train(cls, table: dict[str, Any]) -> dict[str, Any]:
         return _check_train(table)
+
+    @field_validator("eval")
+    @classmethod
+    def known_eval(cls, table: dict[str, Any]) -> dict[str, Any]:
+        return _check_eval(table)
 
     @field_validator("profile")
     @classmethod
@@ -187,6 +193,35 @@ def _check_train(table: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"{key}: expected {want[0].__name__}, got {value!r}")
         out[name] = value
     return out
+
+
+EVAL_KEYS: dict[str, tuple[type, ...]] = {
+    "model": (str,), "metric": (str,), "json-keys": (list,), "general-text": (str,), "retention-bound": (int, float),
+    "max-new-tokens": (int,), "batch-size": (int,), "format-regex": (str,), "json-schema": (str,),
+}
+
+
+def _check_eval(table: dict[str, Any]) -> dict[str, Any]:
+    import re
+
+    from sftlint.evaluate.metrics import METRICS
+
+    for key, value in table.items():
+        if key not in EVAL_KEYS:
+            raise ValueError(f"{key}: unknown option (options: {', '.join(sorted(EVAL_KEYS))})")
+        want = EVAL_KEYS[key]
+        if not isinstance(value, want) or isinstance(value, bool):
+            raise ValueError(f"{key}: expected {want[0].__name__}, got {value!r}")
+        if key == "metric" and value not in METRICS:
+            raise ValueError(f"metric: one of {', '.join(METRICS)}; got {value!r}")
+        if key == "format-regex":
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"format-regex: not a valid regular expression: {exc}") from exc
+        if key == "retention-bound" and not 0 < value <= 2:
+            raise ValueError(f"retention-bound: a ratio of perplexities, e.g. 0.95; got {value!r}")
+    return table
 
 
 def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:

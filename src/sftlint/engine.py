@@ -27,6 +27,7 @@ import orjson
 from sftlint.catalogue import catalogue
 from sftlint.checks import Context, load_all
 from sftlint.checks.duplicates import CORPUS_CODES, Corpus, Hit, Row, key_text, make_row, shingles, stack
+from sftlint.checks.model_copy import MODEL_CODES
 from sftlint.checks.patterns import pack_checks
 from sftlint.config import Settings
 from sftlint.findings import Finding
@@ -280,12 +281,14 @@ def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str,
 class Engine:
     def __init__(self, settings: Settings, jobs: int | None = None, stats: bool = False, detail: bool = False,
                  journal: Path | None = None, use_journals: bool = True, keep_records: bool = False,
-                 against: list[Path] | None = None) -> None:
+                 against: list[Path] | None = None, scorer: Any = None) -> None:
         """`stats` collects token counts per example; `detail` makes `iter_file` yield a
         RecordResult for every record even from worker processes (the review UI needs them);
         `keep_records` adds each record's normalised form to it (export needs them).
         Review decisions come from `journal`, else from each file's sidecar journal if it exists
-        (unless `use_journals` is off). `against` files are the held-out sets D005 checks for leaks."""
+        (unless `use_journals` is off). `against` files are the held-out sets D005 checks for leaks.
+        `scorer` (a `checks.model_copy.Scorer`) runs the model-based rules (B004, B005)."""
+        self.scorer = scorer
         self.keep_records = keep_records
         self.against = list(against or [])
         self._against_rows: np.ndarray | None = None
@@ -396,6 +399,8 @@ class Engine:
             yield item
         if corpus is not None and corpus.count:
             yield from self._corpus_findings(path, fmt, shown, corpus)
+        if self.scorer is not None and active & MODEL_CODES:
+            yield from self._model_findings(path, fmt, shown, active, decisions)
         yield from self._file_checks(result, active, fatal=any(p.code == "S009" for p in file_problems))
 
     def _sniff(self, path: Path) -> tuple[str | None, list[Problem]]:
@@ -478,6 +483,58 @@ class Engine:
 
         for hit in corpus.findings(fetch, against, fetch_against):
             yield self._hit_finding(hit, table, against, shown)
+
+    def _model_findings(self, path: Path, fmt: str | None, shown: str, active: frozenset[str],
+                        decisions: dict[str, Entry], window: int = 512) -> Iterator[Finding]:
+        """B004/B005 findings: the file read again, examples scored (or taken from the cache) a
+        window at a time, so memory holds one window of texts."""
+        options = self.settings.options
+        min_disc, min_sim = options["B004"]["min_discrepancy"], options["B005"]["min_similarity"]
+        label = self.scorer.label
+        pending: list[tuple[int, str, Conversation]] = []
+
+        def flush() -> Iterator[Finding]:
+            scores = self.scorer.scores([(eid, conv) for _, eid, conv in pending])
+            for line, eid, _ in pending:
+                entry = decisions.get(eid)
+                for t in scores.get(eid, ()):
+                    found = []
+                    if "B004" in active and t.discrepancy >= min_disc:
+                        f = self.processor.finding(
+                            "B004", shown, line,
+                            f"scores as {label}'s own output: sampling discrepancy {t.discrepancy:.2f} "
+                            f"(threshold {min_disc:g}), mean log-likelihood {t.loglik:.2f}, mean log-rank "
+                            f"{t.logrank:.2f} over {t.tokens} tokens", col=1, message_index=t.message_index, example_id=eid)
+                        f.score = round(t.discrepancy, 4)
+                        found.append(f)
+                    if "B005" in active and t.regen_similarity is not None and t.regen_similarity >= min_sim:
+                        f = self.processor.finding(
+                            "B005", shown, line, f"{t.regen_similarity:.0%} like {label}'s own greedy answer (ROUGE-L)",
+                            col=1, message_index=t.message_index, example_id=eid)
+                        f.similarity = round(t.regen_similarity, 4)
+                        found.append(f)
+                    if entry is not None and entry.decision == "accept":
+                        for f in found:
+                            f.waived = True
+                    yield from found
+            pending.clear()
+
+        for item in read(path, self.settings.options["S006"]["max_line_bytes"]):
+            if not isinstance(item, Record):
+                continue
+            value = item.value
+            if item.raw is not None:
+                value, problem = parse_line(item.raw, item.line, item.last_without_newline)
+                if problem is not None:
+                    continue
+            conv, _ = adapt(value, fmt, self.settings.profile)
+            if conv is None or not any(m.role == "assistant" and m.content for m in conv.messages):
+                continue
+            pending.append((item.line, conv.example_id(), conv))
+            if len(pending) >= window:
+                yield from flush()
+        if pending:
+            yield from flush()
 
     def _hit_finding(self, hit: Hit, table: np.ndarray, against: np.ndarray | None, shown: str) -> Finding:
         others = against if hit.against else table

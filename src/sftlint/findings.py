@@ -22,6 +22,8 @@ class Finding:
     """Ids of the other examples involved (duplicates, conflicts, leaks)."""
     related_lines: list[int] = field(default_factory=list)
     similarity: float | None = None
+    score: float | None = None
+    """The statistic a model-based rule compared with its threshold (B004: the discrepancy)."""
     waived: bool = False
 
     @property
@@ -45,4 +47,5 @@ class Finding:
             "related": self.related,
             "related_lines": self.related_lines,
             "similarity": self.similarity,
+            "score": self.score,
         }

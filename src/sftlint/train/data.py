@@ -58,9 +58,11 @@ def _text(tokenizer, messages: list[dict], tools: Any, generation_prompt: bool) 
     return tokenizer.apply_chat_template(messages, tools=tools, tokenize=False, add_generation_prompt=generation_prompt)
 
 
-def rendered_turns(tokenizer, conv: Conversation, where: str) -> tuple[list[int], list[tuple[int, int, int]]]:
+def rendered_turns(tokenizer, conv: Conversation, where: str,
+                   content_only: bool = False) -> tuple[list[int], list[tuple[int, int, int]]]:
     """Token ids of the whole rendered conversation, and (message index, first token, end token)
-    of each assistant turn that trains, up to the end of that turn's rendering.
+    of each assistant turn that trains, up to the end of that turn's rendering (with
+    `content_only`, of the tokens of its content alone, without the template's markers).
 
     The prefix check is done on the rendered text, and turns are located through the
     tokenizer's character offsets: comparing token lists instead would fail wherever the BPE
@@ -85,6 +87,11 @@ def rendered_turns(tokenizer, conv: Conversation, where: str) -> tuple[list[int]
             raise MaskError(f"{where}: rendering messages[:{i}] is not a prefix of rendering the whole "
                             "conversation, so the loss mask would be wrong (the template rewrites earlier turns)")
         lo, hi = len(prefix), len(through)
+        if content_only:
+            at = full.find(m.content or "", lo, hi) if m.content else -1
+            if at < 0:
+                continue
+            lo, hi = at, at + len(m.content)
         inside = [j for j, (a, b) in enumerate(offsets) if b > lo and a < hi]
         if inside:
             turns.append((i, inside[0], inside[-1] + 1))

@@ -39,13 +39,10 @@ def load_model(cfg: TrainConfig, cuda: bool):
     import torch
     from transformers import AutoModelForCausalLM
 
-    path = Path(cfg.model).expanduser()
-    kwargs: dict[str, Any] = {"dtype": torch.bfloat16}
-    if path.suffix == ".gguf":
-        kwargs["gguf_file"] = path.name
-        source = str(path.parent)
-    else:
-        source = str(path) if path.exists() else cfg.model
+    from sftlint.models import pretrained_source
+
+    source, kwargs = pretrained_source(cfg.model)
+    kwargs["dtype"] = torch.bfloat16
     if cfg.load_in_4bit:
         from transformers import BitsAndBytesConfig
 
@@ -56,7 +53,7 @@ def load_model(cfg: TrainConfig, cuda: bool):
         kwargs["device_map"] = {"": _local_rank()} if cuda else "cpu"
     model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     quantizer = getattr(model, "hf_quantizer", None)
-    if path.suffix == ".gguf" and quantizer is not None:
+    if "gguf_file" in kwargs and quantizer is not None:
         # GGUF weights are dequantised to dense tensors on load; drop the marker so peft trains
         # and save works (see notes/lab-cpu-stack.md §3).
         quantizer.remove_quantization_config(model)
@@ -252,6 +249,7 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
     model = load_model(cfg, cuda)
     report = fit(model, tok, train, held, cfg, emit=emit, cuda=cuda)
     report["data"]["truncated"] = cut
+    report["model"] = cfg.model  # what `sftlint eval` loads under the adapter by default
     report["wall_seconds"] = time.time() - started
     if main_process:
         (out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -1,0 +1,372 @@
+"""`sftlint eval`: the base model and the fine-tuned one (base + LoRA adapter) side by side on the
+held-out set, with the article's four metrics.
+
+One model is loaded; the base's numbers come from the same weights with the adapter switched off
+(peft's `disable_adapter`), so the two sides differ only by the adapter.
+- accuracy: each example's final assistant turn generated greedily (batched, left-padded) and
+  compared with the reference by the chosen metric; also held-out loss and perplexity with the
+  training masks (the same rendering and masks as `sftlint train`);
+- format compliance: the share of outputs passing every format check that applies;
+- improvement over base: adapter - base per metric, with a paired bootstrap 95% interval;
+- general capability retention: perplexity on general text, base / adapter (1.0 = unchanged;
+  below the bound, default 0.95, the fine-tune forgot general ability).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sftlint.evaluate.metrics import bootstrap_delta, format_checks, scorer, verdict
+
+REPORT_FILE = "eval_report.json"
+CHART_FILE = "eval_chart.png"
+
+
+class EvalError(Exception):
+    """The evaluation cannot run (a usage error: exit 2, with the reason)."""
+
+
+@dataclass
+class EvalOptions:
+    model: str
+    adapter: Path
+    data: Path
+    out: Path
+    metric: str = "rouge-l"
+    json_keys: tuple[str, ...] = ()
+    general_text: str | None = None
+    retention_bound: float = 0.95
+    max_new_tokens: int = 256
+    batch_size: int = 8
+    max_length: int = 2048
+    general_tokens: int = 8192
+    format_regex: str | None = None
+    json_schema: dict | None = None
+    profile: str = "hf"
+    device: str | None = None
+    limit: int | None = None
+    progress: Callable[[str], None] = field(default=lambda message: None)
+
+
+def _held_out(opts: EvalOptions, tokenizer):
+    """(line, conversation, prompt messages, reference) for each example with a final answer."""
+    from sftlint.catalogue import load_profile
+    from sftlint.train.data import MaskError, load_conversations
+
+    try:
+        convs = list(load_conversations(opts.data, load_profile(opts.profile)))
+    except MaskError as exc:
+        raise EvalError(str(exc)) from exc
+    out = []
+    for line, conv in convs:
+        last = max((i for i, m in enumerate(conv.messages) if m.role == "assistant" and m.content), default=None)
+        if last is None:
+            continue
+        out.append((line, conv, conv.template_messages()[:last], conv.messages[last].content))
+    if opts.limit:
+        out = out[:opts.limit]
+    if not out:
+        raise EvalError(f"{opts.data}: no example with an assistant answer to evaluate")
+    return out
+
+
+def generate(loaded, prompts: list[list[dict]], max_new_tokens: int, batch_size: int) -> list[tuple[str, bool]]:
+    """Greedy answers to each prompt (messages), and whether the model ended its turn itself."""
+    from sftlint.models import greedy
+
+    tok = loaded.tokenizer
+    encoded = [tok(tok.apply_chat_template(p, tokenize=False, add_generation_prompt=True),
+                   add_special_tokens=False)["input_ids"] for p in prompts]
+    return greedy(loaded, encoded, max_new_tokens, batch_size)
+
+
+def example_losses(model, examples, device: str, batch_size: int) -> list[tuple[float, int]]:
+    """(summed loss, supervised tokens) per example, with the training masks."""
+    import torch
+
+    from sftlint.train.data import IGNORE
+
+    out: list[tuple[float, int]] = [(0.0, 0)] * len(examples)
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].input_ids))
+    pad = 0
+    for start in range(0, len(order), batch_size):
+        part = order[start:start + batch_size]
+        width = max(len(examples[i].input_ids) for i in part)
+        ids = torch.full((len(part), width), pad, dtype=torch.long)
+        labels = torch.full((len(part), width), IGNORE, dtype=torch.long)
+        mask = torch.zeros((len(part), width), dtype=torch.long)
+        for row, i in enumerate(part):
+            p = examples[i]
+            ids[row, :len(p.input_ids)] = torch.tensor(p.input_ids)
+            labels[row, :len(p.labels)] = torch.tensor(p.labels)
+            mask[row, :len(p.input_ids)] = 1
+        with torch.inference_mode():
+            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+        target = labels[:, 1:].to(device)
+        loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), target.clamp(min=0), reduction="none")
+        valid = target != IGNORE
+        for row, i in enumerate(part):
+            out[i] = (float((loss[row] * valid[row]).sum()), int(valid[row].sum()))
+    return out
+
+
+def general_chunks(source: str, tokenizer, tokens: int, chunk: int = 512) -> tuple[list[list[int]], str]:
+    """Token chunks of general text: a file, or a Hugging Face dataset name (needs the network)."""
+    path = Path(source).expanduser()
+    if path.is_file():
+        text, label = path.read_text(encoding="utf-8", errors="replace"), str(path)
+    else:
+        try:
+            import datasets
+
+            ds = datasets.load_dataset(source, split="test")
+            text, label = "\n\n".join(r["text"] for r in ds.select(range(min(len(ds), 2000)))), f"dataset {source}"
+        except Exception as exc:
+            raise EvalError(f"--general-text {source!r}: not a file, and not a dataset that can be loaded "
+                            f"({exc.__class__.__name__}: {exc})") from exc
+    # skip a Project Gutenberg header, if any: it is boilerplate, not general text
+    m = re.search(r"\*\*\* START OF (?:THE|THIS) PROJECT GUTENBERG EBOOK.*?\*\*\*", text)
+    if m:
+        text = text[m.end():]
+    ids = tokenizer(text[: tokens * 8], add_special_tokens=False)["input_ids"][:tokens]
+    return [ids[i:i + chunk] for i in range(0, len(ids) - 1, chunk) if len(ids[i:i + chunk]) > 1], label
+
+
+def perplexity(model, chunks: list[list[int]], device: str, batch_size: int) -> float:
+    import torch
+
+    total, count = 0.0, 0
+    for start in range(0, len(chunks), batch_size):
+        part = chunks[start:start + batch_size]
+        width = max(len(c) for c in part)
+        ids = torch.zeros((len(part), width), dtype=torch.long)
+        mask = torch.zeros((len(part), width), dtype=torch.long)
+        for row, c in enumerate(part):
+            ids[row, :len(c)] = torch.tensor(c)
+            mask[row, :len(c)] = 1
+        with torch.inference_mode():
+            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+        loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:].to(device), reduction="none")
+        valid = mask[:, 1:].to(device).bool()
+        total += float((loss * valid).sum())
+        count += int(valid.sum())
+    return math.exp(total / max(1, count))
+
+
+def _artefact_check():
+    from sftlint.catalogue import load_profile
+    from sftlint.checks import Context
+    from sftlint.checks.patterns import pack_checks
+    from sftlint.io.formats import adapt
+    from sftlint.packs import builtin_packs
+
+    check = pack_checks(builtin_packs())["Q003"]
+    ctx = Context(load_profile("hf"), {}, None)
+
+    def has_artefact(text: str) -> bool:
+        conv, _ = adapt({"messages": [{"role": "user", "content": "-"}, {"role": "assistant", "content": text}]},
+                        "messages", load_profile("hf"))
+        return any(True for _ in check(conv, ctx))
+
+    return has_artefact
+
+
+def run(opts: EvalOptions) -> dict[str, Any]:
+    import torch
+
+    from sftlint.models import ModelError, load_for_inference
+    from sftlint.train.data import MaskError, end_of_turn_ids, prepare_example
+
+    if not (opts.adapter / "adapter_config.json").is_file():
+        raise EvalError(f"{opts.adapter}: no adapter_config.json (pass the folder `sftlint train` wrote)")
+    opts.progress(f"loading {opts.model}")
+    try:
+        loaded = load_for_inference(opts.model, opts.device)
+    except ModelError as exc:
+        raise EvalError(str(exc)) from exc
+    from peft import PeftModel
+
+    tok, device = loaded.tokenizer, loaded.device
+    model = PeftModel.from_pretrained(loaded.model, str(opts.adapter)).eval()
+    rows = _held_out(opts, tok)
+    score = scorer(opts.metric, opts.json_keys)
+    pattern = re.compile(opts.format_regex) if opts.format_regex else None
+    has_artefact = _artefact_check()
+    eot = end_of_turn_ids(tok)
+    prepared, prepared_rows = [], []
+    for k, (line, conv, _, _) in enumerate(rows):
+        try:
+            p = prepare_example(tok, conv, line, eot)
+        except MaskError:
+            continue
+        if len(p.input_ids) <= opts.max_length:
+            prepared.append(p)
+            prepared_rows.append(k)
+    chunks, general_label = (general_chunks(opts.general_text, tok, opts.general_tokens) if opts.general_text
+                             else ([], None))
+
+    sides: dict[str, dict[str, Any]] = {}
+    for side in ("base", "adapter"):
+        opts.progress(f"{side}: generating {len(rows)} answers")
+        context = model.disable_adapter() if side == "base" else _nullcontext()
+        with context:
+            outputs = generate(_with(loaded, model), [r[2] for r in rows], opts.max_new_tokens, opts.batch_size)
+            opts.progress(f"{side}: held-out loss")
+            losses = example_losses(model, prepared, device, opts.batch_size)
+            ppl = None
+            if chunks:
+                opts.progress(f"{side}: perplexity on general text")
+                ppl = perplexity(model, chunks, device, opts.batch_size)
+        scores = [score(out, r[3]) for (out, _), r in zip(outputs, rows, strict=True)]
+        checks = [format_checks(out, r[3], ended, has_artefact, pattern, opts.json_schema)
+                  for (out, ended), r in zip(outputs, rows, strict=True)]
+        sides[side] = {"outputs": outputs, "scores": scores, "checks": checks, "losses": losses, "ppl": ppl}
+    report = _report(opts, rows, prepared_rows, sides, general_label, loaded.label, len(chunks) and sum(map(len, chunks)))
+    opts.out.mkdir(parents=True, exist_ok=True)
+    (opts.out / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n")
+    chart(report, opts.out / CHART_FILE)
+    del model
+    if device.startswith("cuda"):
+        torch.cuda.empty_cache()
+    return report
+
+
+def _with(loaded, model):
+    """The loaded model's record with the peft-wrapped model in it (generation goes through peft)."""
+    from sftlint.models import LoadedModel
+
+    return LoadedModel(model, loaded.tokenizer, loaded.device, loaded.name)
+
+
+class _nullcontext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _report(opts: EvalOptions, rows, prepared_rows, sides, general_label, model_label, general_tokens) -> dict[str, Any]:
+    base, ada = sides["base"], sides["adapter"]
+    n = len(rows)
+
+    def share(side, key=None) -> list[float]:
+        return [float(all(c.values())) if key is None else float(c.get(key, True)) for c in side["checks"]]
+
+    acc_d = bootstrap_delta(base["scores"], ada["scores"])
+    fmt_d = bootstrap_delta(share(base), share(ada))
+    tokens = [t for _, t in base["losses"]]
+    b_loss = [s / t if t else 0.0 for s, t in base["losses"]]
+    a_loss = [s / t if t else 0.0 for s, t in ada["losses"]]
+    loss_d = bootstrap_delta(b_loss, a_loss, weights=tokens) if tokens else (0.0, 0.0, 0.0)
+    mean_loss = {k: (sum(s for s, _ in side["losses"]) / max(1, sum(t for _, t in side["losses"])))
+                 for k, side in (("base", base), ("adapter", ada))}
+    components = sorted({k for side in (base, ada) for c in side["checks"] for k in c})
+    retention = None
+    if base["ppl"] is not None:
+        ratio = base["ppl"] / ada["ppl"]
+        retention = {"text": general_label, "tokens": general_tokens, "base_perplexity": round(base["ppl"], 4),
+                     "adapter_perplexity": round(ada["ppl"], 4), "retention": round(ratio, 4),
+                     "bound": opts.retention_bound, "flagged": ratio < opts.retention_bound,
+                     "verdict": "forgot general ability" if ratio < opts.retention_bound else "kept"}
+    loss_index = {k: j for j, k in enumerate(prepared_rows)}
+
+    def rounded(x):
+        return None if x is None else round(x, 4)
+
+    examples = []
+    for k, (line, _, prompt, reference) in enumerate(rows):
+        j = loss_index.get(k)
+        examples.append({
+            "line": line, "prompt": prompt[-1]["content"] if prompt else "", "reference": reference,
+            "base_output": base["outputs"][k][0], "adapter_output": ada["outputs"][k][0],
+            "base_score": rounded(base["scores"][k]), "adapter_score": rounded(ada["scores"][k]),
+            "base_format": base["checks"][k], "adapter_format": ada["checks"][k],
+            "base_loss": rounded(b_loss[j]) if j is not None else None,
+            "adapter_loss": rounded(a_loss[j]) if j is not None else None,
+        })
+    return {
+        "model": opts.model, "model_label": model_label, "adapter": str(opts.adapter), "data": str(opts.data),
+        "examples_evaluated": n, "metric": opts.metric,
+        "accuracy": {"metric": opts.metric, "base": rounded(sum(base["scores"]) / n),
+                     "adapter": rounded(sum(ada["scores"]) / n),
+                     "held_out_loss": {k: rounded(v) for k, v in mean_loss.items()},
+                     "held_out_perplexity": {k: rounded(math.exp(v)) for k, v in mean_loss.items()}},
+        "format_compliance": {"base": rounded(sum(share(base)) / n), "adapter": rounded(sum(share(ada)) / n),
+                              "checks": {c: {"base": rounded(sum(share(base, c)) / n),
+                                             "adapter": rounded(sum(share(ada, c)) / n)} for c in components}},
+        "improvement_over_base": {
+            "accuracy": _delta(acc_d, True), "format_compliance": _delta(fmt_d, True),
+            "held_out_loss": _delta(loss_d, False)},
+        "general_capability_retention": retention,
+        "examples": examples,
+    }
+
+
+def _delta(d: tuple[float, float, float], higher_is_better: bool) -> dict[str, Any]:
+    delta, lo, hi = d
+    return {"delta": round(delta, 4), "ci95": [round(lo, 4), round(hi, 4)], "verdict": verdict(delta, lo, hi, higher_is_better)}
+
+
+def table(report: dict[str, Any]) -> str:
+    """The four metrics, base vs adapter, with the difference, its interval and a verdict."""
+    acc, fmt, imp = report["accuracy"], report["format_compliance"], report["improvement_over_base"]
+    ret = report["general_capability_retention"]
+    rows = [("metric", "base", "adapter", "adapter - base (95% CI)", "verdict")]
+
+    def cell(d: dict) -> str:
+        return f"{d['delta']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}]"
+
+    rows.append((f"accuracy ({acc['metric']})", f"{acc['base']:.3f}", f"{acc['adapter']:.3f}", cell(imp["accuracy"]),
+                 imp["accuracy"]["verdict"]))
+    rows.append(("format compliance", f"{fmt['base']:.3f}", f"{fmt['adapter']:.3f}", cell(imp["format_compliance"]),
+                 imp["format_compliance"]["verdict"]))
+    loss = acc["held_out_loss"]
+    rows.append(("held-out loss (training masks)", f"{loss['base']:.3f}", f"{loss['adapter']:.3f}",
+                 cell(imp["held_out_loss"]), imp["held_out_loss"]["verdict"]))
+    if ret is not None:
+        rows.append(("general text perplexity", f"{ret['base_perplexity']:.2f}", f"{ret['adapter_perplexity']:.2f}",
+                     f"retention {ret['retention']:.3f} (bound {ret['bound']:g})", ret["verdict"]))
+    else:
+        rows.append(("general capability retention", "-", "-", "not measured (--general-text)", "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) if i in (0, 3, 4) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+             for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def chart(report: dict[str, Any], path: Path) -> None:
+    """Bars, base vs adapter: accuracy, format compliance, and retention (adapter bar = retention)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"accuracy\n({report['metric']})", "format\ncompliance"]
+    base = [report["accuracy"]["base"], report["format_compliance"]["base"]]
+    ada = [report["accuracy"]["adapter"], report["format_compliance"]["adapter"]]
+    ret = report["general_capability_retention"]
+    if ret is not None:
+        labels.append("general ability\n(retention)")
+        base.append(1.0)
+        ada.append(ret["retention"])
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=120)
+    xs = range(len(labels))
+    ax.bar([x - 0.2 for x in xs], base, 0.4, label="base", color="#9aa5b1")
+    ax.bar([x + 0.2 for x in xs], ada, 0.4, label="adapter", color="#2f80ed")
+    if ret is not None:
+        ax.axhline(ret["bound"], xmin=0.68, xmax=0.98, color="#d64545", linestyle="--", linewidth=1)
+    ax.set_xticks(list(xs), labels)
+    ax.set_ylim(0, max(1.05, *ada, *base))
+    ax.set_title(f"{report['model_label']}: base vs adapter on {report['examples_evaluated']} held-out examples")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
