@@ -61,3 +61,44 @@ def test_duplicate_cluster_side_by_side(snap_compare, tmp_path):
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_evaluation_side_by_side(snap_compare, tmp_path):
+    """The evaluation screen on a finished run's report: the four metrics, then each held-out
+    example's base and adapter answers side by side."""
+    import json
+
+    from sftlint.review.screens.evaluate import EvalScreen
+
+    out = tmp_path / "snap" / "adapter"
+    out.mkdir(parents=True)
+    delta = {"delta": 0.2, "ci95": [0.05, 0.35], "verdict": "better"}
+    report = {
+        "model_label": "SmolLM2-135M-Instruct", "examples_evaluated": 2, "metric": "rouge-l",
+        "accuracy": {"metric": "rouge-l", "base": 0.21, "adapter": 0.41,
+                     "held_out_loss": {"base": 3.6, "adapter": 3.26}, "held_out_perplexity": {"base": 36.6, "adapter": 26.0}},
+        "format_compliance": {"base": 0.5, "adapter": 1.0, "checks": {}},
+        "improvement_over_base": {"accuracy": delta, "format_compliance": {**delta, "delta": 0.5},
+                                  "held_out_loss": {"delta": -0.34, "ci95": [-0.39, -0.3], "verdict": "better"}},
+        "general_capability_retention": {"text": "pg11.txt", "tokens": 8192, "base_perplexity": 23.86,
+                                         "adapter_perplexity": 23.71, "retention": 1.006, "bound": 0.95,
+                                         "flagged": False, "verdict": "kept"},
+        "examples": [
+            {"line": 3, "prompt": "How often should I oil my chain?", "reference": "Every 150-300 km, or after rain.",
+             "base_output": "Oil your chain regularly, for example every month, and whenever it squeaks.",
+             "adapter_output": "Every 150-300 km, and after riding in the rain.", "base_score": 0.12, "adapter_score": 0.8},
+            {"line": 9, "prompt": "Do you service e-bikes?", "reference": "Yes: motors and batteries from Bosch and Shimano.",
+             "base_output": "Yes, we service e-bikes of all brands.", "adapter_output": "I am not sure.",
+             "base_score": 0.3, "adapter_score": 0.02},
+        ],
+    }
+    (out / "eval_report.json").write_text(json.dumps(report))
+    app = make_app(write_data(tmp_path / "snap"))
+
+    async def settle(pilot):
+        await ready(pilot.app, pilot)
+        pilot.app.push_screen(EvalScreen(out))
+        await pilot.pause()
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(110, 34), run_before=settle)

@@ -43,7 +43,8 @@ async def test_train_from_the_ui_then_cancel_another_run(tmp_path, smollm2_gguf)
     sample.write_bytes((ROOT / "sample_data" / "bike_shop.jsonl").read_bytes())
     app = make_app(sample)
     form = {"model": str(smollm2_gguf), "data": str(data / "train.jsonl"), "eval": str(data / "test.jsonl"),
-            "max_length": "128", "lr": "1e-3", "batch_size": "4"}
+            "max_length": "128", "lr": "1e-3", "batch_size": "4", "eval_limit": "2",
+            "general": str(ROOT.parent / "shared" / "realdata" / "gutenberg" / "pg11.txt")}
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         run = await start_run(app, pilot, {**form, "out": str(tmp_path / "a1"), "max_steps": "3"})
@@ -53,6 +54,19 @@ async def test_train_from_the_ui_then_cancel_another_run(tmp_path, smollm2_gguf)
         assert run.report["steps"] == 3
         assert (tmp_path / "a1" / "adapter_model.safetensors").exists()
         assert "finished" in str(run.query_one("#status").render())
+
+        await pilot.press("e")  # evaluate the adapter against its base on the held-out split
+        await pilot.pause()
+        evaluation = app.screen
+        assert type(evaluation).__name__ == "EvalScreen"
+        await wait_until(pilot, lambda: evaluation.state != "running", 400)
+        assert evaluation.state == "finished", (tmp_path / "a1" / "eval.log").read_text()[-2000:]
+        summary = str(evaluation.query_one("#summary").render())
+        assert "format compliance" in summary and "general text perplexity" in summary
+        assert len(evaluation.query(".example")) == 2 and len(evaluation.query(".pair")) == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is run
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.main  # back to reviewing while nothing runs

@@ -53,7 +53,7 @@ class TrainDialog(ModalScreen[dict | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "start", "Start")]
     FIELDS = (("model", "Base model"), ("data", "Train data"), ("eval", "Eval data"), ("out", "Output"),
               ("max_steps", "Max steps"), ("epochs", "Epochs"), ("lr", "Learning rate"), ("batch_size", "Batch size"),
-              ("max_length", "Max length"))
+              ("max_length", "Max length"), ("general", "General text"), ("eval_limit", "Eval examples"))
 
     def __init__(self, defaults: dict[str, str]) -> None:
         super().__init__()
@@ -112,7 +112,8 @@ class TrainingScreen(Screen):
     TrainingScreen Sparkline { height: 8; margin-bottom: 1; }
     TrainingScreen #log { height: 1fr; border: round $primary-background-lighten-2; }
     """
-    BINDINGS = [Binding("c", "cancel_run", "Cancel the run"), Binding("escape", "back", "Back to review (keeps running)")]
+    BINDINGS = [Binding("c", "cancel_run", "Cancel the run"), Binding("e", "evaluate", "Evaluate vs base"),
+                Binding("escape", "back", "Back to review (keeps running)")]
 
     def __init__(self, form: dict[str, str]) -> None:
         super().__init__()
@@ -197,6 +198,9 @@ class TrainingScreen(Screen):
             tps = report["tokens_per_second"]
             t.append(f"\n{tps['real']:,.0f} tokens/s ({tps['supervised']:,.0f} supervised), peak memory "
                      f"{report['peak_memory_gib']:.2f} GiB, wall {report['wall_seconds']:.0f} s")
+            if self.state == "finished" and self.form.get("eval"):
+                t.append("\npress e to evaluate the adapter against its base model on the held-out data",
+                         style="bold cyan")
         self.query_one("#status", Static).update(t)
         self.query_one("#log-text", Static).update(Text("\n".join(self.lines[-200:])))
 
@@ -211,6 +215,20 @@ class TrainingScreen(Screen):
             self.state = "cancelled"
             self.lines.append("cancelled: the run was stopped; checkpoints so far are kept (resume with --resume)")
             self.render_status()
+
+    def action_evaluate(self) -> None:
+        """`sftlint eval` of the finished adapter on the held-out data (the export's test split)."""
+        from sftlint.review.screens.evaluate import EvalScreen, eval_command
+
+        if self.state != "finished":
+            self.app.notify("Evaluate when the run has finished.", severity="warning")
+            return
+        if not self.form.get("eval"):
+            self.app.notify("No held-out data: set Eval data (the export's test.jsonl) when starting the run.",
+                            severity="warning")
+            return
+        self.evaluation = EvalScreen(self.out, eval_command(self.form))
+        self.app.push_screen(self.evaluation)
 
     def action_back(self) -> None:
         self.app.pop_screen()
