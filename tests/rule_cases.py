@@ -60,8 +60,15 @@ class Case:
     tokenizer: str | None = None
     aside: dict[str, bytes] = field(default_factory=dict)
     """Files written next to the data but not linted (e.g. an --against set)."""
+    model: bool = False
+    """Lint with `--model` (the real SmolLM2-135M-Instruct, as a plain folder)."""
 
 
+SKY = ("The sky is blue because of a process called Rayleigh scattering, where light encounters tiny molecules of air "
+       "and is deflected by them. When sunlight reaches our atmosphere, it encounters molecules of gases like nitrogen "
+       "and oxygen, which scatter the shorter, blue wavelengths of light more than the longer, red wavelengths.")
+GRANDMOTHER = ("My grandmother kept her sourdough starter in a chipped blue crock behind the bread bin, and fed it "
+               "whatever flour was cheapest that week; rye in winter, because the mill sold it off in January.")
 LONG_A = ("assistant", "Wipe the chain with a cloth, put one drop of oil on each roller, spin the pedals backwards for a "
                         "minute so it gets into the links, then wipe off the excess so it does not collect grit.")
 NEAR_A = ("assistant", "Wipe the chain with a rag, put one drop of oil on each roller, spin the pedals backwards for "
@@ -108,6 +115,15 @@ CASES: dict[str, Case] = {
                                 conv(SYS, Q, ("assistant", "I don't have real-time information about our stock.")),
                                 conv(SYS, Q, ("assistant", "As of my last visit to the shop, they had it in stock.")))},
                  {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
+    # SmolLM2's own greedy answer (discrepancy ~4.9 under it) against a person's (~-7.5)
+    "B004": Case({"a.jsonl": jl(conv(("user", "Explain in three sentences why the sky is blue."), ("assistant", SKY)),
+                                conv(("user", "Tell me about your grandmother's baking."), ("assistant", GRANDMOTHER)))},
+                 {("a.jsonl", 1, 1)}, model=True),
+    "B005": Case({"a.jsonl": jl(conv(("user", "What is the capital of France?"),
+                                     ("assistant", "The capital of France is Paris.")),
+                                conv(("user", "What is the capital of France?"),
+                                     ("assistant", "Paris, obviously, though Lyon would argue.")))},
+                 {("a.jsonl", 1, 1)}, args=["--regenerate"], model=True),
     "P001": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", REPEAT)), conv(SYS, Q, ("assistant", LIST_OK)),
                                 conv(SYS, Q, ("assistant", CODE_REPEAT)), conv(SYS, ("user", REPEAT), A))},
                  {("a.jsonl", 1, 2)}),

@@ -20,6 +20,8 @@ def lint_case(code: str, tmp_path, request, fmt: str = "json"):
     args = ["lint", *data, "--select", code, "--output-format", fmt, *case.args]
     if case.tokenizer:
         args += ["--tokenizer", str(request.getfixturevalue("strict_template_dir"))]
+    if case.model:
+        args += ["--model", str(request.getfixturevalue("smollm2_model_dir")), "--cache-dir", str(tmp_path / "cache")]
     result = run_cli(*args, cwd=tmp_path)
     assert_no_crash(result)
     return result
