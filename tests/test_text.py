@@ -24,6 +24,12 @@ def test_words_are_the_regex_words(text):
 
 
 @given(TEXT)
+def test_letter_words_are_the_regex_letter_runs(text):
+    found = words(text, letters_only=True)
+    assert [w.decode() if isinstance(w, bytes) else w for w in found] == re.findall(r"[^\W\d_]+", text)
+
+
+@given(TEXT)
 def test_exact_hash_is_the_hash_of_the_normalised_text(text):
     norm = exact_text(text)
     assert exact_hash(text) == (_h64(norm), len(norm))

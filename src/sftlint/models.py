@@ -49,9 +49,13 @@ class LoadedModel:
 
     @property
     def label(self) -> str:
-        """Short name for messages (the file or folder name, or the hub id)."""
-        path = Path(self.name)
-        return path.stem if path.suffix == ".gguf" else path.name or self.name
+        return model_label(self.name)
+
+
+def model_label(name_or_path: str) -> str:
+    """Short name for messages (the file or folder name, or the hub id)."""
+    path = Path(name_or_path)
+    return path.stem if path.suffix == ".gguf" else path.name or name_or_path
 
 
 def load_for_inference(name_or_path: str, device: str | None = None) -> LoadedModel:

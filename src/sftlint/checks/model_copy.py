@@ -207,9 +207,9 @@ class Scorer:
 
     @property
     def label(self) -> str:
-        from sftlint.models import LoadedModel
+        from sftlint.models import model_label
 
-        return LoadedModel(None, None, "", self.name).label
+        return model_label(self.name)
 
     def _load(self):
         if self.loaded is None:

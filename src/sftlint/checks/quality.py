@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from sftlint.checks import Context, Hit, check
 from sftlint.checks.text import TERMINAL, code_ranges, digit_count, lowered, mask
+from sftlint.checks.text import words as split_words
 from sftlint.schema import Conversation
 
 ROUND_CUTS = frozenset({256, 512, 1000, 1024, 2000, 2048, 4000, 4096})
@@ -195,17 +196,6 @@ _TRANSLATE = re.compile(r"(?i)\b(?:translat\w*|in (?:english|german|french|spani
                         r"japanese)|auf deutsch|en français|en español|vertaal|traduc\w*|übersetz\w*)\b")
 _TRANSLATE_HINTS = ("translat", "english", "german", "french", "spanish", "italian", "dutch", "portuguese", "chinese",
                     "japanese", "deutsch", "français", "español", "vertaal", "traduc", "übersetz")
-_WORDS = re.compile(r"[^\W\d_]+")
-_ASCII_NON_LETTER = bytes(b if chr(b).isalpha() else ord(" ") for b in range(128)) + b" " * 128
-
-
-def _letter_words(text: str) -> list[str] | list[bytes]:
-    """Runs of letters; ASCII text is split as bytes (the same words, faster than the regex)."""
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_NON_LETTER).split()
-    return _WORDS.findall(text)
-
-
 def _asks_translation(text: str) -> bool:
     low = lowered(text)
     return any(map(low.__contains__, _TRANSLATE_HINTS)) and _TRANSLATE.search(text) is not None
@@ -219,7 +209,7 @@ def language(text: str, min_words: int) -> str | None:
         for name, pattern in _SCRIPTS:
             if letters and len(pattern.findall(sample)) > letters * 0.3:
                 return name
-    words = _letter_words(sample.lower())
+    words = split_words(sample.lower(), letters_only=True)
     if len(words) < min_words:
         return None
     scores = dict.fromkeys(_STOP, 0)

@@ -51,15 +51,18 @@ TERMINAL = frozenset(".!?:;)]}\"'`»”’…>*_|~")
 """Characters a finished answer may end with (punctuation, brackets, quotes, Markdown)."""
 
 _WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _ASCII_NON_WORD = bytes(b if chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(128)) + b" " * 128
+_ASCII_NON_LETTER = bytes(b if chr(b).isalpha() else ord(" ") for b in range(128)) + b" " * 128
 
 
-def words(text: str) -> list[str] | list[bytes]:
-    """The `\\w+` words of a text. ASCII text (most turns) is split as bytes, several times faster
-    than the regex; the words are the same, as bytes, and hash the same in WORD_HASHES."""
+def words(text: str, letters_only: bool = False) -> list[str] | list[bytes]:
+    """The `\\w+` words of a text (runs of letters with `letters_only`). ASCII text (most turns) is
+    split as bytes, several times faster than the regex; the words are the same, as bytes, and
+    hash the same in WORD_HASHES."""
     if text.isascii():
-        return text.encode("ascii").translate(_ASCII_NON_WORD).split()
-    return _WORD.findall(text)
+        return text.encode("ascii").translate(_ASCII_NON_LETTER if letters_only else _ASCII_NON_WORD).split()
+    return (_LETTERS if letters_only else _WORD).findall(text)
 
 
 def sort_unique(values):

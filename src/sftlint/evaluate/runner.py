@@ -18,6 +18,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,7 +215,7 @@ def run(opts: EvalOptions) -> dict[str, Any]:
     sides: dict[str, dict[str, Any]] = {}
     for side in ("base", "adapter"):
         opts.progress(f"{side}: generating {len(rows)} answers")
-        context = model.disable_adapter() if side == "base" else _nullcontext()
+        context = model.disable_adapter() if side == "base" else nullcontext()
         with context:
             outputs = generate(_with(loaded, model), [r[2] for r in rows], opts.max_new_tokens, opts.batch_size)
             opts.progress(f"{side}: held-out loss")
@@ -242,14 +243,6 @@ def _with(loaded, model):
     from sftlint.models import LoadedModel
 
     return LoadedModel(model, loaded.tokenizer, loaded.device, loaded.name)
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _report(opts: EvalOptions, rows, prepared_rows, sides, general_label, model_label, general_tokens) -> dict[str, Any]:
