@@ -22,7 +22,13 @@ MFU uses 4·N FLOPs per token (N = base parameters) against the GPU's bf16 peak,
 convention; the step also recomputes activations, so the hardware does more than that.
 
     python benchmarks/train_speed.py                       # on a GPU: both arms, 8B shape
+    python benchmarks/train_speed.py --gpus 2              # sftlint on 1 GPU and on 2 (data parallel)
     python benchmarks/train_speed.py --shape tiny --no-4bit --steps 2 --warmup 1   # CPU smoke test
+
+With `--gpus N`, sftlint runs on one GPU and then on N under `accelerate launch` (one process per
+GPU), with the same examples and the same global batch (each device takes batch/N of every step);
+tokens per step are summed over the processes, the step time is the first process's (each step
+ends with the gradients' all-reduce, so the processes keep in step).
 """
 
 from __future__ import annotations
@@ -264,7 +270,19 @@ def child(args) -> None:
         result = arm_baseline(args, path, data, cuda)
     else:
         result = arm_sftlint(args, path, data, cuda, liger=False if args.arm == "sftlint-noliger" else None)
-    Path(args.result).write_text(json.dumps(result))
+    rank = int(os.environ.get("RANK", "0"))
+    Path(args.result + (f".rank{rank}" if rank else "")).write_text(json.dumps(result))
+
+
+def merge_ranks(result_path: Path, processes: int) -> dict:
+    """One result from the data-parallel processes' own: real and supervised tokens summed per step."""
+    result = json.loads(result_path.read_text())
+    for rank in range(1, processes):
+        other = json.loads(Path(f"{result_path}.rank{rank}").read_text())
+        for step, theirs in zip(result["steps"], other["steps"], strict=True):
+            step["real"] += theirs["real"]
+            step["supervised"] += theirs["supervised"]
+    return result
 
 
 def main() -> None:
@@ -279,6 +297,8 @@ def main() -> None:
     parser.add_argument("--no-4bit", dest="four_bit", action="store_false", help="bf16 base (for a CPU smoke test)")
     parser.add_argument("--model-dir", help="where the random-weight model is saved (default: a temp folder)")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--gpus", type=int, default=1,
+                        help="N > 1: sftlint on one GPU and on N (data parallel, same global batch); no baseline")
     parser.add_argument("--arm", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -297,19 +317,26 @@ def main() -> None:
           f"{args.warmup} warm-up + {args.steps} timed steps of {args.batch_size} examples "
           f"(baseline: {args.micro_batch} per forward pass)", flush=True)
     rows = []
-    for arm in args.arms.split(","):
+    runs = [(arm, 1) for arm in args.arms.split(",")] if args.gpus == 1 else [("sftlint", 1), ("sftlint", args.gpus)]
+    for arm, processes in runs:
         result_path = Path(tempfile.mkstemp(suffix=".json")[1])
-        cmd = [sys.executable, __file__, "--arm", arm, "--result", str(result_path), "--model-dir", str(model_dir),
+        if args.batch_size % processes:
+            sys.exit(f"--batch-size {args.batch_size} does not split over {processes} GPUs")
+        cmd = [__file__, "--arm", arm, "--result", str(result_path), "--model-dir", str(model_dir),
                "--shape", args.shape, "--steps", str(args.steps), "--warmup", str(args.warmup),
-               "--batch-size", str(args.batch_size), "--micro-batch", str(args.micro_batch),
+               "--batch-size", str(args.batch_size // processes), "--micro-batch", str(args.micro_batch),
                "--max-length", str(args.max_length)]
         if not args.four_bit:
             cmd.append("--no-4bit")
+        launcher = [sys.executable] if processes == 1 else [
+            sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(processes),
+            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
         t0 = time.time()
-        subprocess.run(cmd, check=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        rows.append(summarise(arm, json.loads(result_path.read_text()), args.warmup, gpu))
-        print(f"{arm}: done in {time.time() - t0:.0f} s", flush=True)
-    base = next((r for r in rows if r["arm"] == "baseline"), None)
+        subprocess.run(launcher + cmd, check=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        name = arm if args.gpus == 1 else f"{arm} x{processes} GPU"
+        rows.append(summarise(name, merge_ranks(result_path, processes), args.warmup, gpu))
+        print(f"{name}: done in {time.time() - t0:.0f} s", flush=True)
+    base = next((r for r in rows if r["arm"] in ("baseline", "sftlint x1 GPU")), None)
     print(f"\n{'arm':<17}{'real tok/s':>11}{'vs base':>9}{'peak GiB':>10}{'vs base':>9}{'MFU':>7}{'final loss':>12}  kernels")
     for r in rows:
         speed = f"{r['real_tokens_per_s'] / base['real_tokens_per_s']:.2f}x" if base else "-"
@@ -323,6 +350,11 @@ def main() -> None:
         print(f"MFU: 4·N·tokens/s over {PEAK_TFLOPS['spec']:.0f} TFLOP/s (datasheet); "
               f"against the {PEAK_TFLOPS['measured']:.0f} TFLOP/s measured here multiply by "
               f"{PEAK_TFLOPS['spec'] / PEAK_TFLOPS['measured']:.2f}")
+    if args.gpus > 1:
+        one, many = rows
+        print(f"\n{args.gpus} GPUs: {many['real_tokens_per_s'] / one['real_tokens_per_s']:.2f}x the one-GPU throughput; "
+              f"final loss {many['final_loss']:.4f} vs {one['final_loss']:.4f} "
+              f"({abs(many['final_loss'] - one['final_loss']) / one['final_loss']:.2%} apart)")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
 

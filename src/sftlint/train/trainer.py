@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -344,7 +345,14 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
             counters["passes"] += len(parts)
             if len(parts) == 1 or num_items_in_batch is None or not self.model_accepts_loss_kwargs:
                 return super().training_step(model, inputs, num_items_in_batch)
-            return sum(super(BoundedTrainer, self).training_step(model, p, num_items_in_batch) for p in parts)
+            # Data parallel: the processes' passes differ in number, but each must all-reduce its
+            # gradients exactly once per step, so only the last pass synchronises.
+            total = 0
+            for k, part in enumerate(parts):
+                sync = k == len(parts) - 1
+                with nullcontext() if sync else self.accelerator.no_sync(model):
+                    total += super().training_step(model, part, num_items_in_batch)
+            return total
 
     trainer = BoundedTrainer(model=model, args=args, train_dataset=_Dataset(train), callbacks=[Progress()],
                              data_collator=collate)
