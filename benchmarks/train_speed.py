@@ -227,7 +227,7 @@ def arm_sftlint(args, path: Path, data, cuda: bool, liger: bool | None) -> dict:
 
     cfg = TrainConfig(model=str(path), data=Path("unused"), output_dir=Path(tempfile.mkdtemp()),
                       load_in_4bit=args.four_bit, max_steps=args.warmup + args.steps, batch_size=args.batch_size,
-                      max_length=args.max_length, liger=liger)
+                      max_length=args.max_length, liger=liger, pack_tokens=args.pack_tokens)
     model = sft.load_model(cfg, cuda)
     tok = pad_tokenizer()
     losses = {}
@@ -294,6 +294,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16, help="examples per optimizer step (both arms)")
     parser.add_argument("--micro-batch", type=int, default=4, help="the baseline's examples per forward pass")
     parser.add_argument("--max-length", type=int, default=2048)
+    parser.add_argument("--pack-tokens", type=int, default=8192, help="sftlint's most tokens per forward pass")
     parser.add_argument("--no-4bit", dest="four_bit", action="store_false", help="bf16 base (for a CPU smoke test)")
     parser.add_argument("--model-dir", help="where the random-weight model is saved (default: a temp folder)")
     parser.add_argument("--json", help="also write the results here")
@@ -325,7 +326,7 @@ def main() -> None:
         cmd = [__file__, "--arm", arm, "--result", str(result_path), "--model-dir", str(model_dir),
                "--shape", args.shape, "--steps", str(args.steps), "--warmup", str(args.warmup),
                "--batch-size", str(args.batch_size // processes), "--micro-batch", str(args.micro_batch),
-               "--max-length", str(args.max_length)]
+               "--max-length", str(args.max_length), "--pack-tokens", str(args.pack_tokens)]
         if not args.four_bit:
             cmd.append("--no-4bit")
         launcher = [sys.executable] if processes == 1 else [
@@ -334,7 +335,9 @@ def main() -> None:
         t0 = time.time()
         subprocess.run(launcher + cmd, check=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         name = arm if args.gpus == 1 else f"{arm} x{processes} GPU"
-        rows.append(summarise(name, merge_ranks(result_path, processes), args.warmup, gpu))
+        merged = merge_ranks(result_path, processes)
+        print(f"{name}: losses by step " + " ".join(f"{s['loss']:.4f}" for s in merged["steps"] if s["loss"] is not None))
+        rows.append(summarise(name, merged, args.warmup, gpu))
         print(f"{name}: done in {time.time() - t0:.0f} s", flush=True)
     base = next((r for r in rows if r["arm"] in ("baseline", "sftlint x1 GPU")), None)
     print(f"\n{'arm':<17}{'real tok/s':>11}{'vs base':>9}{'peak GiB':>10}{'vs base':>9}{'MFU':>7}{'final loss':>12}  kernels")

@@ -123,3 +123,27 @@ def test_passes_summed_with_the_steps_token_count_equal_one_pass(smol):
         smol.set_attn_implementation("sdpa")
     assert len(packing.split_batch(batch, budget=70)) == 3
     assert torch.allclose(whole, parts, atol=1e-5), (whole, parts)
+
+
+def test_balanced_sampler_deals_each_step_evenly_and_keeps_the_one_gpu_batches():
+    """Data parallel: each process gets `batch` examples of a step and nearly the same tokens, and a
+    step holds the same examples as on one GPU (same seed)."""
+    import random
+
+    from sftlint.train.trainer import BalancedSampler
+
+    lengths = [random.Random(i).randint(20, 2000) for i in range(160)]
+    one = list(BalancedSampler(lengths, 16, 1, seed=3))
+    two = list(BalancedSampler(lengths, 8, 2, seed=3))
+    assert sorted(one) == sorted(two) == list(range(160))
+    for step in range(10):
+        a, b = one[step * 16:(step + 1) * 16], two[step * 16:(step + 1) * 16]
+        assert sorted(a) == sorted(b)  # the same global batch
+        r0, r1 = b[:8], b[8:]  # what accelerate hands process 0 and process 1
+        t0, t1 = sum(lengths[i] for i in r0), sum(lengths[i] for i in r1)
+        assert abs(t0 - t1) <= max(lengths[i] for i in b)  # within one example of even
+    naive = [abs(sum(lengths[i] for i in one[s * 16:s * 16 + 8]) - sum(lengths[i] for i in one[s * 16 + 8:(s + 1) * 16]))
+             for s in range(10)]
+    dealt = [abs(sum(lengths[i] for i in two[s * 16:s * 16 + 8]) - sum(lengths[i] for i in two[s * 16 + 8:(s + 1) * 16]))
+             for s in range(10)]
+    assert sum(dealt) < sum(naive) / 4

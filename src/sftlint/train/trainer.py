@@ -152,6 +152,45 @@ def eval_loss(model, examples: list[Prepared], batch_size: int, pad_id: int, fou
     return total / max(1, count)
 
 
+class BalancedSampler:
+    """A seeded random order in which each optimizer micro-step's examples (batch x processes) are
+    dealt to the processes so each gets `batch` examples and nearly the same number of tokens.
+
+    With one process it is a plain random order. With several, every step holds the same examples
+    as on one GPU (same seed), and no process waits for a luckier one at the gradient all-reduce.
+    accelerate gives process r the r-th `batch` of each group, which is where its share is put."""
+
+    def __init__(self, lengths: list[int], batch: int, processes: int, seed: int) -> None:
+        self.lengths, self.batch, self.processes, self.seed, self.epoch = lengths, batch, processes, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __iter__(self):
+        import torch
+
+        g = torch.Generator()
+        g.manual_seed(self.seed + self.epoch)
+        order = torch.randperm(len(self.lengths), generator=g).tolist()
+        group = self.batch * self.processes
+        for start in range(0, len(order), group):
+            chunk = order[start:start + group]
+            if self.processes == 1 or len(chunk) < group:
+                yield from chunk
+                continue
+            shares: list[list[int]] = [[] for _ in range(self.processes)]
+            load = [0] * self.processes
+            for i in sorted(chunk, key=lambda i: -self.lengths[i]):  # longest first, to the lightest share
+                r = min(range(self.processes), key=lambda r: (len(shares[r]) >= self.batch, load[r]))
+                shares[r].append(i)
+                load[r] += self.lengths[i]
+            for share in shares:
+                yield from share
+
+
 class _Dataset:
     def __init__(self, examples: list[Prepared]) -> None:
         self.examples = examples
@@ -335,6 +374,12 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
         use_cpu=not cuda,  # lets `accelerate launch` run data-parallel CPU processes (gloo)
         remove_unused_columns=False, dataloader_num_workers=0, disable_tqdm=True, eval_strategy="no",
     )
+    if cuda and _world()[1] == 1 and args.n_gpu > 1:
+        # One process trains on one GPU (several are --gpus N, data parallel). Left alone, Trainer
+        # wraps the model in nn.DataParallel over every visible GPU, which a packed row does not
+        # split, and reports the loss times the GPU count.
+        args._n_gpu = 1
+
     class BoundedTrainer(Trainer):
         """Runs each micro-batch in passes of at most cfg.pack_tokens tokens. Each pass's loss is
         its summed token loss over the step's supervised-token count (Trainer's num_items_in_batch),
@@ -353,6 +398,11 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
                 with nullcontext() if sync else self.accelerator.no_sync(model):
                     total += super().training_step(model, part, num_items_in_batch)
             return total
+
+        def _get_train_sampler(self, *args, **kwargs):
+            if packing == "group":  # batches of similar length, for the least padding
+                return super()._get_train_sampler(*args, **kwargs)
+            return BalancedSampler([len(p.input_ids) for p in train], cfg.batch_size, _world()[1], cfg.seed)
 
     trainer = BoundedTrainer(model=model, args=args, train_dataset=_Dataset(train), callbacks=[Progress()],
                              data_collator=collate)
