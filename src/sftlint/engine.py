@@ -420,23 +420,27 @@ class Engine:
         sniff.close()
         return (None if fixed == "auto" else fixed) or detect_format(_sniff_values(head)), problems
 
-    def _shingles_of(self, path: Path, fmt: str | None, lines: dict[int, int], key: str) -> dict[int, Any]:
-        """Shingle sets of the key text of the records at `lines` (byte offset -> index), re-read
-        from the file: only the examples in candidate pairs are held in memory at once."""
-        out: dict[int, Any] = {}
-        if not lines:
-            return out
-        max_line = self.settings.options["S006"]["max_line_bytes"]
-        remaining = len(lines)
-        for item in read(path, max_line):
-            if not isinstance(item, Record) or item.offset not in lines:
+    def _conversations(self, path: Path, fmt: str | None, offsets: Any = None) -> Iterator[tuple[Record, Any]]:
+        """The file read again: (record, conversation or None) for each parseable record, or only
+        for those at `offsets` (byte offsets) when given."""
+        for item in read(path, self.settings.options["S006"]["max_line_bytes"]):
+            if not isinstance(item, Record) or (offsets is not None and item.offset not in offsets):
                 continue
             value = item.value
             if item.raw is not None:
                 value, problem = parse_line(item.raw, item.line, item.last_without_newline)
                 if problem is not None:
                     continue
-            conv, _ = adapt(value, fmt, self.settings.profile)
+            yield item, adapt(value, fmt, self.settings.profile)[0]
+
+    def _shingles_of(self, path: Path, fmt: str | None, lines: dict[int, int], key: str) -> dict[int, Any]:
+        """Shingle sets of the key text of the records at `lines` (byte offset -> index), re-read
+        from the file: only the examples in candidate pairs are held in memory at once."""
+        out: dict[int, Any] = {}
+        if not lines:
+            return out
+        remaining = len(lines)
+        for item, conv in self._conversations(path, fmt, lines):
             if conv is not None:
                 out[lines[item.offset]] = shingles(key_text(conv, key))
             remaining -= 1
@@ -519,15 +523,7 @@ class Engine:
                     yield from found
             pending.clear()
 
-        for item in read(path, self.settings.options["S006"]["max_line_bytes"]):
-            if not isinstance(item, Record):
-                continue
-            value = item.value
-            if item.raw is not None:
-                value, problem = parse_line(item.raw, item.line, item.last_without_newline)
-                if problem is not None:
-                    continue
-            conv, _ = adapt(value, fmt, self.settings.profile)
+        for item, conv in self._conversations(path, fmt):
             if conv is None or not any(m.role == "assistant" and m.content for m in conv.messages):
                 continue
             pending.append((item.line, conv.example_id(), conv))
