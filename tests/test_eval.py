@@ -68,15 +68,6 @@ def test_unknown_eval_setting_exits_2_naming_the_key(tmp_path):
 
 # -- with a real model ------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("eval") / "data"
-    result = run_cli("export", str(ROOT / "sample_data" / "bike_shop.jsonl"), "-o", str(out), "--split", "test=0.1",
-                     "--fail-on", "warning", "--encoding", "cl100k_base")
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def _train(data: Path, model: Path, out: Path, *extra: str) -> Path:
     result = run_cli("train", str(data), "--model", str(model), "--max-length", "256", "--batch-size", "4",
                      "-o", str(out), *extra)

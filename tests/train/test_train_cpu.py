@@ -8,18 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import run_cli
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("train") / "data"
-    result = run_cli("export", str(ROOT / "sample_data" / "bike_shop.jsonl"), "-o", str(out), "--split", "test=0.1",
-                     "--fail-on", "warning", "--encoding", "cl100k_base")
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm2_gguf, tmp_path):

@@ -46,6 +46,15 @@ class Context:
             self._conv, self._tokens = conv, self.counter.count(conv)
         return self._tokens
 
+    def tokens_over(self, conv: Conversation, limit: int | None) -> TokenCount | None:
+        """The exact counts when the example is over `limit` tokens, else None; examples whose
+        bound is under the limit are not encoded at all (most of them)."""
+        bound = self.token_bound(conv)
+        if limit is None or bound is None or bound.total <= limit:
+            return None
+        counts = self.tokens(conv)
+        return counts if counts.total > limit else None
+
     def token_bound(self, conv: Conversation) -> TokenCount | None:
         """Counts that are upper bounds of `tokens` (exact where no cheap bound exists) and zero
         exactly where they are: what a check needs to rule an example out without encoding it."""

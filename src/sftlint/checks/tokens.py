@@ -11,22 +11,16 @@ from sftlint.schema import Conversation
 @check("T001")
 def example_too_long(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     limit = ctx.option("T001", "max_tokens")
-    bound = ctx.token_bound(conv)
-    if limit is None or bound is None or bound.total <= limit:
-        return  # (most examples: even one token per byte stays under the limit, no need to encode)
-    counts = ctx.tokens(conv)
-    if counts.total > limit:
+    counts = ctx.tokens_over(conv, limit)
+    if counts is not None:
         yield Hit(None, f"example is {counts.total:,} tokens, over the {limit:,}-token limit")
 
 
 @check("T002")
 def assistant_tokens_truncated(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     limit = ctx.option("T001", "max_tokens")
-    bound = ctx.token_bound(conv)
-    if limit is None or bound is None or bound.total <= limit:
-        return
-    counts = ctx.tokens(conv)
-    if counts.total <= limit:
+    counts = ctx.tokens_over(conv, limit)
+    if counts is None:
         return
     for index, start, end in counts.trainable_spans:
         lost = end - max(start, limit)

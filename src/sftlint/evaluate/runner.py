@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -140,24 +140,11 @@ def general_chunks(source: str, tokenizer, tokens: int, chunk: int = 512) -> tup
 
 
 def perplexity(model, chunks: list[list[int]], device: str, batch_size: int) -> float:
-    import torch
+    """Perplexity over token chunks of plain text: every token after the first is predicted."""
+    from sftlint.train.data import Prepared
 
-    total, count = 0.0, 0
-    for start in range(0, len(chunks), batch_size):
-        part = chunks[start:start + batch_size]
-        width = max(len(c) for c in part)
-        ids = torch.zeros((len(part), width), dtype=torch.long)
-        mask = torch.zeros((len(part), width), dtype=torch.long)
-        for row, c in enumerate(part):
-            ids[row, :len(c)] = torch.tensor(c)
-            mask[row, :len(c)] = 1
-        with torch.inference_mode():
-            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
-        loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:].to(device), reduction="none")
-        valid = mask[:, 1:].to(device).bool()
-        total += float((loss * valid).sum())
-        count += int(valid.sum())
-    return math.exp(total / max(1, count))
+    losses = example_losses(model, [Prepared(0, c, c) for c in chunks], device, batch_size)
+    return math.exp(sum(s for s, _ in losses) / max(1, sum(n for _, n in losses)))
 
 
 def _artefact_check():
@@ -179,8 +166,6 @@ def _artefact_check():
 
 
 def run(opts: EvalOptions) -> dict[str, Any]:
-    import torch
-
     from sftlint.models import ModelError, load_for_inference
     from sftlint.train.data import MaskError, end_of_turn_ids, prepare_example
 
@@ -217,7 +202,7 @@ def run(opts: EvalOptions) -> dict[str, Any]:
         opts.progress(f"{side}: generating {len(rows)} answers")
         context = model.disable_adapter() if side == "base" else nullcontext()
         with context:
-            outputs = generate(_with(loaded, model), [r[2] for r in rows], opts.max_new_tokens, opts.batch_size)
+            outputs = generate(replace(loaded, model=model), [r[2] for r in rows], opts.max_new_tokens, opts.batch_size)
             opts.progress(f"{side}: held-out loss")
             losses = example_losses(model, prepared, device, opts.batch_size)
             ppl = None
@@ -232,17 +217,7 @@ def run(opts: EvalOptions) -> dict[str, Any]:
     opts.out.mkdir(parents=True, exist_ok=True)
     (opts.out / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n")
     chart(report, opts.out / CHART_FILE)
-    del model
-    if device.startswith("cuda"):
-        torch.cuda.empty_cache()
     return report
-
-
-def _with(loaded, model):
-    """The loaded model's record with the peft-wrapped model in it (generation goes through peft)."""
-    from sftlint.models import LoadedModel
-
-    return LoadedModel(model, loaded.tokenizer, loaded.device, loaded.name)
 
 
 def _report(opts: EvalOptions, rows, prepared_rows, sides, general_label, model_label, general_tokens) -> dict[str, Any]:
