@@ -142,6 +142,15 @@ def fast_detect(name: str) -> list[tuple[str, str, int]]:
     return [x for x in out if x[1].strip()]
 
 
+def benchmark_sets(model: str) -> dict[str, list[tuple[str, str, int]]]:
+    """Each set's (prompt, answer, 1 if a model wrote the answer)."""
+    sets = {"self-generated (SmolLM2)": self_generated(Path(model)), "self-instruct / text-davinci-003": self_instruct(),
+            "gsm8k / GPT-3 175B": gsm8k()}
+    for name in ("pubmed_gpt-3.5-turbo", "pubmed_gpt-4", "writing_gpt-3.5-turbo", "writing_gpt-4"):
+        sets[name.replace("_", " / ")] = fast_detect(name)
+    return sets
+
+
 def auroc(human: np.ndarray, model: np.ndarray) -> float:
     """P(model score > human score), ties counted half (Mann-Whitney)."""
     scores = np.concatenate([human, model])
@@ -279,10 +288,7 @@ def main() -> None:
     from sftlint.checks.model_copy import Scorer
 
     model = args.model or str(smollm2())
-    sets = {"self-generated (SmolLM2)": self_generated(Path(model)), "self-instruct / text-davinci-003": self_instruct(),
-            "gsm8k / GPT-3 175B": gsm8k()}
-    for name in ("pubmed_gpt-3.5-turbo", "pubmed_gpt-4", "writing_gpt-3.5-turbo", "writing_gpt-4"):
-        sets[name.replace("_", " / ")] = fast_detect(name)
+    sets = benchmark_sets(model)
 
     scorer = Scorer(model, DATA / "cache", device=args.device)
     print(f"scorer: {scorer.label}\n")
