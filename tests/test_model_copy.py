@@ -64,6 +64,14 @@ def test_model_scores_flag_its_own_answer_not_the_human_one_and_come_from_the_ca
     monkeypatch.setattr("sftlint.models.load_for_inference", no_model)
     assert _findings(run_cli(*args)) == found
 
+    # scores taken in another dtype are not reused: they differ by a few hundredths
+    from sftlint.models import inference_precision
+
+    device, dtype = inference_precision()
+    other = "float32" if dtype == "bfloat16" else "bfloat16"
+    monkeypatch.setattr("sftlint.models.inference_precision", lambda d=None: (device, other))
+    assert isinstance(run_cli(*args).exception, AssertionError)
+
 
 def test_scores_match_the_definitions_on_full_logits(smollm2_model_dir, own_answer):
     """score_batch's gathered positions give what the formulas give on the full logits."""

@@ -58,6 +58,19 @@ def model_label(name_or_path: str) -> str:
     return path.stem if path.suffix == ".gguf" else path.name or name_or_path
 
 
+def inference_precision(device: str | None = None) -> tuple[str, str]:
+    """(device, dtype name) a model is loaded with: cuda when available, else cpu; bf16 on a GPU and
+    on a CPU with bf16 instructions (twice as fast as fp32 there; scores move by a few hundredths),
+    fp32 elsewhere."""
+    try:
+        import torch
+    except ImportError as exc:
+        raise ModelError("model-based checks need torch and transformers: pip install 'sftlint[train]'") from exc
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    cpu_bf16 = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
+    return device, "bfloat16" if device.startswith("cuda") or cpu_bf16 else "float32"
+
+
 def load_for_inference(name_or_path: str, device: str | None = None) -> LoadedModel:
     """The model in eval mode and its tokenizer (with a pad token), on `device` (default: cuda if
     available, else cpu)."""
@@ -68,11 +81,8 @@ def load_for_inference(name_or_path: str, device: str | None = None) -> LoadedMo
         raise ModelError("model-based checks need torch and transformers: pip install 'sftlint[train]'") from exc
     from sftlint.tokens import TokenizerError, load_hf_tokenizer
 
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    # bf16 on a GPU, and on a CPU with bf16 instructions (twice as fast as fp32 there; scores move
-    # by a few hundredths); fp32 elsewhere
-    cpu_bf16 = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
-    dtype = torch.bfloat16 if device.startswith("cuda") or cpu_bf16 else torch.float32
+    device, dtype_name = inference_precision(device)
+    dtype = getattr(torch, dtype_name)
     source, kwargs = pretrained_source(name_or_path)
     try:
         tokenizer = load_hf_tokenizer(name_or_path)

@@ -11,8 +11,8 @@ Three scores per turn, from one forward pass:
 With `--regenerate`, the model also writes its own greedy answer to each turn's prompt; B005
 reports answers whose ROUGE-L similarity to it passes the threshold.
 
-Scores are cached in SQLite by (model fingerprint, rule version, example id), so a second run
-scores nothing again and does not even load the model.
+Scores are cached in SQLite by (model fingerprint, dtype, rule version, example id), so a second
+run scores nothing again and does not even load the model.
 """
 
 from __future__ import annotations
@@ -190,14 +190,15 @@ class Scorer:
     def __init__(self, model: str, cache_dir: Path | None, regenerate: bool = False, device: str | None = None,
                  batch_tokens: int | None = None, max_length: int = DEFAULT_MAX_LENGTH,
                  show_progress: bool = False) -> None:
-        from sftlint.models import fingerprint
+        from sftlint.models import fingerprint, inference_precision
 
         self.name = model
         self.regenerate = regenerate
         self.device = device
         self.batch_tokens = batch_tokens
         self.max_length = max_length
-        self.key = f"{fingerprint(model)}|v{RULE_VERSION}"
+        # the dtype is part of the key: bf16 and fp32 scores differ by a few hundredths
+        self.key = f"{fingerprint(model)}|{inference_precision(device)[1]}|v{RULE_VERSION}"
         self.cache = ScoreCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
         self.show_progress = show_progress
         self._bar: Any = None
