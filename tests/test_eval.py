@@ -58,6 +58,25 @@ def test_bootstrap_interval_and_verdict():
     assert verdict(-0.5, -0.6, -0.4, higher_is_better=False) == "better"  # a loss that went down
 
 
+def test_general_text_from_a_dataset_takes_its_test_split_and_text_column(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from sftlint.evaluate.runner import EvalError, dataset_text
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    both = tmp_path / "both"
+    both.mkdir()
+    pd.DataFrame({"id": [1, 2], "text": ["seen in training", "also seen"]}).to_parquet(both / "train.parquet")
+    pd.DataFrame({"id": [1, 2], "text": ["held out one", "held out two"]}).to_parquet(both / "test.parquet")
+    assert dataset_text(str(both)) == ("held out one\n\nheld out two", f"dataset {both} (test, text)")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "data.jsonl").write_text('{"n": 1, "content": "alpha"}\n{"n": 2, "content": "beta"}\n')
+    assert dataset_text(str(other)) == ("alpha\n\nbeta", f"dataset {other} (train, content)")
+    with pytest.raises(EvalError, match="not a file, and not a dataset that can be loaded"):
+        dataset_text(str(tmp_path / "missing"))
+
+
 def test_unknown_eval_setting_exits_2_naming_the_key(tmp_path):
     (tmp_path / "sftlint.toml").write_text('[eval]\nmetrc = "exact"\n')
     (tmp_path / "t.jsonl").write_text('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}\n')

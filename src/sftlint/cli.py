@@ -421,7 +421,8 @@ def train(data, config_path, gpus, dry_run, merge, show, profile, **flags):
               help="How an output is compared with the reference (default: rouge-l).")
 @click.option("--json-keys", help="With --metric json-fields: the keys that must be equal (comma-separated; default: all).")
 @click.option("--general-text", metavar="FILE_OR_DATASET",
-              help="General text for the retention check: a text file, or a Hugging Face dataset name (online).")
+              help="General text for the retention check: a text file, a folder of data files, or a Hugging Face "
+                   "dataset NAME[:CONFIG] (online).")
 @click.option("--retention-bound", type=float, help="Flag retention (base ppl / adapter ppl) below this (0.95).")
 @click.option("--max-new-tokens", type=click.IntRange(min=1), help="Longest generated answer (256).")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Examples per generation batch (8).")
@@ -469,7 +470,7 @@ def eval_command(adapter, data, model, metric, json_keys, general_text, retentio
         except (OSError, ValueError) as exc:
             _fail(f"json-schema {schema_path}: {exc}")
     general = general_text or conf.get("general-text")
-    if general and not general_text and (base_dir / general).is_file():
+    if general and not general_text and (base_dir / general).exists():
         general = str(base_dir / general)
     keys = json_keys.split(",") if json_keys else conf.get("json-keys", [])
     console = Console(highlight=False, stderr=True)

@@ -118,25 +118,40 @@ def example_losses(model, examples, device: str, batch_size: int) -> list[tuple[
 
 
 def general_chunks(source: str, tokenizer, tokens: int, chunk: int = 512) -> tuple[list[list[int]], str]:
-    """Token chunks of general text: a file, or a Hugging Face dataset name (needs the network)."""
+    """Token chunks of general text: a text file, or a dataset (see `dataset_text`)."""
     path = Path(source).expanduser()
     if path.is_file():
         text, label = path.read_text(encoding="utf-8", errors="replace"), str(path)
     else:
-        try:
-            import datasets
-
-            ds = datasets.load_dataset(source, split="test")
-            text, label = "\n\n".join(r["text"] for r in ds.select(range(min(len(ds), 2000)))), f"dataset {source}"
-        except Exception as exc:
-            raise EvalError(f"--general-text {source!r}: not a file, and not a dataset that can be loaded "
-                            f"({exc.__class__.__name__}: {exc})") from exc
+        text, label = dataset_text(source)
     # skip a Project Gutenberg header, if any: it is boilerplate, not general text
     m = re.search(r"\*\*\* START OF (?:THE|THIS) PROJECT GUTENBERG EBOOK.*?\*\*\*", text)
     if m:
         text = text[m.end():]
     ids = tokenizer(text[: tokens * 8], add_special_tokens=False)["input_ids"][:tokens]
     return [ids[i:i + chunk] for i in range(0, len(ids) - 1, chunk) if len(ids[i:i + chunk]) > 1], label
+
+
+def dataset_text(source: str, rows: int = 2000) -> tuple[str, str]:
+    """The text of a dataset's first rows: `NAME[:CONFIG]` on the Hugging Face hub (needs the
+    network), or a local folder of data files. Its test split if it has one (else validation, else
+    the first), its "text" column if it has one (else the first string column)."""
+    name, _, config = source.partition(":")
+    try:
+        import datasets
+
+        splits = datasets.get_dataset_split_names(name, config or None)
+        split = next((s for s in ("test", "validation") if s in splits), splits[0])
+        ds = datasets.load_dataset(name, config or None, split=split)
+    except Exception as exc:  # not found, no network, several configs and none named
+        raise EvalError(f"--general-text {source!r}: not a file, and not a dataset that can be loaded "
+                        f"({exc.__class__.__name__}: {exc})") from exc
+    strings = [c for c, f in ds.features.items() if getattr(f, "dtype", None) in ("string", "large_string")]
+    if not strings:
+        raise EvalError(f"--general-text {source!r}: the {split} split has no text column ({', '.join(ds.column_names)})")
+    column = "text" if "text" in strings else strings[0]
+    part = ds.select(range(min(len(ds), rows)))[column]
+    return "\n\n".join(t for t in part if t), f"dataset {source} ({split}, {column})"
 
 
 def perplexity(model, chunks: list[list[int]], device: str, batch_size: int) -> float:
