@@ -75,9 +75,14 @@ def test_missing_file_and_directory_exit_2(tmp_path):
     (tmp_path / "ok.jsonl").write_bytes(jl(*oks(10)))
     (tmp_path / "folder").mkdir()
     missing = run_cli("lint", "nope.jsonl", cwd=tmp_path)
-    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    assert missing.exit_code == 2 and "nope.jsonl: no such file" in missing.stderr
+    assert "All checks passed" not in missing.stdout and "1 path(s) could not be read" in missing.stdout
     folder = run_cli("lint", "folder", "ok.jsonl", cwd=tmp_path)
     assert folder.exit_code == 2 and "is a directory" in folder.stderr
+    # the readable file is still checked, and machines see what was not read
+    doc = orjson.loads(run_cli("lint", "nope.jsonl", "ok.jsonl", "-o", "json", cwd=tmp_path).stdout)
+    assert doc["summary"]["examples"] == 10 and doc["summary"]["files_not_read"] == 1
+    assert doc["file_errors"] == ["nope.jsonl: no such file"]
 
 
 def test_long_line_is_skipped_without_loading_it(tmp_path):

@@ -138,7 +138,8 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal
     finally:
         if scorer is not None:
             scorer.close()
-    errors += result.errors
+    result.errors[:0] = errors  # paths that could not be read belong in the report's summary too
+    errors = result.errors
     for notice in result.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
     color = output_format == "text" and sys.stdout.isatty()

@@ -36,6 +36,7 @@ def summary(result: LintResult) -> dict:
         "waived": sum(1 for f in result.findings if f.waived),
         "flagged_examples": len({(f.path, f.line, f.example_id) for f in active if f.line is not None}),
         "by_code": dict(sorted(Counter(f.code for f in active).items())),
+        "files_not_read": len(result.errors),
     }
 
 

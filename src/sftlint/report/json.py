@@ -26,5 +26,6 @@ def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bo
         "summary": summary(result),
         "tokenizer": result.tokenizer,
         "notices": result.notices,
+        "file_errors": result.errors,
     }
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()

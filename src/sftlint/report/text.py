@@ -40,12 +40,15 @@ def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bo
                        f"{rule.name:<30} [{rule.severity}]")
     if out:
         out.append("")
-    if s["findings"] == 0:
+    not_read = f" {s['files_not_read']} path(s) could not be read (see the errors)." if s["files_not_read"] else ""
+    if s["findings"] == 0 and not not_read:
         out.append(style(f"All checks passed: {s['examples']:,} examples in {s['files']} file(s).", fg="green"))
+    elif s["findings"] == 0:
+        out.append(f"No findings in {s['examples']:,} examples in {s['files']} file(s).{not_read}")
     else:
         parts = [f"{s['errors']:,} error(s)", f"{s['warnings']:,} warning(s)", f"{s['info']:,} note(s)"]
         out.append(f"Found {', '.join(parts)}; {s['flagged_examples']:,} of {s['records']:,} record(s) flagged "
-                   f"in {s['files']} file(s).")
+                   f"in {s['files']} file(s).{not_read}")
     if s["waived"]:
         out.append(f"{s['waived']:,} finding(s) waived by review decisions" + ("" if show_waived else " (--show-waived)") + ".")
     return "\n".join(out)
