@@ -64,6 +64,13 @@ def test_model_scores_flag_its_own_answer_not_the_human_one_and_come_from_the_ca
     monkeypatch.setattr("sftlint.models.load_for_inference", no_model)
     assert _findings(run_cli(*args)) == found
 
+    # a reviewer accepted the example: its model findings are waived, as every rule's are
+    from sftlint.review.journal import Journal
+
+    Journal(data.parent / "d.jsonl.sftlint-journal").record(b004["example_id"], "accept")
+    assert _findings(run_cli(*args)) == []
+    assert {f["code"] for f in _findings(run_cli(*args, "--show-waived")) if f["waived"]} == {"B004", "B005"}
+
     # scores taken in another dtype are not reused: they differ by a few hundredths
     from sftlint.models import inference_precision
 

@@ -139,16 +139,15 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal
         if scorer is not None:
             scorer.close()
     result.errors[:0] = errors  # paths that could not be read belong in the report's summary too
-    errors = result.errors
     for notice in result.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
     color = output_format == "text" and sys.stdout.isatty()
     text = render(output_format, result, statistics=statistics, color=color, show_waived=show_waived)
     if text:
         click.echo(text)
-    for e in errors:
+    for e in result.errors:
         click.echo(f"sftlint: error: {e}", err=True)
-    if errors:
+    if result.errors:
         sys.exit(EXIT_ERROR)
     from sftlint.catalogue import SEVERITY_RANK
 

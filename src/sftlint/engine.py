@@ -216,12 +216,17 @@ class Processor:
         if entry is None:
             return
         if entry.decision == "accept":
-            for f in findings:
-                f.waived = True
+            waive(findings)
         elif entry.decision == "reject" and "Q001" in active:
             note = f": {entry.note}" if entry.note else ""
             findings.append(self.finding("Q001", path, line, f"rejected in review by {entry.reviewer} at {entry.time}{note}",
                                          col=1, example_id=eid))
+
+
+def waive(findings: list[Finding]) -> None:
+    """Findings on an example a reviewer accepted: kept, marked waived (shown with --show-waived)."""
+    for f in findings:
+        f.waived = True
 
 
 _WORKER: Processor | None = None
@@ -517,9 +522,8 @@ class Engine:
                             col=1, message_index=t.message_index, example_id=eid)
                         f.similarity = round(t.regen_similarity, 4)
                         found.append(f)
-                    if entry is not None and entry.decision == "accept":
-                        for f in found:
-                            f.waived = True
+                    if entry is not None and entry.decision == "accept":  # a rejection's Q001 came with the record
+                        waive(found)
                     yield from found
             pending.clear()
 

@@ -41,10 +41,9 @@ def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bo
     if out:
         out.append("")
     not_read = f" {s['files_not_read']} path(s) could not be read (see the errors)." if s["files_not_read"] else ""
-    if s["findings"] == 0 and not not_read:
-        out.append(style(f"All checks passed: {s['examples']:,} examples in {s['files']} file(s).", fg="green"))
-    elif s["findings"] == 0:
-        out.append(f"No findings in {s['examples']:,} examples in {s['files']} file(s).{not_read}")
+    if s["findings"] == 0:
+        out.append(f"No findings in {s['examples']:,} examples in {s['files']} file(s).{not_read}" if not_read else
+                   style(f"All checks passed: {s['examples']:,} examples in {s['files']} file(s).", fg="green"))
     else:
         parts = [f"{s['errors']:,} error(s)", f"{s['warnings']:,} warning(s)", f"{s['info']:,} note(s)"]
         out.append(f"Found {', '.join(parts)}; {s['flagged_examples']:,} of {s['records']:,} record(s) flagged "
