@@ -75,9 +75,8 @@ def test_model_scores_flag_its_own_answer_not_the_human_one_and_come_from_the_ca
     from sftlint.models import inference_precision
 
     device, dtype = inference_precision()
-    other = "float32" if dtype == "bfloat16" else "bfloat16"
-    monkeypatch.setattr("sftlint.models.inference_precision", lambda d=None: (device, other))
-    assert isinstance(run_cli(*args).exception, AssertionError)
+    other = "fp32" if dtype == "bfloat16" else "bf16"
+    assert isinstance(run_cli(*args, "--dtype", other).exception, AssertionError)
 
 
 def test_scores_match_the_definitions_on_full_logits(smollm2_model_dir, own_answer):

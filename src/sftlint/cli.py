@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from sftlint import __version__
+from sftlint.models import DTYPES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -62,12 +63,14 @@ def _settings(paths: list[Path], config_path, **flags):
     return load_settings(start, config_path, overrides)
 
 
-def _scorer(model: str, regenerate: bool, cache_dir: Path | None, settings):
+def _scorer(model: str, regenerate: bool, cache_dir: Path | None, settings, dtype: str, verbose: bool):
     from sftlint.checks.model_copy import Scorer
+    from sftlint.progress import Reporter, quiet_dependencies
 
+    quiet_dependencies(verbose)
     if cache_dir is None:
         cache_dir = (settings.source.parent if settings.source else Path.cwd()) / ".sftlint_cache"
-    return Scorer(model, cache_dir, regenerate=regenerate, show_progress=sys.stderr.isatty())
+    return Scorer(model, cache_dir, regenerate=regenerate, dtype=dtype, reporter=Reporter())
 
 
 def _fail(message: str) -> None:
@@ -114,8 +117,11 @@ def _check_paths(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
                                                  "answer (B005; slow on a CPU).")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Where --model scores are cached (default: .sftlint_cache next to the config file, else here).")
+@click.option("--dtype", type=click.Choice(list(DTYPES)), default="auto", show_default=True,
+              help="With --model: compute dtype (auto: bf16 on GPUs and on CPUs that run it natively, else fp32).")
+@click.option("--verbose", is_flag=True, help="With --model: also show the warnings of transformers and torch.")
 def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal, no_journal, show_waived, against,
-         model, regenerate, cache_dir, **flags):
+         model, regenerate, cache_dir, dtype, verbose, **flags):
     """Check data files (JSONL, JSONL.gz, JSON array, Parquet) and report every problem."""
     from sftlint.config import ConfigError
     from sftlint.engine import Engine
@@ -130,7 +136,7 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal
     try:
         settings = _settings(list(paths), config_path, **flags)
         if model:
-            scorer = _scorer(model, regenerate, cache_dir, settings)
+            scorer = _scorer(model, regenerate, cache_dir, settings, dtype, verbose)
         result = Engine(settings, jobs=jobs, journal=journal, use_journals=not no_journal,
                         against=list(against), scorer=scorer).run(files)
     except (ConfigError, TokenizerError, ModelError) as exc:
@@ -302,8 +308,11 @@ def convert(path, out, target, config_path, jobs, **flags):
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--model", help="Base model: folder, hub id or .gguf file (or `model` in [tool.sftlint.train]).")
 @click.option("--eval", "eval_data", type=click.Path(path_type=Path, dir_okay=False), help="Held-out examples.")
-@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), help="Default: adapter/.")
+@click.option("-o", "--output", "--output-dir", "output_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where the adapter and report go (default: adapter/).")
 @click.option("--4bit/--no-4bit", "load_in_4bit", default=None, help="NF4 base weights (default: with CUDA only).")
+@click.option("--dtype", type=click.Choice(list(DTYPES)), help="Compute dtype (default: auto: bf16 on GPUs and on "
+              "CPUs that run it natively, else fp32).")
 @click.option("--lora-r", type=int, help="LoRA rank (16).")
 @click.option("--lora-alpha", type=int, help="LoRA alpha (32).")
 @click.option("--lora-dropout", type=float, help="LoRA dropout (0.05).")
@@ -320,35 +329,39 @@ def convert(path, out, target, config_path, jobs, **flags):
 @click.option("--liger/--no-liger", default=None, help="Liger fused kernels and loss (default: on with CUDA if installed).")
 @click.option("--seed", type=int, help="Random seed (0).")
 @click.option("--resume", is_flag=True, default=None, help="Continue from the last checkpoint in the output folder.")
+@click.option("--strict", is_flag=True, default=None,
+              help="Stop when an example has nothing to train on (default: leave it out with a warning).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file; default: found by walking up from the data. Flags override its [train] table.")
 @click.option("--gpus", type=click.IntRange(min=1), help="Data-parallel processes, one per GPU: the same as "
               "`accelerate launch --multi_gpu --num_processes N -m sftlint train ...`.")
 @click.option("--dry-run", is_flag=True, help="Show masks, counts, steps and a memory estimate; train nothing.")
-@click.option("--merge", is_flag=True, help="After training, also write a merged bf16 model to OUTPUT_DIR/merged.")
+@click.option("--merge", is_flag=True, help="After training, also write a merged bf16 model to OUTPUT/merged.")
 @click.option("--show", type=int, default=2, show_default=True, help="With --dry-run: examples to print.")
 @click.option("--profile", default="hf", show_default=True, help="Profile used to read the data.")
-def train(data, config_path, gpus, dry_run, merge, show, profile, **flags):
+@click.option("--verbose", is_flag=True, help="Also show the warnings and log lines of transformers, peft and torch.")
+def train(data, config_path, gpus, dry_run, merge, show, profile, verbose, **flags):
     """Fine-tune a LoRA adapter (QLoRA on GPU) with loss masks taken from the model's chat template.
 
     Defaults come from [tool.sftlint.train] (or [train] in sftlint.toml), then these flags."""
+    from sftlint.progress import Reporter, quiet_dependencies
+
+    quiet_dependencies(verbose)
     try:
         import peft  # noqa: F401
         import torch  # noqa: F401
         import transformers  # noqa: F401
     except ImportError:
-        _fail("training needs the train extra: pip install 'sftlint[train]' (with -c constraints.txt for CPU torch)")
-    from rich.console import Console
-
+        _fail("training needs the train extra: pip install 'sftlint[train]' (see the README for a CPU-only torch)")
     from sftlint.catalogue import load_profile
     from sftlint.config import ConfigError, load_settings
+    from sftlint.models import ModelError
     from sftlint.train.config import TrainConfig
-    from sftlint.train.data import MaskError, prepare
-    from sftlint.train.preview import estimate_memory_gib, highlighted, steps
-    from sftlint.train.trainer import load_tokenizer, run, truncate
+    from sftlint.train.data import MaskError
+    from sftlint.train.trainer import run
 
     if gpus and gpus > 1 and "RANK" not in os.environ and not dry_run:
-        sys.exit(_launch_data_parallel(gpus, data, config_path, merge, profile, flags))
+        sys.exit(_launch_data_parallel(gpus, data, config_path, merge, profile, verbose, flags))
     try:
         configured = load_settings(data.parent, config_path, {}).raw.train
     except ConfigError as exc:
@@ -361,60 +374,122 @@ def train(data, config_path, gpus, dry_run, merge, show, profile, **flags):
         prof = load_profile(profile)
     except (ValueError, KeyError, TypeError) as exc:
         _fail(str(exc))
-    model = cfg.model
-    console = Console(highlight=False)
+    for problem in _train_inputs_problems(cfg):
+        _fail(problem)
+    reporter = Reporter()
     try:
         if dry_run:
-            import torch
-            from transformers import AutoConfig
-
-            tok = load_tokenizer(model)
-            prepared = prepare(tok, data, prof)
-            kept, cut = truncate(prepared, cfg.max_length)
-            for p in prepared[:show]:
-                console.rule(f"line {p.line}: {len(p.input_ids):,} tokens, {p.supervised:,} trained")
-                console.print(highlighted(tok, p))
-            total = sum(len(p.input_ids) for p in kept)
-            supervised = sum(p.supervised for p in kept)
-            console.rule("summary")
-            console.print(f"examples {len(kept):,}   tokens {total:,}   trained tokens {supervised:,} "
-                          f"({supervised / max(1, total):.0%})")
-            console.print(f"optimizer steps {steps(cfg, len(kept)):,} (batch {cfg.batch_size} x accumulation "
-                          f"{cfg.grad_accum}, {cfg.epochs:g} epochs)")
-            if cut:
-                console.print(f"{len(cut)} example(s) over {cfg.max_length} tokens would be cut, losing "
-                              f"{sum(x for _, x in cut):,} trained tokens: lines {', '.join(str(line) for line, _ in cut[:10])}")
-            four_bit = cfg.load_in_4bit if cfg.load_in_4bit is not None else torch.cuda.is_available()
-            cfg.load_in_4bit = four_bit
-            try:
-                path = Path(model)
-                mc = (AutoConfig.from_pretrained(str(path.parent), gguf_file=path.name) if path.suffix == ".gguf"
-                      else AutoConfig.from_pretrained(model))
-                mem = estimate_memory_gib(mc, cfg, max((len(p.input_ids) for p in kept), default=1))
-                console.print(f"estimated peak memory {mem['total']:.1f} GiB ({mem['parameters_billion']:.2f}B "
-                              f"parameters, {'4-bit' if four_bit else 'bf16'} weights {mem['weights']:.1f} GiB, "
-                              f"activations {mem['activations']:.1f}, logits {mem['logits']:.1f})")
-            except Exception as exc:  # no config reachable (offline hub id): say so, keep the rest
-                console.print(f"memory estimate unavailable: {exc.__class__.__name__}")
+            _dry_run(cfg, prof, show, reporter)
             return
-        report = run(cfg, prof, on_event=lambda e: console.print(_event_line(e)))
+        report = run(cfg, prof, reporter=reporter)
         if os.environ.get("RANK", "0") != "0":  # other data-parallel processes: the main one reports
             return
         if merge:
             from sftlint.train.trainer import merge as merge_adapter
 
-            merge_adapter(cfg.output_dir, model, cfg.output_dir / "merged")
-    except MaskError as exc:
+            merge_adapter(cfg.output_dir, cfg.model, cfg.output_dir / "merged")
+    except (MaskError, ModelError) as exc:
         _fail(str(exc))
     tps = report["tokens_per_second"]
-    console.print(f"eval loss {report['eval_loss_before']} -> {report['eval_loss_after']}; "
-                  f"{tps['real']:,.0f} tokens/s ({tps['supervised']:,.0f} supervised); adapter in {cfg.output_dir}")
+    before, after = report["eval_loss_before"], report["eval_loss_after"]
+    evaluated = f"eval loss {before:.3f} -> {after:.3f}; " if before is not None and after is not None else ""
+    click.echo(f"trained {report['steps']:,} steps in {_duration(report['train_seconds'])}: {evaluated}"
+               f"{tps['real']:,.0f} tokens/s ({tps['supervised']:,.0f} trained tokens/s); adapter in {cfg.output_dir}")
+
+
+def _duration(seconds: float) -> str:
+    from sftlint.progress import duration
+
+    return duration(seconds)
+
+
+def _train_inputs_problems(cfg) -> list[str]:
+    """What is wrong with the files and folders of a training run, found before any model loads."""
+    problems = []
+    for label, path in (("data", cfg.data), ("--eval", cfg.eval_data)):
+        if path is None:
+            continue
+        if not path.exists():
+            problems.append(f"{path}: no such file ({label})")
+        elif not path.is_file():
+            problems.append(f"{path}: not a file ({label})")
+        elif not os.access(path, os.R_OK):
+            problems.append(f"{path}: cannot be read ({label})")
+    model = Path(cfg.model).expanduser()
+    looks_local = model.suffix == ".gguf" or cfg.model.startswith((".", "/", "~")) or model.exists()
+    if looks_local and not model.exists():
+        problems.append(f"{cfg.model}: no such model file or folder (--model)")
+    out = cfg.output_dir
+    if out.exists() and not out.is_dir():
+        problems.append(f"{out}: exists and is not a folder (--output)")
+    else:
+        parent = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+        if not os.access(parent, os.W_OK):
+            problems.append(f"{out}: cannot be created here ({parent} is not writable)")
+    return problems
+
+
+def _dry_run(cfg, prof, show: int, reporter) -> None:
+    """`sftlint train --dry-run`: masks, counts, steps and a memory estimate; nothing trained."""
+    import torch
+    from rich.console import Console
+    from transformers import AutoConfig
+
+    from sftlint.models import compute_dtype, model_label
+    from sftlint.train.data import prepare
+    from sftlint.train.preview import checkpointing_needed, estimate_memory_gib, highlighted, steps
+    from sftlint.train.trainer import load_tokenizer, skipped_message, trainable_examples
+
+    console = Console(highlight=False, soft_wrap=True)
+    with reporter.phase(f"loading the tokenizer of {model_label(cfg.model)}"):
+        tok = load_tokenizer(cfg.model)
+    with reporter.phase("rendering examples with the chat template", unit="examples") as phase:
+        prepared, skipped = prepare(tok, cfg.data, prof, on_example=phase.advance)
+    total = len(prepared) + len(skipped)
+    kept, cut, empty = trainable_examples(prepared, cfg.max_length)
+    skipped += empty
+    for p in prepared[:show]:
+        console.rule(f"line {p.line}: {len(p.input_ids):,} tokens, {p.supervised:,} trained")
+        console.print(highlighted(tok, p))
+    tokens = sum(len(p.input_ids) for p in kept)
+    supervised = sum(p.supervised for p in kept)
+    console.rule("summary")
+    console.print(f"examples {len(kept):,}   tokens {tokens:,}   trained tokens {supervised:,} "
+                  f"({supervised / max(1, tokens):.0%})")
+    if skipped:
+        console.print(("error: " if cfg.strict else "warning: ") + skipped_message(cfg.data, sorted(skipped), total,
+                                                                                 cfg.strict), markup=False)
+    console.print(f"optimizer steps {steps(cfg, len(kept)):,} (batch {cfg.batch_size} x accumulation "
+                  f"{cfg.grad_accum}, {cfg.epochs:g} epochs)")
+    if cut:
+        console.print(f"{len(cut)} example(s) over {cfg.max_length} tokens would be cut, losing "
+                      f"{sum(x for _, x in cut):,} trained tokens: lines {', '.join(str(line) for line, _ in cut[:10])}")
+    cuda = torch.cuda.is_available()
+    four_bit = cfg.load_in_4bit if cfg.load_in_4bit is not None else cuda
+    cfg.load_in_4bit = four_bit
+    dtype = compute_dtype("cuda" if cuda else "cpu", cfg.dtype)
+    console.print(f"compute dtype {dtype} on {'cuda' if cuda else 'cpu'}" + (", 4-bit NF4 base weights" if four_bit else ""))
+    try:
+        path = Path(cfg.model)
+        mc = (AutoConfig.from_pretrained(str(path.parent), gguf_file=path.name) if path.suffix == ".gguf"
+              else AutoConfig.from_pretrained(cfg.model))
+        longest = max((len(p.input_ids) for p in kept), default=1)
+        checkpointing = checkpointing_needed(mc, cfg, longest, cuda)
+        mem = estimate_memory_gib(mc, cfg, longest, checkpointing)
+        console.print(f"estimated peak memory {mem['total']:.1f} GiB ({mem['parameters_billion']:.2f}B "
+                      f"parameters, {'4-bit' if four_bit else dtype} weights {mem['weights']:.1f} GiB, "
+                      f"activations {mem['activations']:.1f}, logits {mem['logits']:.1f}; gradient checkpointing "
+                      f"{'on' if checkpointing else 'off'})")
+    except Exception as exc:  # no config reachable (offline hub id): say so, keep the rest
+        console.print(f"memory estimate unavailable: {exc.__class__.__name__}")
+    if skipped and (cfg.strict or not kept):
+        sys.exit(EXIT_ERROR)
 
 
 @main.command("eval")
-@click.option("--adapter", type=click.Path(path_type=Path, file_okay=False, exists=True), required=True,
+@click.option("--adapter", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="The adapter folder `sftlint train` wrote.")
-@click.option("--data", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True,
+@click.option("--data", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Held-out examples (e.g. out/test.jsonl from `sftlint export`).")
 @click.option("--model", help="Base model (default: the one the adapter was trained on, from its training_report.json).")
 @click.option("--metric", type=click.Choice(["exact", "normalized", "numeric", "rouge-l", "json-fields"]),
@@ -427,29 +502,26 @@ def train(data, config_path, gpus, dry_run, merge, show, profile, **flags):
 @click.option("--max-new-tokens", type=click.IntRange(min=1), help="Longest generated answer (256).")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Examples per generation batch (8).")
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N examples.")
-@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--dtype", type=click.Choice(list(DTYPES)), default="auto", show_default=True,
+              help="Compute dtype (auto: bf16 on GPUs and on CPUs that run it natively, else fp32).")
+@click.option("-o", "--output", "--out", "out", type=click.Path(path_type=Path, file_okay=False),
               help="Where eval_report.json and eval_chart.png go (default: the adapter folder).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file; default: found by walking up from the data. Flags override its [eval] table.")
 @click.option("--profile", default="hf", show_default=True, help="Profile used to read the data.")
+@click.option("--verbose", is_flag=True, help="Also show the warnings and log lines of transformers, peft and torch.")
 def eval_command(adapter, data, model, metric, json_keys, general_text, retention_bound, max_new_tokens, batch_size,
-                 limit, out, config_path, profile):
+                 limit, dtype, out, config_path, profile, verbose):
     """Base model vs fine-tuned adapter on held-out data: accuracy, format compliance, improvement over
     base with 95% intervals, and general-capability retention. Exit 1 when a metric got worse or
     general ability was lost.
 
     Defaults come from [tool.sftlint.eval] (or [eval] in sftlint.toml), then these flags."""
-    try:
-        import peft  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError:
-        _fail("eval needs the train extra: pip install 'sftlint[train]' (with -c constraints.txt for CPU torch)")
     import json
 
-    from rich.console import Console
-
     from sftlint.config import ConfigError, load_settings
-    from sftlint.evaluate.runner import EvalError, EvalOptions, run, table
+    from sftlint.evaluate.runner import EvalError, check_inputs
+    from sftlint.progress import Reporter, quiet_dependencies
 
     try:
         settings = load_settings(data.parent, config_path, {})
@@ -457,11 +529,18 @@ def eval_command(adapter, data, model, metric, json_keys, general_text, retentio
         _fail(str(exc))
     conf = settings.raw.eval
     base_dir = settings.source.parent if settings.source else Path.cwd()
+    general = general_text or conf.get("general-text")
+    if general and not general_text and (base_dir / general).exists():
+        general = str(base_dir / general)
+    try:
+        check_inputs(adapter, data, general)
+    except EvalError as exc:
+        _fail(str(exc))
     report_path = adapter / "training_report.json"
     trained_on = json.loads(report_path.read_text()).get("model") if report_path.is_file() else None
     model = model or conf.get("model") or trained_on
     if not model:
-        _fail("no base model: pass --model (the adapter's training_report.json does not name one)")
+        _fail(f"no base model: pass --model ({adapter} has no training_report.json naming one)")
     schema = None
     if conf.get("json-schema"):
         schema_path = base_dir / conf["json-schema"]
@@ -469,18 +548,22 @@ def eval_command(adapter, data, model, metric, json_keys, general_text, retentio
             schema = json.loads(schema_path.read_text())
         except (OSError, ValueError) as exc:
             _fail(f"json-schema {schema_path}: {exc}")
-    general = general_text or conf.get("general-text")
-    if general and not general_text and (base_dir / general).exists():
-        general = str(base_dir / general)
+    quiet_dependencies(verbose)
+    try:
+        import peft  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError:
+        _fail("eval needs the train extra: pip install 'sftlint[train]' (see the README for a CPU-only torch)")
+    from sftlint.evaluate.runner import EvalOptions, run, table
+
     keys = json_keys.split(",") if json_keys else conf.get("json-keys", [])
-    console = Console(highlight=False, stderr=True)
     opts = EvalOptions(
         model=model, adapter=adapter, data=data, out=out or adapter, metric=metric or conf.get("metric", "rouge-l"),
         json_keys=tuple(k.strip() for k in keys if k.strip()), general_text=general,
         retention_bound=retention_bound or conf.get("retention-bound", 0.95),
         max_new_tokens=max_new_tokens or conf.get("max-new-tokens", 256), batch_size=batch_size or conf.get("batch-size", 8),
-        format_regex=conf.get("format-regex"), json_schema=schema, profile=profile, limit=limit,
-        progress=lambda message: console.print(f"[dim]{message}[/dim]"))
+        format_regex=conf.get("format-regex"), json_schema=schema, profile=profile, limit=limit, dtype=dtype,
+        reporter=Reporter())
     try:
         report = run(opts)
     except EvalError as exc:
@@ -494,10 +577,11 @@ def eval_command(adapter, data, model, metric, json_keys, general_text, retentio
 
 
 _FLAG_NAMES = {"load_in_4bit": ("--4bit", "--no-4bit"), "liger": ("--liger", "--no-liger"), "resume": ("--resume", None),
-               "learning_rate": "--lr", "eval_data": "--eval"}
+               "strict": ("--strict", None), "learning_rate": "--lr", "eval_data": "--eval", "output_dir": "--output"}
 
 
-def _launch_data_parallel(n: int, data: Path, config_path, merge: bool, profile: str, flags: dict) -> int:
+def _launch_data_parallel(n: int, data: Path, config_path, merge: bool, profile: str, verbose: bool,
+                          flags: dict) -> int:
     """`sftlint train --gpus N`: this same command under `accelerate launch`, N processes."""
     import subprocess
 
@@ -506,6 +590,8 @@ def _launch_data_parallel(n: int, data: Path, config_path, merge: bool, profile:
         args += ["--config", str(config_path)]
     if merge:
         args.append("--merge")
+    if verbose:
+        args.append("--verbose")
     for key, value in flags.items():
         if value is None:
             continue
@@ -518,14 +604,6 @@ def _launch_data_parallel(n: int, data: Path, config_path, merge: bool, profile:
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(n),
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "sftlint", "train", *args]
     return subprocess.run(cmd).returncode
-
-
-def _event_line(e: dict) -> str:
-    if e["event"] == "step":
-        return f"step {e['step']}/{e['max_steps']}  loss {e['loss']:.4f}"
-    if e["event"] == "eval":
-        return f"eval loss at step {e['step']}: {e['eval_loss']}"
-    return e.get("message") or e["event"]
 
 
 @main.command()

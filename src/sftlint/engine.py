@@ -62,6 +62,8 @@ class ExampleSummary:
     trainable: int | None
     preview: str
     """First line of the first user message, for lists."""
+    trainable_within_limit: int | None = None
+    """Trainable tokens before the token limit (T001's max-tokens): zero means nothing to train on."""
 
 
 @dataclass(slots=True)
@@ -196,7 +198,8 @@ class Processor:
             self.apply_decision(decisions.get(eid), out, active, path, record.line, eid)
         counts = self.ctx.tokens(conv) if self.summary_tokens else None
         summary = ExampleSummary(eid, counts.total if counts else None, counts.trainable if counts else None,
-                                 preview(conv))
+                                 preview(conv), counts.trainable_within(self.settings.options["T001"]["max_tokens"])
+                                 if counts and not counts.error else None)
         dup = (make_row(conv, record.line, record.offset, eid, len(out), self.settings.options, active)
                if active & CORPUS_CODES else None)
         return RecordResult(record.line, record.offset, out, summary,

@@ -10,6 +10,8 @@ Policies (`--policy`):
                 `--fail-on` (default)
   not-rejected  every readable example not rejected in the journal
 An accepted example with an edited replacement in the journal is exported as the replacement.
+Under every policy, an example with nothing to train on (no trainable assistant token before
+the token limit) is left out as `untrainable`: a trainer could only skip it.
 
 The held-out split is made per group, never per example: examples that share a first user
 message (whitespace and case folded), or that the duplicate rules link as near-duplicates,
@@ -90,6 +92,7 @@ class Candidate:
     decision: Entry | None = None
     tokens: int | None = None
     trainable: int | None = None
+    trainable_within_limit: int | None = None
 
     @property
     def first_user(self) -> str:
@@ -160,7 +163,8 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
                     continue
                 candidates.append(Candidate(str(path), item.line, s.example_id, item.record, findings=item.findings,
                                             decision=loaded.state(s.example_id) if loaded else None,
-                                            tokens=s.tokens, trainable=s.trainable))
+                                            tokens=s.tokens, trainable=s.trainable,
+                                            trainable_within_limit=s.trainable_within_limit))
             # Corpus checks (duplicates) report after the last record: give each its example.
             at = {(c.line, c.example_id): c for c in candidates if c.path == str(path) and c.example_id}
             for f in list(loose):
@@ -192,22 +196,33 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
     threshold = SEVERITY_RANK[settings.raw.fail_on]
     keep: list[Candidate] = []
     dropped: list[tuple[Candidate, dict]] = []
+    limit = settings.options["T001"]["max_tokens"]
+
+    def untrainable(c: Candidate) -> dict | None:
+        """Why a kept example would train nothing; checked under every policy, since a trainer
+        could only skip it. An accepted edit is judged as edited, by training."""
+        if c.trainable_within_limit != 0 or (c.decision is not None and c.decision.replacement is not None):
+            return None
+        detail = ("no assistant turn with weight 1 and content" if not c.trainable else
+                  f"every trainable token lies past the {limit:,}-token limit")
+        return _why(c, "untrainable", f"nothing to train on: {detail}")
+
     for c in candidates:
         decision = c.decision.decision if c.decision else None
         if c.record is None:
             dropped.append((c, _why(c, "unreadable", "not a usable example; see the findings")))
         elif decision == "reject":
             dropped.append((c, _why(c, "rejected", "rejected in review")))
-        elif decision == "accept":
-            if c.decision.replacement is not None:
-                c.record = c.decision.replacement
-            keep.append(c)
-        elif options.policy == "accepted":
+        elif decision != "accept" and options.policy == "accepted":
             dropped.append((c, _why(c, "not-accepted", "policy 'accepted' keeps only examples accepted in review")))
-        elif options.policy == "clean" and any(f.rank >= threshold for f in c.findings):
+        elif decision != "accept" and options.policy == "clean" and any(f.rank >= threshold for f in c.findings):
             worst = max(c.findings, key=lambda f: f.rank).severity
             dropped.append((c, _why(c, "findings", f"policy 'clean': unreviewed with a finding of severity {worst}")))
+        elif (why := untrainable(c)) is not None:
+            dropped.append((c, why))
         else:
+            if decision == "accept" and c.decision.replacement is not None:
+                c.record = c.decision.replacement
             keep.append(c)
     if options.dedupe == "near":
         keep = _drop_cluster_members(keep, dropped)

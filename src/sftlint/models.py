@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ class LoadedModel:
     tokenizer: Any
     device: str
     name: str
+    dtype: str = "float32"
 
     @property
     def label(self) -> str:
@@ -58,22 +60,74 @@ def model_label(name_or_path: str) -> str:
     return path.stem if path.suffix == ".gguf" else path.name or name_or_path
 
 
-def inference_precision(device: str | None = None) -> tuple[str, str]:
-    """(device, dtype name) a model is loaded with: cuda when available, else cpu; bf16 on a GPU and
-    on a CPU with bf16 instructions (twice as fast as fp32 there; scores move by a few hundredths),
-    fp32 elsewhere."""
+DTYPES = {"auto": "auto", "bf16": "bfloat16", "bfloat16": "bfloat16", "fp16": "float16", "float16": "float16",
+          "fp32": "float32", "float32": "float32"}
+"""What `--dtype` accepts, and the torch dtype each name means."""
+
+
+def compute_dtype(device: str, requested: str = "auto") -> str:
+    """The dtype models compute in, one choice for training, scoring and eval: `requested` unless it
+    is "auto"; else bf16 on a GPU that has it (fp16 on older GPUs), bf16 on a CPU that runs it
+    natively, fp32 on any other CPU (where bf16 is emulated: ~30x slower than fp32 on AVX2)."""
+    name = DTYPES.get(requested)
+    if name is None:
+        raise ModelError(f"unknown dtype {requested!r}; one of {', '.join(DTYPES)}")
+    if name != "auto":
+        return name
+    import torch
+
+    if device.startswith("cuda"):
+        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    return "bfloat16" if cpu_runs_bf16_fast() else "float32"
+
+
+@cache
+def cpu_runs_bf16_fast() -> bool:
+    """Whether a bf16 matmul beats fp32 on this CPU, measured (about 20 ms, once per process).
+
+    oneDNN runs bf16 natively only with AVX512-BF16 or AMX; elsewhere it emulates it, and the
+    CPU flags alone do not say which path a build takes (ONEDNN_MAX_CPU_ISA can cap it)."""
+    import time
+
+    import torch
+
+    probe = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
+    try:
+        if probe is not None and not probe():
+            return False
+    except RuntimeError:
+        pass
+
+    def seconds(dtype) -> float:
+        a = torch.ones(256, 512, dtype=dtype)
+        b = torch.ones(512, 512, dtype=dtype)
+        a @ b  # warm-up: the first call picks and compiles kernels
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            a @ b
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    # Native bf16 is 2-4x faster than fp32 here; emulated bf16 is slower: the margin keeps
+    # timing noise from flipping the choice.
+    return seconds(torch.bfloat16) * 1.25 < seconds(torch.float32)
+
+
+def inference_precision(device: str | None = None, requested: str = "auto") -> tuple[str, str]:
+    """(device, dtype name) a model is loaded with for scoring and generation: cuda when
+    available, else cpu; the dtype from `compute_dtype`."""
     try:
         import torch
     except ImportError as exc:
         raise ModelError("model-based checks need torch and transformers: pip install 'sftlint[train]'") from exc
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    cpu_bf16 = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
-    return device, "bfloat16" if device.startswith("cuda") or cpu_bf16 else "float32"
+    return device, compute_dtype(device, requested)
 
 
-def load_for_inference(name_or_path: str, device: str | None = None) -> LoadedModel:
+def load_for_inference(name_or_path: str, device: str | None = None, dtype: str = "auto") -> LoadedModel:
     """The model in eval mode and its tokenizer (with a pad token), on `device` (default: cuda if
-    available, else cpu)."""
+    available, else cpu), in `dtype` (see `compute_dtype`)."""
     try:
         import torch
         from transformers import AutoModelForCausalLM
@@ -81,7 +135,7 @@ def load_for_inference(name_or_path: str, device: str | None = None) -> LoadedMo
         raise ModelError("model-based checks need torch and transformers: pip install 'sftlint[train]'") from exc
     from sftlint.tokens import TokenizerError, load_hf_tokenizer
 
-    device, dtype_name = inference_precision(device)
+    device, dtype_name = inference_precision(device, dtype)
     dtype = getattr(torch, dtype_name)
     source, kwargs = pretrained_source(name_or_path)
     try:
@@ -100,14 +154,14 @@ def load_for_inference(name_or_path: str, device: str | None = None) -> LoadedMo
         quantizer.remove_quantization_config(model)  # GGUF weights are dense once loaded
     model.to(device)
     model.eval()
-    return LoadedModel(model, tokenizer, device, name_or_path)
+    return LoadedModel(model, tokenizer, device, name_or_path, dtype_name)
 
 
 def greedy(loaded: LoadedModel, prompts: list[list[int]], max_new_tokens: int | list[int],
-           batch_size: int) -> list[tuple[str, bool]]:
+           batch_size: int, on_batch=None) -> list[tuple[str, bool]]:
     """The model's greedy continuation of each prompt (token ids), cut at its first end-of-turn
     token, and whether it reached one (False: it ran into the token limit). Batches of similar
-    length, left-padded so every row continues at the end."""
+    length, left-padded so every row continues at the end; `on_batch(n)` after each batch of n."""
     import torch
 
     from sftlint.train.data import end_of_turn_ids
@@ -136,4 +190,6 @@ def greedy(loaded: LoadedModel, prompts: list[list[int]], max_new_tokens: int | 
             stop = next((k for k, t in enumerate(new) if t in eot), None)
             kept = new if stop is None else new[:stop]
             results[i] = (tok.decode(kept, skip_special_tokens=True).strip(), stop is not None)
+        if on_batch is not None:
+            on_batch(len(part))
     return results

@@ -39,6 +39,12 @@ class TokenCount:
     per_message: list[int] = field(default_factory=list)
     error: str | None = None
 
+    def trainable_within(self, limit: int | None) -> int:
+        """Trainable tokens that lie before `limit` (all of them when there is no limit)."""
+        if limit is None:
+            return self.trainable
+        return sum(max(0, min(end, limit) - start) for _, start, end in self.trainable_spans)
+
 
 class TokenizerError(Exception):
     """The requested tokenizer or encoding cannot be loaded (a usage error, exit 2)."""

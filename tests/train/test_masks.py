@@ -8,7 +8,7 @@ import pytest
 from rule_cases import SYS, conv
 from sftlint.catalogue import load_profile
 from sftlint.io.formats import adapt
-from sftlint.train.data import IGNORE, MaskError, end_of_turn_ids, prepare_example
+from sftlint.train.data import IGNORE, MaskError, Untrainable, end_of_turn_ids, prepare_example
 
 pytestmark = pytest.mark.model
 
@@ -74,8 +74,8 @@ def test_template_that_rewrites_earlier_turns_stops_with_the_line(chatml):
         prepare_example(chatml, c, 12, end_of_turn_ids(chatml))
 
 
-def test_example_with_nothing_to_train_stops_with_the_line(chatml):
+def test_example_with_nothing_to_train_is_untrainable_with_its_place(chatml):
     c, _ = adapt(conv(SYS, ("user", "Hi"), ("assistant", {"content": "x", "weight": 0})), "messages",
                  load_profile("hf"))
-    with pytest.raises(MaskError, match="line 3: no assistant tokens"):
-        prepare_example(chatml, c, 3, end_of_turn_ids(chatml))
+    with pytest.raises(Untrainable, match="data.jsonl:3: no assistant turn with weight 1"):
+        prepare_example(chatml, c, 3, end_of_turn_ids(chatml), where="data.jsonl:3")

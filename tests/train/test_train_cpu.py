@@ -57,12 +57,34 @@ def test_dry_run_shows_masks_counts_and_steps(exported, smollm2_gguf):
     assert "would be cut" in out  # 128 tokens is shorter than some examples
 
 
-def test_zero_trainable_example_stops_before_training(smollm2_gguf, tmp_path):
+def test_examples_with_nothing_to_train_are_left_out_with_one_warning_or_stop_with_strict(smollm2_gguf, tmp_path):
+    good = {"messages": [{"role": "user", "content": "Do you fix brakes?"},
+                         {"role": "assistant", "content": "Yes, brake service costs 25 euros."}]}
+    empty = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "x", "weight": 0}]}
     data = tmp_path / "d.jsonl"
-    data.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"},
-                                             {"role": "assistant", "content": "x", "weight": 0}]}) + "\n")
-    result = run_cli("train", str(data), "--model", str(smollm2_gguf), "-o", str(tmp_path / "a"))
-    assert result.exit_code == 2 and "line 1: no assistant tokens" in result.stderr
+    data.write_text("".join(json.dumps(r) + "\n" for r in (good, empty, good, empty)))
+    dry = run_cli("train", str(data), "--model", str(smollm2_gguf), "--dry-run", "--show", "0")
+    assert dry.exit_code == 0, dry.output
+    assert f"{data}: left out 2 of 4 examples: no assistant turn with weight 1 and content (lines 2, 4)" in dry.output
+    strict = run_cli("train", str(data), "--model", str(smollm2_gguf), "--strict", "-o", str(tmp_path / "a"))
+    assert strict.exit_code == 2
+    assert f"{data}: cannot train: no assistant turn with weight 1 and content (lines 2, 4)" in strict.stderr
+    events = [json.loads(x)["event"] for x in (tmp_path / "a" / "progress.jsonl").read_text().splitlines()]
+    assert "load" not in events  # stopped before the model loaded
+    data.write_text(json.dumps(empty) + "\n")
+    nothing = run_cli("train", str(data), "--model", str(smollm2_gguf), "-o", str(tmp_path / "b"))
+    assert nothing.exit_code == 2 and f"{data}: no example has anything to train on" in nothing.stderr
+
+
+def test_missing_inputs_fail_at_once_naming_the_option(smollm2_gguf, tmp_path):
+    data = tmp_path / "d.jsonl"
+    data.write_text("{}\n")
+    for args, message in (((str(tmp_path / "nope.jsonl"), "--model", str(smollm2_gguf)), "nope.jsonl: no such file (data)"),
+                          ((str(data), "--model", str(smollm2_gguf), "--eval", str(tmp_path / "t.jsonl")),
+                           "t.jsonl: no such file (--eval)"),
+                          ((str(data), "--model", str(tmp_path / "m.gguf")), "m.gguf: no such model file or folder")):
+        result = run_cli("train", *args, "-o", str(tmp_path / "a"))
+        assert result.exit_code == 2 and message in result.stderr, result.output
 
 
 def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter(exported, smollm2_gguf, tmp_path):

@@ -188,20 +188,22 @@ class Scorer:
     """Scores for examples, from the cache or from the model (loaded on the first miss)."""
 
     def __init__(self, model: str, cache_dir: Path | None, regenerate: bool = False, device: str | None = None,
-                 batch_tokens: int | None = None, max_length: int = DEFAULT_MAX_LENGTH,
-                 show_progress: bool = False) -> None:
+                 batch_tokens: int | None = None, max_length: int = DEFAULT_MAX_LENGTH, dtype: str = "auto",
+                 reporter: Any = None) -> None:
+        """`reporter` (a `sftlint.progress.Reporter`) shows loading and scoring progress."""
         from sftlint.models import fingerprint, inference_precision
 
         self.name = model
         self.regenerate = regenerate
-        self.device = device
+        self.device, self.dtype = inference_precision(device, dtype)
         self.batch_tokens = batch_tokens
         self.max_length = max_length
         # the dtype is part of the key: bf16 and fp32 scores differ by a few hundredths
-        self.key = f"{fingerprint(model)}|{inference_precision(device)[1]}|v{RULE_VERSION}"
+        self.key = f"{fingerprint(model)}|{self.dtype}|v{RULE_VERSION}"
         self.cache = ScoreCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
-        self.show_progress = show_progress
-        self._bar: Any = None
+        self.reporter = reporter
+        self._phase: Any = None
+        self._phase_context: Any = None
         self.loaded = None
         self.scored = 0
         """Examples scored by the model in this run (the rest came from the cache)."""
@@ -214,9 +216,13 @@ class Scorer:
 
     def _load(self):
         if self.loaded is None:
+            from contextlib import nullcontext
+
             from sftlint.models import load_for_inference
 
-            self.loaded = load_for_inference(self.name, self.device)
+            loading = self.reporter.loading(f"loading {self.label}") if self.reporter else nullcontext()
+            with loading:
+                self.loaded = load_for_inference(self.name, self.device, self.dtype)
             if self.batch_tokens is None:
                 self.batch_tokens = 32768 if self.loaded.device.startswith("cuda") else 4096
         return self.loaded
@@ -245,20 +251,17 @@ class Scorer:
         return {**found, **new}
 
     def _advance(self, n: int) -> None:
-        """A progress bar on stderr (a terminal only), counting examples scored by the model."""
-        if not self.show_progress:
+        """Progress in examples scored by the model (the cached ones cost nothing)."""
+        if self.reporter is None:
             return
-        if self._bar is None:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self._bar = Progress(console=Console(stderr=True), transient=True)
-            self._task = self._bar.add_task(f"scoring answers with {self.label}", total=None)
-            self._bar.start()
-        self._bar.advance(self._task, n)
+        if self._phase is None:
+            self._phase_context = self.reporter.phase(f"scoring answers with {self.label}", unit="examples")
+            self._phase = self._phase_context.__enter__()
+        self._phase.advance(n)
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        if self._phase_context is not None:
+            self._phase_context.__exit__(None, None, None)
+            self._phase_context = self._phase = None
         if self.cache is not None:
             self.cache.close()

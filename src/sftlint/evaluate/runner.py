@@ -14,16 +14,17 @@ One model is loaded; the base's numbers come from the same weights with the adap
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
-from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sftlint.evaluate.metrics import bootstrap_delta, format_checks, scorer, verdict
+from sftlint.progress import Reporter, duration
 
 REPORT_FILE = "eval_report.json"
 CHART_FILE = "eval_chart.png"
@@ -51,8 +52,10 @@ class EvalOptions:
     json_schema: dict | None = None
     profile: str = "hf"
     device: str | None = None
+    dtype: str = "auto"
     limit: int | None = None
-    progress: Callable[[str], None] = field(default=lambda message: None)
+    reporter: Reporter = field(default_factory=lambda: Reporter(stream=io.StringIO(), live=False))
+    """Where progress goes (default: nowhere)."""
 
 
 def _held_out(opts: EvalOptions, tokenizer):
@@ -77,18 +80,20 @@ def _held_out(opts: EvalOptions, tokenizer):
     return out
 
 
-def generate(loaded, prompts: list[list[dict]], max_new_tokens: int, batch_size: int) -> list[tuple[str, bool]]:
+def generate(loaded, prompts: list[list[dict]], max_new_tokens: int, batch_size: int,
+             on_batch=None) -> list[tuple[str, bool]]:
     """Greedy answers to each prompt (messages), and whether the model ended its turn itself."""
     from sftlint.models import greedy
 
     tok = loaded.tokenizer
     encoded = [tok(tok.apply_chat_template(p, tokenize=False, add_generation_prompt=True),
                    add_special_tokens=False)["input_ids"] for p in prompts]
-    return greedy(loaded, encoded, max_new_tokens, batch_size)
+    return greedy(loaded, encoded, max_new_tokens, batch_size, on_batch=on_batch)
 
 
-def example_losses(model, examples, device: str, batch_size: int) -> list[tuple[float, int]]:
-    """(summed loss, supervised tokens) per example, with the training masks."""
+def example_losses(model, examples, device: str, batch_size: int, on_batch=None) -> list[tuple[float, int]]:
+    """(summed loss, supervised tokens) per example, with the training masks; `on_batch(n)` after
+    each batch of n examples."""
     import torch
 
     from sftlint.train.data import IGNORE
@@ -114,6 +119,8 @@ def example_losses(model, examples, device: str, batch_size: int) -> list[tuple[
         valid = target != IGNORE
         for row, i in enumerate(part):
             out[i] = (float((loss[row] * valid[row]).sum()), int(valid[row].sum()))
+        if on_batch is not None:
+            on_batch(len(part))
     return out
 
 
@@ -154,11 +161,11 @@ def dataset_text(source: str, rows: int = 2000) -> tuple[str, str]:
     return "\n\n".join(t for t in part if t), f"dataset {source} ({split}, {column})"
 
 
-def perplexity(model, chunks: list[list[int]], device: str, batch_size: int) -> float:
+def perplexity(model, chunks: list[list[int]], device: str, batch_size: int, on_batch=None) -> float:
     """Perplexity over token chunks of plain text: every token after the first is predicted."""
     from sftlint.train.data import Prepared
 
-    losses = example_losses(model, [Prepared(0, c, c) for c in chunks], device, batch_size)
+    losses = example_losses(model, [Prepared(0, c, c) for c in chunks], device, batch_size, on_batch)
     return math.exp(sum(s for s, _ in losses) / max(1, sum(n for _, n in losses)))
 
 
@@ -180,17 +187,30 @@ def _artefact_check():
     return has_artefact
 
 
+def check_inputs(adapter: Path, data: Path, general_text: str | None) -> None:
+    """The adapter folder, the data and a local general-text file, checked before a model loads."""
+    if not adapter.is_dir():
+        raise EvalError(f"{adapter}: no such folder (--adapter: the folder `sftlint train` wrote)")
+    if not (adapter / "adapter_config.json").is_file():
+        raise EvalError(f"{adapter}: no adapter_config.json here (--adapter: pass the folder `sftlint train` wrote)")
+    if not data.is_file():
+        raise EvalError(f"{data}: no such file (--data)")
+    if general_text and general_text.startswith((".", "/", "~")) and not Path(general_text).expanduser().exists():
+        raise EvalError(f"{general_text}: no such file or folder (--general-text)")
+
+
 def run(opts: EvalOptions) -> dict[str, Any]:
-    from sftlint.models import ModelError, load_for_inference
+    from sftlint.models import ModelError, load_for_inference, model_label
     from sftlint.train.data import MaskError, end_of_turn_ids, prepare_example
 
-    if not (opts.adapter / "adapter_config.json").is_file():
-        raise EvalError(f"{opts.adapter}: no adapter_config.json (pass the folder `sftlint train` wrote)")
-    opts.progress(f"loading {opts.model}")
+    check_inputs(opts.adapter, opts.data, opts.general_text)
+    reporter = opts.reporter
     try:
-        loaded = load_for_inference(opts.model, opts.device)
+        with reporter.loading(f"loading {model_label(opts.model)}") as phase:
+            loaded = load_for_inference(opts.model, opts.device, opts.dtype)
     except ModelError as exc:
         raise EvalError(str(exc)) from exc
+    reporter.line(f"loaded {loaded.label} ({loaded.dtype} on {loaded.device}) in {duration(phase.elapsed)}")
     from peft import PeftModel
 
     tok, device = loaded.tokenizer, loaded.device
@@ -214,21 +234,24 @@ def run(opts: EvalOptions) -> dict[str, Any]:
 
     sides: dict[str, dict[str, Any]] = {}
     for side in ("base", "adapter"):
-        opts.progress(f"{side}: generating {len(rows)} answers")
         context = model.disable_adapter() if side == "base" else nullcontext()
         with context:
-            outputs = generate(replace(loaded, model=model), [r[2] for r in rows], opts.max_new_tokens, opts.batch_size)
-            opts.progress(f"{side}: held-out loss")
-            losses = example_losses(model, prepared, device, opts.batch_size)
+            with reporter.phase(f"{side}: generating answers", total=len(rows), unit="answers") as phase:
+                outputs = generate(replace(loaded, model=model), [r[2] for r in rows], opts.max_new_tokens,
+                                   opts.batch_size, on_batch=phase.advance)
+            reporter.line(f"{side}: {len(rows):,} answers generated in {duration(phase.elapsed)}")
+            with reporter.phase(f"{side}: held-out loss", total=len(prepared), unit="examples") as phase:
+                losses = example_losses(model, prepared, device, opts.batch_size, on_batch=phase.advance)
             ppl = None
             if chunks:
-                opts.progress(f"{side}: perplexity on general text")
-                ppl = perplexity(model, chunks, device, opts.batch_size)
+                with reporter.phase(f"{side}: perplexity on general text", total=len(chunks), unit="chunks") as phase:
+                    ppl = perplexity(model, chunks, device, opts.batch_size, on_batch=phase.advance)
         scores = [score(out, r[3]) for (out, _), r in zip(outputs, rows, strict=True)]
         checks = [format_checks(out, r[3], ended, has_artefact, pattern, opts.json_schema)
                   for (out, ended), r in zip(outputs, rows, strict=True)]
         sides[side] = {"outputs": outputs, "scores": scores, "checks": checks, "losses": losses, "ppl": ppl}
     report = _report(opts, rows, prepared_rows, sides, general_label, loaded.label, len(chunks) and sum(map(len, chunks)))
+    report["dtype"] = loaded.dtype
     opts.out.mkdir(parents=True, exist_ok=True)
     (opts.out / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n")
     chart(report, opts.out / CHART_FILE)

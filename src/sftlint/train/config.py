@@ -2,8 +2,9 @@
 
 Defaults are the QLoRA recipe of the article (NF4, double quantisation, bf16 compute; LoRA r=16,
 alpha=32, dropout 0.05 on q/k/v/o; 3 epochs at 2e-4). They differ from upstream in two ways,
-written down here: with no CUDA device the base model is loaded in bf16 without 4-bit (faster on
-CPU, and free of the bitsandbytes eval-mode repacking that silently zeroes gradients), and
+written down here: with no CUDA device the base model is loaded without 4-bit (faster on CPU,
+and free of the bitsandbytes eval-mode repacking that silently zeroes gradients) in the dtype the
+CPU runs fastest (`dtype`), and
 examples are packed without padding (or, where the attention kernel for that is missing, batches
 are grouped by length) so little compute goes to padding.
 """
@@ -25,6 +26,9 @@ class TrainConfig:
     eval_data: Path | None = field(default=None, metadata={"help": "Held-out examples for eval loss."})
     load_in_4bit: bool | None = field(default=None, metadata={
         "help": "NF4 base weights (QLoRA). Default: on with CUDA, off on CPU."})
+    dtype: str = field(default="auto", metadata={
+        "help": "Compute dtype: auto | bf16 | fp16 | fp32. auto: bf16 on a GPU that has it (else fp16), bf16 on a "
+                "CPU that runs it natively, fp32 on other CPUs (bf16 is ~30x slower there)."})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank."})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA alpha."})
     lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout."})
@@ -39,7 +43,9 @@ class TrainConfig:
         "help": "Most tokens in one forward pass: a step's examples are run in passes of at most this many "
                 "(padded) tokens, so memory stays bounded whatever the batch; gradients are the same."})
     warmup_ratio: float = field(default=0.03, metadata={"help": "Share of steps spent warming up."})
-    gradient_checkpointing: bool = field(default=True, metadata={"help": "Recompute activations to save memory."})
+    gradient_checkpointing: bool | None = field(default=None, metadata={
+        "help": "Recompute activations to save memory. Default: on with CUDA; on a CPU only when the activations "
+                "would not fit in half of the free memory (recomputing costs about a quarter of the step time)."})
     packing: str = field(default="auto", metadata={
         "help": "auto | padding-free | group | none. auto: padding-free on CUDA with PyTorch's varlen attention, "
                 "else batches grouped by length."})
@@ -47,11 +53,17 @@ class TrainConfig:
         "help": "Liger's fused kernels and loss. Default: on with CUDA when liger-kernel is installed."})
     seed: int = field(default=0, metadata={"help": "Random seed."})
     resume: bool = field(default=False, metadata={"help": "Continue from the last checkpoint in output_dir."})
+    strict: bool = field(default=False, metadata={
+        "help": "Stop when an example has nothing to train on, instead of leaving it out with a warning."})
 
     def __post_init__(self) -> None:
         self.data = Path(self.data)
         self.output_dir = Path(self.output_dir)
         self.eval_data = Path(self.eval_data) if self.eval_data else None
+        from sftlint.models import DTYPES
+
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {self.dtype!r}")
         if self.target not in TARGETS:
             raise ValueError(f"target must be one of {', '.join(TARGETS)}, not {self.target!r}")
         if self.lora_r < 1 or self.lora_alpha < 1:

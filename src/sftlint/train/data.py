@@ -20,12 +20,17 @@ from sftlint.io.reader import Record, parse_line, read
 from sftlint.schema import Conversation
 
 IGNORE = -100
+NOTHING_TO_TRAIN = "no assistant turn with weight 1 and content"
 END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "</s>",
                       "<|end_of_text|>")
 
 
 class MaskError(Exception):
     """The loss mask cannot be computed correctly for an example; training must not start."""
+
+
+class Untrainable(MaskError):
+    """The example has nothing to train on: training leaves it out (or stops, with --strict)."""
 
 
 @dataclass
@@ -74,7 +79,8 @@ def rendered_turns(tokenizer, conv: Conversation, where: str,
     try:
         full = _text(tokenizer, messages, tools, False)
     except Exception as exc:  # the template raising on this conversation
-        raise MaskError(f"{where}: the chat template cannot render this example: {exc}") from exc
+        raise MaskError(f"{where}: the chat template cannot render this example ({exc}); fix or drop the example "
+                        "(`sftlint lint --tokenizer MODEL` reports every such example as T004)") from exc
     enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
     ids, offsets = list(enc["input_ids"]), list(enc["offset_mapping"])
     turns = []
@@ -85,7 +91,8 @@ def rendered_turns(tokenizer, conv: Conversation, where: str,
         through = _text(tokenizer, messages[: i + 1], tools, False)
         if not full.startswith(prefix) or not full.startswith(through) or len(through) <= len(prefix):
             raise MaskError(f"{where}: rendering messages[:{i}] is not a prefix of rendering the whole "
-                            "conversation, so the loss mask would be wrong (the template rewrites earlier turns)")
+                            "conversation, so the loss mask would be wrong (the template rewrites earlier turns); "
+                            "train on the last turn only (weight 0 on earlier assistant turns) or use another template")
         lo, hi = len(prefix), len(through)
         if content_only:
             at = full.find(m.content or "", lo, hi) if m.content else -1
@@ -98,21 +105,23 @@ def rendered_turns(tokenizer, conv: Conversation, where: str,
     return ids, turns
 
 
-def prepare_example(tokenizer, conv: Conversation, line: int, eot: set[int]) -> Prepared:
-    """Token ids and labels for one conversation: each trained turn up to its end-of-turn token."""
-    ids, turns = rendered_turns(tokenizer, conv, f"line {line}")
+def prepare_example(tokenizer, conv: Conversation, line: int, eot: set[int], where: str | None = None) -> Prepared:
+    """Token ids and labels for one conversation: each trained turn up to its end-of-turn token.
+    `where` names the example in errors (default: its line)."""
+    where = where or f"line {line}"
+    ids, turns = rendered_turns(tokenizer, conv, where)
     labels = [IGNORE] * len(ids)
     spans = []
     for i, start, through in turns:
         stops = [j for j in range(start, through) if ids[j] in eot]
         if not stops:
-            raise MaskError(f"line {line}: assistant message {i} renders without an end-of-turn token; the model "
+            raise MaskError(f"{where}: assistant message {i} renders without an end-of-turn token; the model "
                             "would never learn to stop (set the tokenizer's eos_token to the template's turn end)")
         end = stops[-1] + 1
         labels[start:end] = ids[start:end]
         spans.append((start, end))
     if not spans:
-        raise MaskError(f"line {line}: no assistant tokens to train on (no assistant turn with weight 1)")
+        raise Untrainable(f"{where}: {NOTHING_TO_TRAIN}")
     return Prepared(line, ids, labels, spans)
 
 
@@ -139,6 +148,17 @@ def load_conversations(path: Path, profile, max_line_bytes: int = 16 << 20) -> I
         yield line, conv
 
 
-def prepare(tokenizer, path: Path, profile) -> list[Prepared]:
+def prepare(tokenizer, path: Path, profile, on_example=None) -> tuple[list[Prepared], list[tuple[int, str]]]:
+    """The trainable examples of a file, and (line, why) for each one left out because it has
+    nothing to train on. An example whose mask would be wrong stops preparation (MaskError).
+    `on_example()` is called after each example (progress)."""
     eot = end_of_turn_ids(tokenizer)
-    return [prepare_example(tokenizer, conv, line, eot) for line, conv in load_conversations(path, profile)]
+    kept, skipped = [], []
+    for line, conv in load_conversations(path, profile):
+        if on_example is not None:
+            on_example()
+        try:
+            kept.append(prepare_example(tokenizer, conv, line, eot, where=f"{path}:{line}"))
+        except Untrainable:
+            skipped.append((line, NOTHING_TO_TRAIN))
+    return kept, skipped

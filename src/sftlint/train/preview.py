@@ -21,9 +21,13 @@ def highlighted(tokenizer, p: Prepared) -> Text:
     return text
 
 
-def estimate_memory_gib(model_config: Any, cfg: TrainConfig, longest: int) -> dict[str, float]:
-    """A stated estimate of peak GPU memory: weights + LoRA with AdamW + checkpointed activations
-    + fp32 logits of one micro-batch. Real peaks add allocator overhead (~10-20%)."""
+def estimate_memory_gib(model_config: Any, cfg: TrainConfig, longest: int,
+                        checkpointing: bool | None = None) -> dict[str, float]:
+    """A stated estimate of peak memory: weights + LoRA with AdamW + activations (checkpointed or
+    not: `checkpointing`, default cfg's) + fp32 logits of one micro-batch. Real peaks add
+    allocator overhead (~10-20%)."""
+    if checkpointing is None:
+        checkpointing = cfg.gradient_checkpointing is not False
     h = model_config.hidden_size
     layers = model_config.num_hidden_layers
     vocab = model_config.vocab_size
@@ -39,7 +43,7 @@ def estimate_memory_gib(model_config: Any, cfg: TrainConfig, longest: int) -> di
     lora_bytes = lora * (2 + 4 + 8)  # bf16 weight, fp32 grad, AdamW moments
     seq = min(longest, cfg.max_length or longest)
     tokens = min(cfg.batch_size * seq, max(cfg.pack_tokens, seq))  # one forward pass
-    per_layer = tokens * h * 2 * (1 if cfg.gradient_checkpointing else 16)
+    per_layer = tokens * h * 2 * (1 if checkpointing else 16)
     activations = layers * per_layer + tokens * h * 2 * 16  # one recomputed layer in full
     logits = tokens * vocab * 4 * 2
     total = weight_bytes + lora_bytes + activations + logits
@@ -52,3 +56,27 @@ def steps(cfg: TrainConfig, n: int) -> int:
     per_epoch = math.ceil(n / (cfg.batch_size * cfg.grad_accum))
     total = math.ceil(per_epoch * cfg.epochs)
     return min(total, cfg.max_steps) if cfg.max_steps > 0 else total
+
+
+def free_memory_gib() -> float | None:
+    """Memory the system has free now (Linux; None where unknown)."""
+    import os
+
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def checkpointing_needed(model_config: Any, cfg: TrainConfig, longest: int, cuda: bool) -> bool:
+    """cfg.gradient_checkpointing, or when unset: always with CUDA (GPU memory is the limit there);
+    on a CPU only when the activations of one pass would not fit in half of the free memory."""
+    if cfg.gradient_checkpointing is not None:
+        return cfg.gradient_checkpointing
+    if cuda:
+        return True
+    free = free_memory_gib()
+    if free is None:
+        return True
+    need = estimate_memory_gib(model_config, cfg, longest, checkpointing=False)
+    return need["activations"] + need["logits"] > free / 2

@@ -8,12 +8,15 @@ loss-curve PNG, and appends progress events to `progress.jsonl` for anything wat
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from sftlint.progress import Reporter, duration
 from sftlint.train.config import TARGETS, TrainConfig
 from sftlint.train.data import IGNORE, MaskError, Prepared, prepare
 
@@ -37,19 +40,22 @@ def load_tokenizer(name: str):
 
 
 def load_model(cfg: TrainConfig, cuda: bool):
+    """The base model for training in the compute dtype of the device and cfg.dtype; NF4 with that
+    compute dtype when cfg.load_in_4bit."""
     import torch
     from transformers import AutoModelForCausalLM
 
-    from sftlint.models import pretrained_source
+    from sftlint.models import compute_dtype, pretrained_source
 
+    torch_dtype = getattr(torch, compute_dtype("cuda" if cuda else "cpu", cfg.dtype))
     source, kwargs = pretrained_source(cfg.model)
-    kwargs["dtype"] = torch.bfloat16
+    kwargs["dtype"] = torch_dtype
     if cfg.load_in_4bit:
         from transformers import BitsAndBytesConfig
 
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16)
+            bnb_4bit_compute_dtype=torch_dtype)
         # one process per GPU under `accelerate launch`: each loads its copy on its own device
         kwargs["device_map"] = {"": _local_rank()} if cuda else "cpu"
     model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
@@ -128,7 +134,7 @@ def eval_batches(examples: list[Prepared], size: int, pad_id: int, packed: bool)
 
 
 def eval_loss(model, examples: list[Prepared], batch_size: int, pad_id: int, four_bit_cpu: bool,
-              packed: bool = False) -> float | None:
+              packed: bool = False, on_batch=None) -> float | None:
     """Mean loss per supervised token, computed by the model's own loss (so a fused loss never
     holds the full logits). In train mode under no_grad for 4-bit on CPU, because an eval-mode
     forward there repacks the 4-bit weights and breaks later gradients."""
@@ -148,6 +154,8 @@ def eval_loss(model, examples: list[Prepared], batch_size: int, pad_id: int, fou
             inputs = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
             total += model(**inputs).loss.item() * n
             count += n
+            if on_batch is not None:
+                on_batch()
     model.train(was_training)
     return total / max(1, count)
 
@@ -207,14 +215,17 @@ class _Dataset:
         return {"input_ids": p.input_ids, "labels": p.labels, "attention_mask": [1] * len(p.input_ids)}
 
 
-def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool) -> tuple[Any, dict[str, Any]]:
+def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool, longest: int = 0) -> tuple[Any, dict[str, Any]]:
     """Kernels, attention, checkpointing and LoRA on a loaded base model; returns the peft model
-    and what was switched on (for the report)."""
+    and what was switched on (for the report). `longest`: the longest example, for the memory
+    estimate that decides checkpointing when cfg leaves it to us."""
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 
     from sftlint.train import packing as pk
+    from sftlint.train.preview import checkpointing_needed
 
-    notes: dict[str, Any] = {"packing": packing, "liger": False}
+    checkpointing = checkpointing_needed(model.config, cfg, longest, cuda)
+    notes: dict[str, Any] = {"packing": packing, "liger": False, "gradient_checkpointing": checkpointing}
     want_liger = cfg.liger if cfg.liger is not None else (cuda and pk.liger_available())
     if want_liger:
         why_not = pk.apply_liger(model)
@@ -224,9 +235,9 @@ def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool) -> tuple[An
     if packing == "padding-free":
         pk.use_varlen(model)
     if cfg.load_in_4bit:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing,
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=checkpointing,
                                                 gradient_checkpointing_kwargs={"use_reentrant": False})
-    elif cfg.gradient_checkpointing:
+    elif checkpointing:
         if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.20
             model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
         else:
@@ -256,19 +267,51 @@ def _training_args(**kwargs: Any):
     return TrainingArguments(**kwargs)
 
 
-def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
-    """Prepare the data, load the model and train; the report is also written to the output folder."""
+def trainable_examples(examples: list[Prepared], max_length: int | None
+                       ) -> tuple[list[Prepared], list[tuple[int, int]], list[tuple[int, str]]]:
+    """Examples cut to max_length: (kept, (line, trained tokens lost) of each cut one, (line, why) of
+    each one with nothing left to train on)."""
+    cut_to, cut = truncate(examples, max_length)
+    kept = [p for p in cut_to if p.supervised]
+    empty = [(p.line, f"nothing left to train on within --max-length {max_length}") for p in cut_to if not p.supervised]
+    return kept, cut, empty
+
+
+def skipped_message(path: Path, skipped: list[tuple[int, str]], total: int, strict: bool) -> str:
+    """One line for every example left out: how many, why, and the first lines."""
+    reasons: dict[str, list[int]] = {}
+    for line, why in skipped:
+        reasons.setdefault(why, []).append(line)
+    parts = []
+    for why, lines in reasons.items():
+        shown = ", ".join(str(n) for n in lines[:5]) + (f" and {len(lines) - 5:,} more" if len(lines) > 5 else "")
+        parts.append(f"{why} (line{'s' if len(lines) > 1 else ''} {shown})")
+    verb = "cannot train" if strict else f"left out {len(skipped):,} of {total:,} examples"
+    advice = ("drop or fix them (`sftlint export` leaves such examples out), or run without --strict to skip them"
+              if strict else "--strict stops instead")
+    return f"{path}: {verb}: {'; '.join(parts)}; {advice}"
+
+
+def run(cfg: TrainConfig, profile, reporter: Reporter | None = None) -> dict[str, Any]:
+    """Prepare the data, load the model and train; the report is also written to the output folder.
+    Progress goes to `reporter` (default: nowhere) and, as events, to progress.jsonl."""
     import torch
 
+    from sftlint.models import compute_dtype, model_label
+
+    reporter = reporter or Reporter(stream=io.StringIO(), live=False)
     started = time.time()
     cuda = torch.cuda.is_available()
     if cfg.load_in_4bit is None:
         cfg.load_in_4bit = cuda
+    device = "cuda" if cuda else "cpu"
+    cfg.dtype = compute_dtype(device, cfg.dtype)
     out = cfg.output_dir
     out.mkdir(parents=True, exist_ok=True)
     events = out / "progress.jsonl"
-
     main_process = _world()[0] == 0
+    if main_process and events.exists():  # each run's log starts fresh; the last one is kept
+        events.replace(out / "progress.jsonl.prev")
 
     def emit(kind: str, **data) -> None:
         if not main_process:  # one progress log and one console, whatever the number of processes
@@ -276,19 +319,35 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
         record = {"event": kind, "time": round(time.time() - started, 3), **data}
         with open(events, "a") as fh:
             fh.write(json.dumps(record) + "\n")
-        if on_event:
-            on_event(record)
 
-    tok = load_tokenizer(cfg.model)
+    if not main_process:
+        reporter = Reporter(stream=io.StringIO(), live=False)
+    with reporter.phase(f"loading the tokenizer of {model_label(cfg.model)}"):
+        tok = load_tokenizer(cfg.model)
     emit("prepare", message="rendering examples with the chat template")
-    train, cut = truncate(prepare(tok, cfg.data, profile), cfg.max_length)
-    held = truncate(prepare(tok, cfg.eval_data, profile), cfg.max_length)[0] if cfg.eval_data else []
-    if not any(p.supervised for p in train):
-        raise MaskError("every example lost its trainable tokens to max_length; raise max_length")
-    emit("load", message=f"loading {cfg.model}" + (" in 4-bit" if cfg.load_in_4bit else " in bf16"))
-    model = load_model(cfg, cuda)
-    report = fit(model, tok, train, held, cfg, emit=emit, cuda=cuda)
+    with reporter.phase("rendering examples with the chat template", unit="examples") as phase:
+        train, skipped = prepare(tok, cfg.data, profile, on_example=phase.advance)
+        held, _ = prepare(tok, cfg.eval_data, profile, on_example=phase.advance) if cfg.eval_data else ([], [])
+    total = len(train) + len(skipped)
+    train, cut, empty = trainable_examples(train, cfg.max_length)
+    held = trainable_examples(held, cfg.max_length)[0]
+    skipped += empty
+    if skipped:
+        message = skipped_message(cfg.data, sorted(skipped), total, cfg.strict)
+        if cfg.strict or not train:
+            raise MaskError(message if train else f"{cfg.data}: no example has anything to train on; " + message)
+        reporter.line(f"warning: {message}")
+    tokens = sum(len(p.input_ids) for p in train)
+    reporter.line(f"{cfg.data}: {len(train):,} examples, {tokens:,} tokens ({sum(p.supervised for p in train):,} trained)"
+                  + (f"; {len(held):,} held-out examples" if held else "; no held-out examples (--eval)"))
+    how = f"{'4-bit NF4, ' if cfg.load_in_4bit else ''}{cfg.dtype} on {device}"
+    emit("load", message=f"loading {cfg.model} ({how})")
+    with reporter.loading(f"loading {model_label(cfg.model)} ({how})") as phase:
+        model = load_model(cfg, cuda)
+    reporter.line(f"loaded {model_label(cfg.model)} ({how}) in {duration(phase.elapsed)}")
+    report = fit(model, tok, train, held, cfg, emit=emit, cuda=cuda, reporter=reporter)
     report["data"]["truncated"] = cut
+    report["data"]["skipped"] = [{"line": line, "reason": why} for line, why in sorted(skipped)]
     report["model"] = cfg.model  # what `sftlint eval` loads under the adapter by default
     report["wall_seconds"] = time.time() - started
     if main_process:
@@ -299,7 +358,7 @@ def run(cfg: TrainConfig, profile, on_event=None) -> dict[str, Any]:
 
 
 def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfig, emit=None,
-        cuda: bool = False) -> dict[str, Any]:
+        cuda: bool = False, reporter: Reporter | None = None) -> dict[str, Any]:
     """Train LoRA on a loaded base model with transformers' Trainer; saves the adapter and
     tokenizer to cfg.output_dir and returns the measured report (without writing it).
 
@@ -308,17 +367,30 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
     import torch
     from transformers import DataCollatorForSeq2Seq, Trainer, TrainerCallback
 
+    from sftlint.models import compute_dtype
     from sftlint.train import packing as pk
     from sftlint.train.preview import steps as planned_steps
 
     emit = emit or (lambda kind, **data: None)
+    reporter = reporter or Reporter(stream=io.StringIO(), live=False)
     out = cfg.output_dir
+    dtype = compute_dtype("cuda" if cuda else "cpu", cfg.dtype)
     packing = pk.choose(cfg.packing, cuda)
-    model, notes = prepare_model(model, cfg, packing, cuda)
+    model, notes = prepare_model(model, cfg, packing, cuda, max((len(p.input_ids) for p in train), default=0))
     packed = packing == "padding-free"
     four_bit_cpu = bool(cfg.load_in_4bit and not cuda)
     pad = tok.pad_token_id
-    before = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu, packed)
+
+    def measured_eval_loss(when: str) -> float | None:
+        if not held:
+            return None
+        with reporter.phase(f"eval loss {when} training", total=math.ceil(len(held) / cfg.batch_size),
+                            unit="batches") as phase:
+            loss = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu, packed, on_batch=phase.advance)
+        reporter.line(f"eval loss {when} training: {loss:.3f} ({len(held):,} examples, {duration(phase.elapsed)})")
+        return loss
+
+    before = measured_eval_loss("before")
     emit("eval", step=0, eval_loss=before)
     if four_bit_cpu and cpu_4bit_repacked(model):
         raise RuntimeError("4-bit weights were repacked for CPU inference before training; gradients would be zero")
@@ -327,8 +399,12 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
     counters = {"real": 0, "supervised": 0, "train_time": 0.0, "passes": 0}
     step_stats: list[dict[str, float]] = []
 
+    total_steps = planned_steps(cfg, len(train))
+    every = max(1, math.ceil(total_steps / 20))  # at most ~20 step lines, however long the run
+
     class Progress(TrainerCallback):
         seen = {"real": 0, "supervised": 0}
+        phase: Any = None
 
         def on_step_begin(self, args, state, control, **kw):
             if cuda:
@@ -351,6 +427,13 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
                 losses.append({"step": state.global_step, "loss": logs["loss"]})
                 emit("step", step=state.global_step, max_steps=state.max_steps, loss=logs["loss"],
                      learning_rate=logs.get("learning_rate"), epoch=logs.get("epoch"))
+                if self.phase is not None:
+                    self.phase.set_total(state.max_steps)
+                    self.phase.advance(state.global_step - self.phase.done, status=f"loss {logs['loss']:.3f}")
+                if state.global_step % every == 0 or state.global_step == state.max_steps:
+                    seconds = counters["train_time"] / max(1, len(step_stats))
+                    reporter.line(f"step {state.global_step:,}/{state.max_steps:,}  loss {logs['loss']:.3f}  "
+                                  f"{seconds:.1f} s/step")
 
     inner = pk.flattening_collator() if packed else DataCollatorForSeq2Seq(tok, padding=True, label_pad_token_id=IGNORE)
 
@@ -361,7 +444,6 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
             return inner([{"input_ids": f["input_ids"], "labels": f["labels"]} for f in features])
         return inner(features)
 
-    total_steps = planned_steps(cfg, len(train))
     args = _training_args(
         output_dir=str(out / "checkpoints"), per_device_train_batch_size=cfg.batch_size,
         gradient_accumulation_steps=cfg.grad_accum, num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
@@ -369,7 +451,7 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
         # Checkpoints by steps (about three per run, at most every 50 steps) so a run stopped early,
         # by --max-steps or a cancel, can still be resumed.
         logging_steps=1, save_strategy="steps", save_steps=max(1, min(50, total_steps // 3)), save_total_limit=2,
-        report_to=[], seed=cfg.seed, bf16=cuda and torch.cuda.is_bf16_supported(),
+        report_to=[], seed=cfg.seed, bf16=cuda and dtype == "bfloat16", fp16=cuda and dtype == "float16",
         sampling="group_by_length" if packing == "group" else "random",
         use_cpu=not cuda,  # lets `accelerate launch` run data-parallel CPU processes (gloo)
         remove_unused_columns=False, dataloader_num_workers=0, disable_tqdm=True, eval_strategy="no",
@@ -404,7 +486,8 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
                 return super()._get_train_sampler(*args, **kwargs)
             return BalancedSampler([len(p.input_ids) for p in train], cfg.batch_size, _world()[1], cfg.seed)
 
-    trainer = BoundedTrainer(model=model, args=args, train_dataset=_Dataset(train), callbacks=[Progress()],
+    progress = Progress()
+    trainer = BoundedTrainer(model=model, args=args, train_dataset=_Dataset(train), callbacks=[progress],
                              data_collator=collate)
     from transformers.trainer_callback import PrinterCallback
 
@@ -416,9 +499,10 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
     if cfg.resume:
         ckpts = sorted((out / "checkpoints").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
         checkpoint = str(ckpts[-1]) if ckpts else None
-    trainer.train(resume_from_checkpoint=checkpoint)
+    with reporter.phase("training", total=total_steps, unit="steps") as progress.phase:
+        trainer.train(resume_from_checkpoint=checkpoint)
     peak_memory = (torch.cuda.max_memory_allocated() / 2**30) if cuda else _rss_gib()
-    after = eval_loss(model, held, cfg.batch_size, pad, four_bit_cpu, packed)
+    after = measured_eval_loss("after")
     emit("eval", step=trainer.state.global_step, eval_loss=after)
     if trainer.is_world_process_zero():
         model.save_pretrained(out)
@@ -435,6 +519,7 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
         "config": cfg.to_dict(),
         "device": torch.cuda.get_device_name(0) if cuda else "cpu",
         "four_bit": bool(cfg.load_in_4bit),
+        "dtype": dtype,
         "kernels": notes,
         "data": {"train_examples": len(train), "eval_examples": len(held), "truncated": []},
         "steps": trainer.state.global_step,
@@ -486,7 +571,7 @@ def merge(adapter: Path, model: str, out: Path) -> Path:
     import torch
     from peft import PeftModel
 
-    cfg = TrainConfig(model=model, data=Path("."), load_in_4bit=False)
+    cfg = TrainConfig(model=model, data=Path("."), load_in_4bit=False, dtype="bfloat16")
     base = load_model(cfg, cuda=False)
     merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
     merged.to(torch.bfloat16).save_pretrained(out)

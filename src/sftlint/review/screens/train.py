@@ -120,7 +120,10 @@ class TrainingScreen(Screen):
         self.form = form
         self.out = Path(form["out"])
         self.events = self.out / "progress.jsonl"
-        self.read_at = self.events.stat().st_size if self.events.exists() else 0
+        # a run starts its own progress.jsonl (the last run's becomes progress.jsonl.prev): until it
+        # has, the file there is the old run's and is not read
+        self.stale = self.events.stat().st_ino if self.events.exists() else None
+        self.read_at = 0
         self.losses: list[float] = []
         self.eval_losses: list[tuple[int, float]] = []
         self.step = 0
@@ -147,7 +150,7 @@ class TrainingScreen(Screen):
         self.render_status()
 
     def poll(self) -> None:
-        if self.events.exists():
+        if self.events.exists() and self.events.stat().st_ino != self.stale:
             with open(self.events, "rb") as fh:
                 fh.seek(self.read_at)
                 data = fh.read()
