@@ -1,23 +1,52 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
+import psutil
 import pytest
 from click.testing import CliRunner
 
 from sftlint.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-REALDATA = ROOT.parent / "shared" / "realdata"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_SNAPSHOTS = os.environ.get("SFTLINT_UPDATE_SNAPSHOTS") == "1"
 
 
+def _find_realdata() -> Path | None:
+    """The real-data corpus: $SFTLINT_REALDATA, else ../shared/realdata (CI and the development
+    machines), else .realdata/ (where scripts/fetch_realdata.py puts it in a plain clone)."""
+    for candidate in (os.environ.get("SFTLINT_REALDATA"), ROOT.parent / "shared" / "realdata", ROOT / ".realdata"):
+        if candidate and (Path(candidate) / "gsm8k").is_dir():
+            return Path(candidate)
+    return None
+
+
+REALDATA = _find_realdata()
+NO_REALDATA = ("real-data tests need the public corpus: run `python scripts/fetch_realdata.py` "
+               "(CI has it as ../shared/realdata)")
+
+
 @pytest.fixture(scope="session")
 def realdata() -> Path:
-    assert REALDATA.is_dir(), f"real data expected at {REALDATA} (a sibling shared/ folder, as in CI)"
+    if REALDATA is None:
+        pytest.skip(NO_REALDATA)
     return REALDATA
+
+
+_REALDATA_LINE = Path(__file__).read_text().splitlines().index("def realdata() -> Path:")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Every test skipped for want of the corpus is reported at one place, so `-ra` folds them
+    into one line instead of one per test."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(NO_REALDATA):
+        report.longrepr = (str(Path(__file__).relative_to(ROOT)), _REALDATA_LINE, report.longrepr[2])
 
 
 def run_cli(*args: str, cwd: Path | None = None):
@@ -129,3 +158,61 @@ def _fresh_pack_codes():
     from sftlint.catalogue import _REGISTERED
 
     _REGISTERED.clear()
+
+
+# Every process the suite starts carries this in its environment (children inherit it), so the
+# processes a test left behind are found even after their parent died and they were reparented.
+RUN_MARK = "SFTLINT_TEST_RUN"
+os.environ[RUN_MARK] = f"{os.getpid()}-{os.urandom(4).hex()}"
+LEAKS: list[str] = []
+"""Tests that left processes running, with what was killed (checked by the last test)."""
+
+
+def started_by_the_suite() -> list[psutil.Process]:
+    mine, run = os.getpid(), os.environ[RUN_MARK]
+    found = []
+    for proc in psutil.process_iter():
+        if proc.pid == mine:
+            continue
+        try:
+            if proc.environ().get(RUN_MARK) == run and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def _kill(proc: psutil.Process) -> None:
+    """The process and its group (a child started in its own session takes its workers along)."""
+    try:
+        group = os.getpgid(proc.pid)
+        if group != os.getpgrp():
+            os.killpg(group, signal.SIGKILL)
+        proc.kill()
+    except (ProcessLookupError, psutil.NoSuchProcess):
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _end_what_the_test_started(request):
+    """When a test ends, pass or fail, whatever it started and left running is killed with its
+    process group (after 3 s to exit by itself), and the test is recorded as leaking."""
+    yield
+    left = started_by_the_suite()
+    if not left:
+        return
+    _, alive = psutil.wait_procs(left, timeout=3)
+    if alive:
+        names = []
+        for proc in alive:
+            try:
+                names.append(" ".join(proc.cmdline())[:120])
+            except psutil.Error:
+                names.append(str(proc.pid))
+            _kill(proc)
+        LEAKS.append(f"{request.node.nodeid}: {'; '.join(names)}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `last` run after every other test (the process-table check)."""
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)

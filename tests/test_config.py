@@ -101,9 +101,19 @@ def test_invalid_toml_is_a_config_error(tmp_path):
     assert "invalid TOML" in config_error(tmp_path, "select = [\n", False)
 
 
-def test_config_show_prints_values_and_sources(tmp_path):
-    project(tmp_path, '[tool.sftlint]\nfail-on = "warning"\n')
+def test_config_show_prints_valid_toml_with_the_source_of_each_value(tmp_path):
+    import tomllib
+
+    project(tmp_path, '[tool.sftlint]\nfail-on = "warning"\nselect = ["S", "T"]\n[tool.sftlint.rules.S028]\n'
+                      'min-examples = 5\n[tool.sftlint.review.keys]\naccept = "y"\n[tool.sftlint.train]\nlora-r = 8\n')
     result = run_cli("config", cwd=tmp_path)
     assert result.exit_code == 0
-    assert "fail-on = 'warning'    # file:" in result.stdout
-    assert "profile = 'openai'    # default:" in result.stdout
+    out = result.stdout
+    assert 'fail-on = "warning"  # from pyproject.toml' in out
+    assert 'profile = "openai"  # default' in out
+    assert "# max-tokens: unset (default)" in out
+    assert "# Lowest severity that makes `sftlint lint` exit 1." in out  # each key's documentation
+    parsed = tomllib.loads(out)["tool"]["sftlint"]  # pasted into a pyproject.toml, it means the same
+    assert parsed["select"] == ["S", "T"] and parsed["rules"]["S028"] == {"min-examples": 5}
+    assert parsed["review"]["keys"] == {"accept": "y"} and parsed["train"] == {"lora-r": 8}
+    assert "min-examples = 5  # from pyproject.toml" in out

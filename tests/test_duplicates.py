@@ -7,7 +7,7 @@ import random
 import orjson
 import pytest
 
-from conftest import REALDATA, run_cli
+from conftest import run_cli
 from rule_cases import SYS, conv, jl
 
 
@@ -17,30 +17,30 @@ def findings(*args, cwd=None) -> list[dict]:
     return orjson.loads(result.stdout)["findings"]
 
 
-def test_alpaca_demo_duplicates_found_exactly():
-    found = findings(str(REALDATA / "llama-factory" / "alpaca_en_demo.json"), "--select", "D001")
+def test_alpaca_demo_duplicates_found_exactly(realdata):
+    found = findings(str(realdata / "llama-factory" / "alpaca_en_demo.json"), "--select", "D001")
     assert len(found) == 14  # 14 extra copies
     assert len({f["related"][0] for f in found}) == 13  # of 13 duplicated records
     assert all(f["similarity"] == 1.0 and f["related_lines"] for f in found)
 
 
-def test_constant_answer_flagged_on_every_example():
-    found = findings(str(REALDATA / "alpaca-eval" / "NullModel" / "model_outputs.json"), "--select", "D004")
+def test_constant_answer_flagged_on_every_example(realdata):
+    found = findings(str(realdata / "alpaca-eval" / "NullModel" / "model_outputs.json"), "--select", "D004")
     assert len(found) == 805
     assert "805 different prompts" in found[0]["message"]
 
 
-def test_templated_family_is_clustered():
-    found = findings(str(REALDATA / "fastchat" / "dummy_conversation.json"), "--select", "D002")
+def test_templated_family_is_clustered(realdata):
+    found = findings(str(realdata / "fastchat" / "dummy_conversation.json"), "--select", "D002")
     keepers = {f["related"][0] for f in found}
     assert len(found) >= 150 and len(keepers) < len(found) / 3  # big clusters, not scattered pairs
     assert all(f["similarity"] >= 0.8 for f in found)
 
 
-def test_gsm8k_against_itself_is_fully_contaminated_and_against_other_data_clean():
-    gsm8k = str(REALDATA / "gsm8k" / "test.jsonl")
+def test_gsm8k_against_itself_is_fully_contaminated_and_against_other_data_clean(realdata):
+    gsm8k = str(realdata / "gsm8k" / "test.jsonl")
     assert len(findings(gsm8k, "--select", "D005", "--against", gsm8k)) == 1319
-    other = str(REALDATA / "self-instruct" / "predictions" / "text-davinci-003_predictions.jsonl")
+    other = str(realdata / "self-instruct" / "predictions" / "text-davinci-003_predictions.jsonl")
     assert findings(gsm8k, "--select", "D005", "--against", other) == []
 
 

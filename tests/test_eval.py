@@ -7,11 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from sftlint.evaluate.metrics import bootstrap_delta, final_number, format_checks, scorer, verdict
-
-GUTENBERG = ROOT.parent / "shared" / "realdata" / "gutenberg" / "pg11.txt"
-
 
 # -- metrics (no model) ------------------------------------------------------------------------
 
@@ -97,11 +94,12 @@ def _train(data: Path, model: Path, out: Path, *extra: str) -> Path:
 @pytest.mark.model
 @pytest.mark.slow
 def test_eval_prints_the_four_metrics_and_the_fine_tune_beats_its_base_on_held_out_loss(
-        exported, smollm2_model_dir, tmp_path):
+        exported, smollm2_model_dir, tmp_path, realdata):
+    gutenberg = realdata / "gutenberg" / "pg11.txt"
     adapter = _train(exported / "train.jsonl", smollm2_model_dir, tmp_path / "adapter",
                      "--max-steps", "10", "--lr", "1e-3")
     result = run_cli("eval", "--adapter", str(adapter), "--data", str(exported / "test.jsonl"),
-                     "--general-text", str(GUTENBERG), "--limit", "6", "--max-new-tokens", "48")
+                     "--general-text", str(gutenberg), "--limit", "6", "--max-new-tokens", "48")
     assert result.exit_code in (0, 1), result.output + str(result.exception)
     for row in ("accuracy (rouge-l)", "format compliance", "held-out loss", "general text perplexity"):
         assert row in result.output
@@ -114,7 +112,7 @@ def test_eval_prints_the_four_metrics_and_the_fine_tune_beats_its_base_on_held_o
         assert 0 <= report[key]["base"] <= 1 and 0 <= report[key]["adapter"] <= 1
         assert set(report["improvement_over_base"][key]) == {"delta", "ci95", "verdict"}
     retention = report["general_capability_retention"]
-    assert retention["text"] == str(GUTENBERG) and retention["tokens"] > 4000
+    assert retention["text"] == str(gutenberg) and retention["tokens"] > 4000
     assert 0.9 < retention["retention"] < 1.1 and not retention["flagged"]
     assert len(report["examples"]) == 6
     first = report["examples"][0]
@@ -124,13 +122,14 @@ def test_eval_prints_the_four_metrics_and_the_fine_tune_beats_its_base_on_held_o
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_an_adapter_overtrained_on_tiny_data_is_flagged_for_forgetting(exported, smollm2_model_dir, tmp_path):
+def test_an_adapter_overtrained_on_tiny_data_is_flagged_for_forgetting(exported, smollm2_model_dir, tmp_path, realdata):
+    gutenberg = realdata / "gutenberg" / "pg11.txt"
     tiny = tmp_path / "tiny.jsonl"
     tiny.write_text("".join((exported / "train.jsonl").read_text().splitlines(keepends=True)[:4]))
     adapter = _train(tiny, smollm2_model_dir, tmp_path / "over", "--max-steps", "12", "--lr", "1e-2",
                      "--target", "all-linear", "--lora-r", "32", "--lora-alpha", "64")
     result = run_cli("eval", "--adapter", str(adapter), "--data", str(exported / "test.jsonl"),
-                     "--general-text", str(GUTENBERG), "--limit", "2", "--max-new-tokens", "8")
+                     "--general-text", str(gutenberg), "--limit", "2", "--max-new-tokens", "8")
     assert result.exit_code == 1, result.output + str(result.exception)
     retention = json.loads((adapter / "eval_report.json").read_text())["general_capability_retention"]
     assert retention["flagged"] and retention["retention"] < 0.95

@@ -80,9 +80,26 @@ def test_sarif_schema_catches_a_broken_document():
         jsonschema.validate({"version": "2.1.0", "runs": [{"results": []}]}, sarif_schema())
 
 
-def test_statistics_counts_per_rule(tmp_path):
-    out = lint(tmp_path, "--statistics").stdout
-    assert any(line.split()[:3] == ["1", "S021", "no-user-message"] for line in out.splitlines())
+def test_statistics_prints_only_the_count_per_rule_as_ruff_does(tmp_path):
+    result = lint(tmp_path, "--statistics")
+    lines = result.stdout.splitlines()
+    assert lines == ["1  S021  no-user-message                [error]",
+                     "1  S022  empty-content                  [error]"]
+    assert result.exit_code == 1  # the exit code still follows the findings
+    doc = orjson.loads(lint(tmp_path, "--statistics", "--output-format", "json").stdout)
+    assert doc == [{"code": "S021", "name": "no-user-message", "severity": "error", "count": 1},
+                   {"code": "S022", "name": "empty-content", "severity": "error", "count": 1}]
+
+
+def test_output_writes_the_report_to_a_file_and_a_format_name_there_is_explained(tmp_path):
+    result = lint(tmp_path, "--output-format", "json", "-o", "report.json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert orjson.loads((tmp_path / "report.json").read_bytes())["summary"]["errors"] == 2
+    assert lint(tmp_path, "--output", "r.txt").exit_code == 1
+    assert (tmp_path / "r.txt").read_text().startswith("data.jsonl:10:1: S021")
+    habit = lint(tmp_path, "-o", "json")
+    assert habit.exit_code == 2 and "--output-format json" in habit.stderr
+    assert not (tmp_path / "json").exists()
 
 
 def test_terminal_escapes_in_data_are_shown_not_executed(tmp_path):

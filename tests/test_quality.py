@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from conftest import REALDATA, run_cli
+from conftest import run_cli
 from rule_cases import SYS, conv, jl
 
 
@@ -21,32 +21,32 @@ def codes_by_line(doc: dict) -> dict[int, set[str]]:
     return out
 
 
-def test_the_cookbooks_banana_answer_is_padding():
-    doc = lint_json(str(REALDATA / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"), "--select", "P")
+def test_the_cookbooks_banana_answer_is_padding(realdata):
+    doc = lint_json(str(realdata / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"), "--select", "P")
     flagged = {f["line"] for f in doc["findings"]}
     assert len(flagged) == 1
     assert {f["code"] for f in doc["findings"]} >= {"P002", "P003"}
 
 
-def test_rambling_davinci_flagged_far_more_often_than_text_davinci_003():
+def test_rambling_davinci_flagged_far_more_often_than_text_davinci_003(realdata):
     rates = {}
     for model in ("davinci", "text-davinci-003"):
-        doc = lint_json(str(REALDATA / "self-instruct" / "predictions" / f"{model}_predictions.jsonl"),
+        doc = lint_json(str(realdata / "self-instruct" / "predictions" / f"{model}_predictions.jsonl"),
                         "--select", "P001,P002,P003,P004")
         rates[model] = len({f["line"] for f in doc["findings"]}) / 252
     assert rates["davinci"] > 0.9 and rates["text-davinci-003"] < 0.1
 
 
-def test_gamed_answers_cut_to_ten_characters_are_truncated():
-    doc = lint_json(str(REALDATA / "alpaca-eval" / "gpt4_gamed" / "model_outputs.json"), "--select", "Q002")
+def test_gamed_answers_cut_to_ten_characters_are_truncated(realdata):
+    doc = lint_json(str(realdata / "alpaca-eval" / "gpt4_gamed" / "model_outputs.json"), "--select", "Q002")
     assert len({f["line"] for f in doc["findings"]} | {f["example_id"] for f in doc["findings"]}) > 600
 
 
-def test_dolly_eos_marker_and_identity_placeholders():
-    dolly = lint_json(str(REALDATA / "dolly-sample" / "dolly.jsonl"), "--select", "Q003")
+def test_dolly_eos_marker_and_identity_placeholders(realdata):
+    dolly = lint_json(str(realdata / "dolly-sample" / "dolly.jsonl"), "--select", "Q003")
     eos = [f for f in dolly["findings"] if "eos_token" in f["message"]]
     assert len({f["line"] for f in eos}) == 151  # every answer ends with the marker
-    identity = lint_json(str(REALDATA / "llama-factory" / "identity.json"), "--select", "Q004")
+    identity = lint_json(str(realdata / "llama-factory" / "identity.json"), "--select", "Q004")
     assert len(identity["findings"]) == 137  # every {{name}} and {{author}}
     assert all(f["span"] and f["message_index"] is not None for f in identity["findings"])
 
@@ -102,8 +102,8 @@ def test_invalid_pack_exits_2_naming_file_and_key(tmp_path):
     assert result.exit_code == 2 and "bad.toml: glossary[0].code" in result.stderr
 
 
-def test_templated_prompts_found_in_the_fastchat_identity_data():
-    doc = lint_json(str(REALDATA / "fastchat" / "dummy_conversation.json"), "--select", "Q010")
+def test_templated_prompts_found_in_the_fastchat_identity_data(realdata):
+    doc = lint_json(str(realdata / "fastchat" / "dummy_conversation.json"), "--select", "Q010")
     assert len({f["example_id"] for f in doc["findings"]}) > 300
     assert "template shared by" in doc["findings"][0]["message"]
 

@@ -80,7 +80,7 @@ def test_missing_file_and_directory_exit_2(tmp_path):
     folder = run_cli("lint", "folder", "ok.jsonl", cwd=tmp_path)
     assert folder.exit_code == 2 and "is a directory" in folder.stderr
     # the readable file is still checked, and machines see what was not read
-    doc = orjson.loads(run_cli("lint", "nope.jsonl", "ok.jsonl", "-o", "json", cwd=tmp_path).stdout)
+    doc = orjson.loads(run_cli("lint", "nope.jsonl", "ok.jsonl", "--output-format", "json", cwd=tmp_path).stdout)
     assert doc["summary"]["examples"] == 10 and doc["summary"]["files_not_read"] == 1
     assert doc["file_errors"] == ["nope.jsonl: no such file"]
 

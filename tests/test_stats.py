@@ -50,26 +50,22 @@ def test_stats_command(tmp_path):
     assert doc["percentiles"]["p50"] == sorted([doc["min"], doc["max"], doc["min"], doc["min"], doc["min"]])[2]
 
 
-def test_stats_reports_diversity_and_the_top_prompt_templates():
-    from conftest import REALDATA
-
-    result = run_cli("stats", str(REALDATA / "fastchat" / "dummy_conversation.json"), "--encoding", "cl100k_base",
+def test_stats_reports_diversity_and_the_top_prompt_templates(realdata):
+    result = run_cli("stats", str(realdata / "fastchat" / "dummy_conversation.json"), "--encoding", "cl100k_base",
                      "--output-format", "json")
     div = orjson.loads(result.stdout)["diversity"]
     assert div["prompts"] == 500 and div["distinct_prompt_templates"] < 50
     assert div["top_templates"][0] == {"template": "What is up?", "count": 167}
     assert div["top_templates_share"] > 0.5 and 0 < div["distinct_2"] < 0.05
-    text = run_cli("stats", str(REALDATA / "fastchat" / "dummy_conversation.json"), "--encoding", "cl100k_base").stdout
+    text = run_cli("stats", str(realdata / "fastchat" / "dummy_conversation.json"), "--encoding", "cl100k_base").stdout
     assert "the top 5 cover 62%" in text and "167 × 'What is up?'" in text
 
 
-def test_stats_names_words_chat_models_overuse():
-    from conftest import REALDATA
-
-    model = run_cli("stats", str(REALDATA / "alpaca-eval" / "gpt-3.5-turbo-1106_verbose" / "model_outputs.json"),
+def test_stats_names_words_chat_models_overuse(realdata):
+    model = run_cli("stats", str(realdata / "alpaca-eval" / "gpt-3.5-turbo-1106_verbose" / "model_outputs.json"),
                     "--encoding", "cl100k_base", "--output-format", "json")
     words = {w["word"]: w for w in orjson.loads(model.stdout)["diversity"]["model_style_words"]}
     assert {"crucial", "comprehensive", "journey"} <= set(words)
     assert words["crucial"]["per_1000"] > 3 * words["crucial"]["human_per_1000"]
-    human = run_cli("stats", str(REALDATA / "gsm8k" / "test.jsonl"), "--encoding", "cl100k_base", "--output-format", "json")
+    human = run_cli("stats", str(realdata / "gsm8k" / "test.jsonl"), "--encoding", "cl100k_base", "--output-format", "json")
     assert orjson.loads(human.stdout)["diversity"]["model_style_words"] == []

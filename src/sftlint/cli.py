@@ -73,6 +73,25 @@ def _scorer(model: str, regenerate: bool, cache_dir: Path | None, settings, dtyp
     return Scorer(model, cache_dir, regenerate=regenerate, dtype=dtype, reporter=Reporter())
 
 
+def _output_file(ctx, param, value: Path | None) -> Path | None:
+    """`-o/--output FILE`: where the report goes. `-o` once named the output format; a format name
+    here is far likelier that habit than a file someone wants to call `json`."""
+    if value is not None and str(value) in ("text", "json", "github", "sarif"):
+        raise click.BadParameter(f"-o/--output names a file now; for the format use --output-format {value}")
+    return value
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Print a report, or write it to `output` (a file, as ruff's --output-file)."""
+    if output is None:
+        click.echo(text)
+        return
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{output}: cannot write the report: {exc.strerror or exc}")
+
+
 def _fail(message: str) -> None:
     click.echo(f"sftlint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
@@ -100,9 +119,11 @@ def _check_paths(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @config_options
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), help="Lowest severity that fails the run (default: error).")
-@click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+@click.option("--output-format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
               show_default=True, help="How to print findings.")
-@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
+@click.option("-o", "--output", "--output-file", "output", type=click.Path(path_type=Path, dir_okay=False),
+              callback=_output_file, help="Write the report to this file instead of the terminal.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--journal", type=click.Path(path_type=Path, dir_okay=False),
               help="Review decisions journal (default: <file>.sftlint-journal next to each file, if present).")
@@ -120,8 +141,8 @@ def _check_paths(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
 @click.option("--dtype", type=click.Choice(list(DTYPES)), default="auto", show_default=True,
               help="With --model: compute dtype (auto: bf16 on GPUs and on CPUs that run it natively, else fp32).")
 @click.option("--verbose", is_flag=True, help="With --model: also show the warnings of transformers and torch.")
-def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal, no_journal, show_waived, against,
-         model, regenerate, cache_dir, dtype, verbose, **flags):
+def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs, journal, no_journal, show_waived,
+         against, model, regenerate, cache_dir, dtype, verbose, **flags):
     """Check data files (JSONL, JSONL.gz, JSON array, Parquet) and report every problem."""
     from sftlint.config import ConfigError
     from sftlint.engine import Engine
@@ -147,10 +168,10 @@ def lint(paths, config_path, output_format, statistics, exit_zero, jobs, journal
     result.errors[:0] = errors  # paths that could not be read belong in the report's summary too
     for notice in result.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
-    color = output_format == "text" and sys.stdout.isatty()
+    color = output_format == "text" and output is None and sys.stdout.isatty()
     text = render(output_format, result, statistics=statistics, color=color, show_waived=show_waived)
-    if text:
-        click.echo(text)
+    if text or output is not None:
+        _emit(text, output)
     for e in result.errors:
         click.echo(f"sftlint: error: {e}", err=True)
     if result.errors:
@@ -185,7 +206,9 @@ def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_ord
         from sftlint.engine import make_counter
 
         if settings.selected & {"T001", "T002", "T003", "T004"}:
-            make_counter(settings)  # fail here, not in the UI, if the tokenizer cannot load
+            counter = make_counter(settings)  # fail here, not in the UI, if the tokenizer cannot load
+            if hasattr(counter, "load"):
+                counter.load()
     except (ConfigError, TokenizerError) as exc:
         _fail(str(exc))
     try:
@@ -202,7 +225,7 @@ def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_ord
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+@click.option("-o", "--output", "--out", "out", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="Output folder (created; files there are replaced atomically).")
 @config_options
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]),
@@ -253,7 +276,7 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+@click.option("-o", "--output", "--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Output file: .jsonl (default) or .parquet.")
 @click.option("--to", "target", type=click.Choice(["messages"]), default="messages", show_default=True)
 @config_options
@@ -270,7 +293,7 @@ def convert(path, out, target, config_path, jobs, **flags):
     for e in errors:
         _fail(e)
     if out.resolve() == path.resolve():
-        _fail("--out must not be the input file (inputs are never modified)")
+        _fail("--output must not be the input file (inputs are never modified)")
     try:
         settings = _settings([path], config_path, **flags)
         candidates, inputs = collect(files, settings)
@@ -610,8 +633,10 @@ def _launch_data_parallel(n: int, data: Path, config_path, merge: bool, profile:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @config_options
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs for the bill estimate (default: OpenAI's heuristic).")
-@click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def stats(paths, config_path, epochs, output_format, jobs, **flags):
+@click.option("--output-format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False), callback=_output_file,
+              help="Write the statistics to this file instead of the terminal.")
+def stats(paths, config_path, epochs, output_format, output, jobs, **flags):
     """Token counts, length distribution, an estimated training-token bill, and diversity."""
     import orjson
 
@@ -654,17 +679,17 @@ def stats(paths, config_path, epochs, output_format, jobs, **flags):
     s = compute(lengths, trainable, settings.options["T001"]["max_tokens"], epochs)
     div = diversity.summary()
     if output_format == "json":
-        click.echo(orjson.dumps({"tokenizer": tokenizer, **s.to_dict(), "diversity": div},
-                                option=orjson.OPT_INDENT_2).decode())
+        _emit(orjson.dumps({"tokenizer": tokenizer, **s.to_dict(), "diversity": div}, option=orjson.OPT_INDENT_2).decode(),
+              output)
     else:
-        click.echo(render_text(s, tokenizer) + render_diversity(div))
+        _emit(render_text(s, tokenizer) + render_diversity(div), output)
     if invalid:
         click.echo(f"\n{invalid:,} record(s) could not be read as examples and are not counted; run `sftlint lint`.", err=True)
 
 
 @main.command()
 @click.argument("code", required=False)
-@click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output-format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(code, output_format):
     """List every rule, or print one rule's documentation."""
     import orjson
@@ -712,22 +737,17 @@ def profiles():
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
 def show_config(path, config_path):
-    """Show the settings in force for PATH (default: the current folder), where each came from."""
-    from sftlint.config import ConfigError, RawSettings, find_config, load_settings
+    """Show the settings in force for PATH (default: the current folder) as TOML, with where each
+    value came from."""
+    from sftlint.config import ConfigError, as_toml, load_settings, read_config
 
     start = path or Path.cwd()
     try:
         settings = load_settings(start, config_path, {})
-        _, written = (None, {}) if config_path else find_config(start)
+        _, written = read_config(start, config_path)
     except ConfigError as exc:
         _fail(str(exc))
-    click.echo(f"# config file: {settings.source or 'none (defaults)'}")
-    for name, field in RawSettings.model_fields.items():
-        key = name.replace("_", "-")
-        value = getattr(settings.raw, name)
-        origin = "file" if key in written else "default"
-        click.echo(f"{key} = {value!r}    # {origin}: {field.description or ''}")
-    click.echo(f"# rules checked: {len(settings.selected)} ({', '.join(sorted(settings.selected))})")
+    click.echo(as_toml(settings, written))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ def _check_selectors(codes: list[str]) -> list[str]:
 
 
 class ReviewSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True, use_attribute_docstrings=True)
 
     keys: dict[str, str] = {}
     """Action -> key(s), e.g. {accept = "y", reject = "n"}; `sftlint review` then `?` lists actions."""
@@ -60,7 +60,7 @@ class ReviewSettings(BaseModel):
 
 
 class RawSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True, use_attribute_docstrings=True)
 
     # first: validators run in field order, and the codes a pack defines may be selected below
     extend_packs: list[str] = []
@@ -90,8 +90,9 @@ class RawSettings(BaseModel):
     review: ReviewSettings = ReviewSettings()
     """The review UI: [tool.sftlint.review] reviewer, and [tool.sftlint.review.keys]."""
     train: dict[str, Any] = {}
-    eval: dict[str, Any] = {}
     """`sftlint train` defaults, e.g. [tool.sftlint.train] model = "...", lora-r = 32; flags win."""
+    eval: dict[str, Any] = {}
+    """`sftlint eval` defaults, e.g. [tool.sftlint.eval] metric = "numeric"; flags win."""
 
     @field_validator("extend_packs")
     @classmethod
@@ -308,22 +309,27 @@ class Settings:
         return frozenset(out)
 
 
+def read_config(start: Path, config_path: Path | None) -> tuple[Path | None, dict[str, Any]]:
+    """The config file in force (given, else found from `start`) and what it says (its
+    [tool.sftlint] table for a pyproject.toml)."""
+    if config_path is None:
+        return find_config(start)
+    if not config_path.is_file():
+        raise ConfigError(f"{config_path}: no such config file")
+    data = _read_toml(config_path)
+    if config_path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("sftlint", {})
+    return config_path, data
+
+
 def load_settings(start: Path, config_path: Path | None, overrides: dict[str, Any]) -> Settings:
     """Settings for a run: the config file found from `start` (or given), then CLI overrides."""
-    if config_path is not None:
-        if not config_path.is_file():
-            raise ConfigError(f"{config_path}: no such config file")
-        data = _read_toml(config_path)
-        if config_path.name == "pyproject.toml":
-            data = data.get("tool", {}).get("sftlint", {})
-        source: Path | None = config_path
-    else:
-        source, data = find_config(start)
+    source, data = read_config(start, config_path)
     label = f"{source} [tool.sftlint]" if source and source.name == "pyproject.toml" else str(source or "settings")
-    # the config's packs first: the flags may select the codes they define
-    packs = {"extend-packs": data["extend-packs"]} if "extend-packs" in data else {}
-    parse_raw({**packs, **{k: v for k, v in overrides.items() if v is not None}}, "command line",
-              source.parent if source else None)
+    base = source.parent if source else None
+    if "extend-packs" in data:  # the config's packs first, under its name: the flags may select their codes
+        parse_raw({"extend-packs": data["extend-packs"]}, label, base)
+    parse_raw({k: v for k, v in overrides.items() if v is not None}, "command line", base)
     merged = {**data}
     for key, value in overrides.items():
         if value is None:
@@ -332,5 +338,89 @@ def load_settings(start: Path, config_path: Path | None, overrides: dict[str, An
             merged[key] = [*merged.get(key, []), *value]
         else:
             merged[key] = value
-    raw = parse_raw(merged, label, source.parent if source else None)
+    raw = parse_raw(merged, label, base)
     return Settings.resolve(raw, source)
+
+
+def _toml_value(value: Any) -> str:
+    """A value as TOML: strings, numbers, booleans, arrays and inline tables."""
+    import json
+    import math
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are TOML's basic-string escapes
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return _toml_value(str(value))
+
+
+def _toml_key(key: str) -> str:
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def as_toml(settings: Settings, written: dict[str, Any]) -> str:
+    """The settings in force as a valid TOML config, each value followed by where it came from
+    (`# from <file>` or `# default`) and preceded by its documentation; unset values are comments."""
+    source = settings.source
+    pyproject = source is not None and source.name == "pyproject.toml"
+    prefix = "tool.sftlint." if pyproject else ""
+    origin = f"from {source.name}" if source is not None else ""
+    lines = [f"# Settings in force; config file: {source or 'none (all defaults)'}"]
+    if pyproject:
+        lines.append("[tool.sftlint]")
+    tables: list[tuple[str, Any, Any, str]] = []
+
+    def entry(key: str, value: Any, found: Any, doc: str | None, out: list[str]) -> None:
+        if doc:
+            out.extend(f"# {line}" for line in doc.splitlines())
+        where = origin if found is not _MISSING else "default"
+        if value is None:
+            out.append(f"# {key}: unset ({where})")
+        else:
+            out.append(f"{_toml_key(key)} = {_toml_value(value)}  # {where}")
+
+    for name, field in RawSettings.model_fields.items():
+        key = _kebab(name)
+        value = getattr(settings.raw, name)
+        found = written.get(key, _MISSING)
+        if name == "review":
+            tables.append((key, value.model_dump(by_alias=True), found, field.description or ""))
+        elif name == "train":  # validated into TrainConfig's field names; shown as written
+            tables.append((key, {_kebab(k): v for k, v in value.items()}, found, field.description or ""))
+        elif isinstance(value, dict):
+            tables.append((key, value, found, field.description or ""))
+        else:
+            entry(key, value, found, field.description, lines)
+    for key, value, found, doc in tables:
+        lines += ["", *(f"# {line}" for line in doc.splitlines()), f"[{prefix}{key}]"]
+        sub = found if isinstance(found, dict) else {}
+        nested = []
+        for k, v in value.items():
+            if isinstance(v, dict):
+                nested.append((k, v))
+            else:
+                entry(k, v, sub.get(k, _MISSING), None, lines)
+        if not value:
+            lines.append(f"# empty ({origin if found is not _MISSING else 'default'})")
+        for k, v in nested:
+            lines.append(f"[{prefix}{key}.{_toml_key(k)}]")
+            inner = sub.get(k) if isinstance(sub.get(k), dict) else {}
+            for kk, vv in v.items():
+                entry(kk, vv, inner.get(kk, _MISSING), None, lines)
+            if not v:
+                lines.append("# empty (default)")
+    lines += ["", f"# rules checked: {len(settings.selected)} ({', '.join(sorted(settings.selected))})"]
+    return "\n".join(lines)
+
+
+_MISSING = object()

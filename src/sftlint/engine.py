@@ -257,7 +257,7 @@ def _init_worker(settings: Settings, tokens: bool, keep_records: bool, summary_t
 
 
 def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, detail: bool,
-               journal: Path | None) -> tuple[list[RecordResult | Finding], LineEndings, int, int]:
+               journal: Path | None) -> tuple[list[RecordResult | Finding], LineEndings, int, int, str | None]:
     """Results of one chunk. Without `detail`, only findings come back (and the counts): sending a
     summary per record back to the parent costs ~10% of lint throughput for nothing."""
     assert _WORKER is not None
@@ -283,7 +283,8 @@ def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str,
                 rows.append(result.dup)
     if rows:  # one structured array per chunk: cheap to send back, compact to keep
         out.append(stack(rows, "D005" in active))
-    return out, endings, records, examples
+    counter = _WORKER.ctx.counter
+    return out, endings, records, examples, counter.notice if counter is not None else None
 
 
 class Engine:
@@ -312,6 +313,7 @@ class Engine:
         self.counter = make_counter(settings) if self.tokens else None
         self.processor = Processor(settings, self.counter, keep_records, summary_tokens=self.detail)
         self._pool: ProcessPoolExecutor | None = None
+        self._worker_notices: set[str] = set()
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -327,8 +329,12 @@ class Engine:
 
     @property
     def notices(self) -> list[str]:
-        counter = [self.counter.notice] if self.counter is not None and self.counter.notice else []
-        return counter + self.journal_warnings
+        """Notes for the user: an offline substitute encoding (only if something was counted with
+        it, here or in a worker) and journal warnings."""
+        counted = set(self._worker_notices)
+        if self.counter is not None and self.counter.notice:
+            counted.add(self.counter.notice)
+        return sorted(counted) + self.journal_warnings
 
     def journal_for(self, path: Path) -> Path | None:
         if self.journal is not None:
@@ -574,7 +580,9 @@ class Engine:
         inflight: deque[Future] = deque()
 
         def collect(future: Future) -> Iterator[RecordResult | Finding | tuple[int, int]]:
-            items, part, records, examples = future.result()
+            items, part, records, examples, notice = future.result()
+            if notice:  # a worker counted with a substitute encoding
+                self._worker_notices.add(notice)
             if part.crlf_first is not None and endings.crlf_first is None:
                 endings.crlf_first = part.crlf_first
             endings.crlf_count += part.crlf_count

@@ -108,19 +108,36 @@ def encoding_for_model(model: str) -> str:
 
 
 class TiktokenCounter:
+    """Exact counts with a tiktoken encoding, loaded on the first exact count: lint needs one only
+    for examples whose byte length could pass the limit, and loading costs most of a small run."""
+
     def __init__(self, encoding_name: str) -> None:
-        self.encoding, self.notice = load_encoding(encoding_name)
+        import tiktoken
+
+        if encoding_name not in tiktoken.list_encoding_names():
+            raise TokenizerError(f"unknown tiktoken encoding {encoding_name!r}")
         self.name = encoding_name
-        self._encode = self.encoding.encode_ordinary
+        self.encoding: Any = None
+        self.notice: str | None = None
+        """Set once the encoding is loaded, if an offline substitute had to be used."""
+        self._encode: Any = None
         self._cache: dict[str, int] = {}
 
+    def load(self) -> None:
+        """Load the encoding now (to fail early, e.g. before a UI starts)."""
+        if self.encoding is None:
+            self.encoding, self.notice = load_encoding(self.name)
+            self._encode = self.encoding.encode_ordinary
+
     def describe(self) -> str:
-        return f"tiktoken {self.encoding.name}"
+        return f"tiktoken {self.encoding.name if self.encoding is not None else self.name}"
 
     def n(self, text: str) -> int:
         cache = self._cache
         hit = cache.get(text)
         if hit is None:
+            if self._encode is None:
+                self.load()
             hit = len(self._encode(text))
             if len(cache) >= CACHE_LIMIT:
                 cache.clear()

@@ -35,7 +35,7 @@ async def start_run(app, pilot, form: dict[str, str]):
     return screen
 
 
-async def test_train_from_the_ui_then_cancel_another_run(tmp_path, smollm2_gguf):
+async def test_train_from_the_ui_then_cancel_another_run(tmp_path, smollm2_gguf, realdata):
     data = tmp_path / "export"
     assert run_cli("export", str(ROOT / "sample_data" / "bike_shop.jsonl"), "-o", str(data), "--split", "test=0.1",
                    "--fail-on", "warning", "--encoding", "cl100k_base").exit_code == 0
@@ -44,7 +44,7 @@ async def test_train_from_the_ui_then_cancel_another_run(tmp_path, smollm2_gguf)
     app = make_app(sample)
     form = {"model": str(smollm2_gguf), "data": str(data / "train.jsonl"), "eval": str(data / "test.jsonl"),
             "max_length": "128", "lr": "1e-3", "batch_size": "4", "eval_limit": "2",
-            "general": str(ROOT.parent / "shared" / "realdata" / "gutenberg" / "pg11.txt")}
+            "general": str(realdata / "gutenberg" / "pg11.txt")}
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         run = await start_run(app, pilot, {**form, "out": str(tmp_path / "a1"), "max_steps": "3"})

@@ -11,6 +11,12 @@ FORMATS = ("text", "json", "github", "sarif")
 
 
 def render(fmt: str, result: LintResult, *, statistics: bool, color: bool, show_waived: bool = False) -> str:
+    """The report in `fmt`; with `statistics`, only the count of findings per rule (as ruff's
+    --statistics: a table, or a JSON array with the json format)."""
+    if statistics:
+        from sftlint.report.statistics import render as stats
+
+        return stats(result, json=fmt == "json", color=color)
     if fmt == "json":
         from sftlint.report.json import render as r
     elif fmt == "github":
@@ -19,7 +25,7 @@ def render(fmt: str, result: LintResult, *, statistics: bool, color: bool, show_
         from sftlint.report.sarif import render as r
     else:
         from sftlint.report.text import render as r
-    return r(result, statistics=statistics, color=color, show_waived=show_waived)
+    return r(result, color=color, show_waived=show_waived)
 
 
 def summary(result: LintResult) -> dict:

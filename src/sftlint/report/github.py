@@ -20,7 +20,7 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bool = False) -> str:
+def render(result: LintResult, *, color: bool, show_waived: bool = False) -> str:
     rules = catalogue()
     lines = []
     for f in visible_findings(result, show_waived):

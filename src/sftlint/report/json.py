@@ -10,7 +10,7 @@ from sftlint.engine import LintResult
 from sftlint.report import summary, visible_findings
 
 
-def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bool = False) -> str:
+def render(result: LintResult, *, color: bool, show_waived: bool = False) -> str:
     rules = catalogue()
     findings = []
     for f in visible_findings(result, show_waived):

@@ -13,7 +13,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bool = False) -> str:
+def render(result: LintResult, *, color: bool, show_waived: bool = False) -> str:
     rules = catalogue()
     findings = visible_findings(result, show_waived)
     used = sorted({f.code for f in findings})

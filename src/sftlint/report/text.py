@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import click
 
 from sftlint.catalogue import catalogue
@@ -14,7 +12,7 @@ from sftlint.report import summary, visible_findings
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
-def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bool = False) -> str:
+def render(result: LintResult, *, color: bool, show_waived: bool = False) -> str:
     rules = catalogue()
     out: list[str] = []
 
@@ -30,14 +28,6 @@ def render(result: LintResult, *, statistics: bool, color: bool, show_waived: bo
                    f"{loc}{visible(f.message)}{waived}")
         out.append(f"  {style('help:', fg='cyan')} {rules[f.code].fix}")
     s = summary(result)
-    if statistics:
-        if out:
-            out.append("")
-        counts = Counter(f.code for f in findings if not f.waived)
-        for code, n in counts.most_common():
-            rule = rules[code]
-            out.append(f"{n:>7}  {style(code, fg=SEVERITY_COLOR[rule.severity], bold=True)}  "
-                       f"{rule.name:<30} [{rule.severity}]")
     if out:
         out.append("")
     not_read = f" {s['files_not_read']} path(s) could not be read (see the errors)." if s["files_not_read"] else ""
