@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import subprocess
+import time
+import uuid
 from pathlib import Path
 
 import orjson
@@ -59,5 +64,40 @@ def current_line(app) -> int:
     return app.queue.items[app.queue_list.current].line
 
 
-__all__ = ["RECORDS", "write_data", "make_app", "ready", "journal_lines", "current_line", "Q", "A", "SYS",
+class Tmux:
+    def __init__(self, tmp_path: Path, command: list[str]) -> None:
+        assert shutil.which("tmux"), "these tests need tmux (apt-get install tmux)"
+        self.name = f"sftlint-{uuid.uuid4().hex[:8]}"
+        self.socket = str(tmp_path / "tmux.sock")
+        env_cmd = " ".join(["env", "TERM=xterm-256color", "COLORTERM=truecolor", *map(shlex.quote, command)])
+        self.tmux("new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", env_cmd)
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, check=True).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", self.name, key)
+            time.sleep(0.15)
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
+
+    def pid(self) -> int:
+        return int(self.tmux("list-panes", "-t", self.name, "-F", "#{pane_pid}").split()[0])
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
+
+
+__all__ = ["Tmux", "RECORDS", "write_data", "make_app", "ready", "journal_lines", "current_line", "Q", "A", "SYS",
            "conv", "jl"]

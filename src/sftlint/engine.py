@@ -12,8 +12,11 @@ not grow with the file.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -253,7 +256,31 @@ def _decisions(journal: Path | None) -> dict[str, Entry]:
 
 def _init_worker(settings: Settings, tokens: bool, keep_records: bool, summary_tokens: bool) -> None:
     global _WORKER
+    _detach_stdout()
+    exit_with_parent()
     _WORKER = Processor(settings, make_counter(settings) if tokens else None, keep_records, summary_tokens)
+
+
+def _detach_stdout() -> None:
+    """Workers send results through the pool, never print: their stdout goes to /dev/null, so a
+    pipe the parent writes to (the review feed's) closes as soon as the parent's group is gone."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+
+
+def exit_with_parent(every: float = 0.5) -> None:
+    """End this process when its parent dies (killed, even with SIGKILL), instead of working on
+    as an orphan: a thread watches for the parent to change."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, detail: bool,

@@ -7,62 +7,18 @@ journal, and a new session must resume with them.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from review_helpers import journal_lines, make_app, ready, write_data
+from review_helpers import Tmux, journal_lines, make_app, ready, write_data
 
 pytestmark = pytest.mark.slow
 
 SFTLINT = str(Path(sys.executable).parent / "sftlint")
-
-
-class Tmux:
-    def __init__(self, tmp_path: Path, command: list[str]) -> None:
-        assert shutil.which("tmux"), "these tests need tmux (apt-get install tmux)"
-        self.name = f"sftlint-{uuid.uuid4().hex[:8]}"
-        self.socket = str(tmp_path / "tmux.sock")
-        env_cmd = " ".join(["env", "TERM=xterm-256color", "COLORTERM=truecolor", *map(_quote, command)])
-        self.tmux("new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", env_cmd)
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, check=True).stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.name)
-
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            self.tmux("send-keys", "-t", self.name, key)
-            time.sleep(0.15)
-
-    def wait_for(self, text: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
-
-    def pid(self) -> int:
-        return int(self.tmux("list-panes", "-t", self.name, "-F", "#{pane_pid}").split()[0])
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
-
-
-def _quote(arg: str) -> str:
-    import shlex
-
-    return shlex.quote(arg)
 
 
 def wait_journal(path: Path, n: int, timeout: float = 10) -> list[dict]:

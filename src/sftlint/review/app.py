@@ -6,9 +6,12 @@ Every decision goes to the journal (fsynced) before the cursor moves. Defines no
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,7 @@ from sftlint.export import ExportError, ExportOptions, plan
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
 from sftlint.io.reader import Record
+from sftlint.review.children import Children
 from sftlint.review.feed import finding_from
 from sftlint.review.index import ExampleStore, Filter, Item, Queue
 from sftlint.review.journal import Journal
@@ -123,6 +127,7 @@ class ReviewApp(App[None]):
         self.conversation_messages: list[Shown] = []
         self._processor = None
         self.feed: subprocess.Popen | None = None
+        self.owned = Children()
         self.last_export: list[Path] = []
         self.last_batch = 1  # decisions the last action wrote (a cluster writes several; undo takes all)
         bindings = [Binding(self.keys[name], f"app.{name}", action.label or action.description, show=action.footer)
@@ -132,6 +137,10 @@ class ReviewApp(App[None]):
     # -- start-up and the background lint ---------------------------------------------------
 
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or a kill: quit as `q` does
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.action_quit)
         for warning in self.journal.warnings:
             self.notify(visible(warning), severity="warning", timeout=8)
         self.main = self.screen_class()
@@ -146,8 +155,11 @@ class ReviewApp(App[None]):
             cmd += ["--jobs", str(self.jobs)]
         # Lower priority than the UI (inherited by the lint's workers): on a 2-core machine the
         # reviewer's keys should not wait for the background lint.
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=lambda: os.nice(10))
+        try:
+            proc = self.owned.start(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       preexec_fn=lambda: os.nice(10))
+        except RuntimeError:  # quitting already
+            return
         self.feed = proc
         size = max(1, self.path.stat().st_size)
         batch: list[Item] = []
@@ -186,9 +198,9 @@ class ReviewApp(App[None]):
                     self.call_from_thread(self.notify, f"lint failed: {err[-1] if err else proc.returncode}",
                                           severity="error", timeout=30)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
+            self.owned.end(proc)
+        if worker.is_cancelled or self.owned.closed:
+            return
         if batch:
             self.post_message(ItemsArrived(batch))
         if late:
@@ -681,6 +693,7 @@ class ReviewApp(App[None]):
         self.push_screen(Help(self.keys))
 
     def action_quit(self) -> None:
+        self.owned.end_all()  # before exit: the lint thread then sees its pipe close, not wait on it
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -694,6 +707,5 @@ class ReviewApp(App[None]):
         yield SystemCommand("Keys", "Show every key", self.action_help)
 
     def on_unmount(self) -> None:
-        if self.feed is not None and self.feed.poll() is None:
-            self.feed.kill()
+        self.owned.end_all()
         self.store.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from sftlint.config import RawSettings, Settings
-from sftlint.engine import Engine, FileResult, RecordResult
+from sftlint.engine import Engine, FileResult, RecordResult, exit_with_parent
 from sftlint.findings import Finding
 
 
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("path", type=Path)
     ap.add_argument("--jobs", type=int, default=None)
     args = ap.parse_args(argv)
+    exit_with_parent()  # the UI was killed: so is its lint
     raw = RawSettings.model_validate_json(sys.stdin.buffer.read())
     engine = Engine(Settings.resolve(raw), jobs=args.jobs, detail=True, use_journals=False)
     out = sys.stdout.buffer

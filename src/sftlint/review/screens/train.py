@@ -85,8 +85,14 @@ class TrainDialog(ModalScreen[dict | None]):
     @work(thread=True, exclusive=True, group="train-preview")
     def dry_run(self, form: dict[str, str]) -> None:
         env = {**os.environ, "COLUMNS": "88", "FORCE_COLOR": "1", "TERM": "xterm-256color"}
-        proc = subprocess.run(train_command(form, dry_run=True), capture_output=True, text=True, env=env)
-        output = proc.stdout if proc.returncode == 0 else (proc.stderr.strip().splitlines() or ["failed"])[-1]
+        try:  # owned by the UI: ended if it quits while the preview renders
+            proc = self.app.owned.start(train_command(form, dry_run=True), stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env)
+        except RuntimeError:
+            return
+        stdout, stderr = proc.communicate()
+        self.app.owned.end(proc)
+        output = stdout if proc.returncode == 0 else (stderr.strip().splitlines() or ["failed"])[-1]
         text = Text.from_ansi(output) if proc.returncode == 0 else Text(displayable(output), style="bold red")
         self.app.call_from_thread(self.query_one("#mask-text", Static).update, text)
 
