@@ -7,7 +7,8 @@ reads the throughput `sftlint train` measured (real tokens per second of trainin
 training_report.json), for:
 - the default (`--dtype auto`: the measured probe's choice) on this CPU;
 - fp32 and bf16 forced, on this CPU;
-- the default with oneDNN capped at AVX2 (ONEDNN_MAX_CPU_ISA=AVX2, ATEN_CPU_CAPABILITY=avx2), which
+- the default with oneDNN, ATen and MKL capped at AVX2 (ONEDNN_MAX_CPU_ISA, ATEN_CPU_CAPABILITY,
+  MKL_ENABLE_INSTRUCTIONS), which
   is how a laptop or cloud core without bf16 instructions runs it: there bf16 is emulated, ~30x
   slower than fp32, and the probe must pick fp32.
 
@@ -27,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SFTLINT = str(Path(sys.executable).parent / "sftlint")
-AVX2 = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+AVX2 = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
 
 
 def smollm2() -> Path:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 SEVERITIES = ("info", "warning", "error")
+SCOPES = ("reader", "example", "corpus", "model", "file")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 DOC_HEADINGS = (
     ("what", "What it does"),
@@ -42,6 +43,9 @@ class Rule:
     status: str
     summary: str
     fix: str
+    scope: str = "example"
+    """What a finding is about (SCOPES): a record's bytes, an example, an example against the
+    file, an example scored by a model, or the file itself (a file finding flags no record)."""
     options: dict[str, Any] = field(default_factory=dict)
     what: str = ""
     why: str = ""
@@ -75,6 +79,8 @@ def builtin_catalogue() -> dict[str, Rule]:
             raise ValueError(f"catalogue.toml: rule code {rule.code} is defined twice")
         if rule.severity not in SEVERITY_RANK:
             raise ValueError(f"catalogue.toml: {rule.code}.severity: {rule.severity!r}")
+        if rule.scope not in SCOPES:
+            raise ValueError(f"catalogue.toml: {rule.code}.scope: {rule.scope!r}")
         rules[rule.code] = rule
     return dict(sorted(rules.items()))
 

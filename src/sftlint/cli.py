@@ -189,7 +189,7 @@ def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs,
 @click.option("--journal", type=click.Path(path_type=Path, dir_okay=False),
               help="Decisions journal (default: <file>.sftlint-journal next to the data).")
 @click.option("--reviewer", help="Name written with each decision (default: config, then the login name).")
-@click.option("--only-flagged", is_flag=True, help="Show only examples with findings.")
+@click.option("--only-flagged", is_flag=True, help="Show only flagged examples (a warning or an error; notes do not flag).")
 @click.option("--rule", "rules", multiple=True, callback=_split_codes, help="Show only examples with these codes.")
 @click.option("--all", "all_in_order", is_flag=True, help="Show every example in file order (default: flagged first).")
 def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_order, jobs, **flags):

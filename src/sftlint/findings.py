@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sftlint.catalogue import SEVERITY_RANK
+from sftlint.catalogue import SEVERITY_RANK, catalogue
 
 
 @dataclass(slots=True)
@@ -49,3 +49,10 @@ class Finding:
             "similarity": self.similarity,
             "score": self.score,
         }
+
+
+def flags_record(f: Finding) -> bool:
+    """Whether a finding flags the record it is on: a warning or an error, not waived, about a
+    record (a file-level finding, such as a blank line or a BOM, flags none). Lint's summary and
+    the review queue count flagged records by this one rule."""
+    return not f.waived and f.severity != "info" and catalogue()[f.code].scope != "file"

@@ -99,12 +99,14 @@ async def test_moving_with_j_k_and_flagged_with_n_p(tmp_path):
         assert current_line(app) == 4
         await pilot.press("k")
         assert current_line(app) == 3
-        await pilot.press("n", "n", "n")  # 4, 5, then no more flagged
-        assert current_line(app) == 5
+        await pilot.press("n", "n")  # 4, then no more flagged: line 5 has only a note, which flags nothing
+        assert current_line(app) == 4
         await pilot.press("j")
-        assert current_line(app) == 1  # first unflagged
+        assert current_line(app) == 5  # notes come after warnings, before examples without findings
+        await pilot.press("j")
+        assert current_line(app) == 1  # first without findings
         await pilot.press("p")
-        assert current_line(app) == 5
+        assert current_line(app) == 4
         await pilot.press("down", "up", "pagedown")
         assert current_line(app) == app.queue.items[app.queue.view[-1]].line
 
@@ -265,7 +267,7 @@ async def test_keys_can_be_rebound_in_config(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, lines", [
-    ({"only_flagged": True}, [2, 3, 4, 5]),
+    ({"only_flagged": True}, [2, 3, 4]),  # line 5 has only a note: it is not flagged
     ({"rules": ["S022"]}, [3]),
     ({"order": "file"}, list(range(1, 13))),
 ])

@@ -3,6 +3,8 @@ read the diff before committing."""
 
 from __future__ import annotations
 
+import pytest
+
 from review_helpers import make_app, ready, write_data
 
 SIZE = (100, 30)
@@ -102,3 +104,30 @@ def test_evaluation_side_by_side(snap_compare, tmp_path):
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=(110, 34), run_before=settle)
+
+
+def sample_app(tmp_path):
+    """The bundled sample data, as a newcomer first reviews it."""
+    from conftest import ROOT
+
+    folder = tmp_path / "snap"
+    folder.mkdir()
+    for name in ("bike_shop.jsonl", "sftlint.toml"):
+        (folder / name).write_bytes((ROOT / "sample_data" / name).read_bytes())
+    return make_app(folder / "bike_shop.jsonl")
+
+
+@pytest.mark.parametrize("size", [(130, 40), (80, 24)], ids=["130x40", "80x24"])
+@pytest.mark.parametrize("keys", [(), ("f",), ("question_mark",)], ids=["main", "filter", "help"])
+def test_sample_data_at_common_terminal_sizes(snap_compare, tmp_path, size, keys):
+    """At 130x40 and 80x24: the header counts what lint counts (flagged records, unreadable ones
+    apart), the finding under the conversation wraps instead of being cut, the filter prompt is
+    shown whole, and wrapped help lines stay in their column."""
+
+    async def settle(pilot):
+        await ready(pilot.app, pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.pause(0.3)
+
+    assert snap_compare(sample_app(tmp_path), terminal_size=size, run_before=settle)

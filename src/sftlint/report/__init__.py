@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sftlint.engine import LintResult
-from sftlint.findings import Finding
+from sftlint.findings import Finding, flags_record
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -40,7 +40,7 @@ def summary(result: LintResult) -> dict:
         "warnings": by_severity["warning"],
         "info": by_severity["info"],
         "waived": sum(1 for f in result.findings if f.waived),
-        "flagged_examples": len({(f.path, f.line, f.example_id) for f in active if f.line is not None}),
+        "flagged_examples": len({(f.path, f.line) for f in active if f.line is not None and flags_record(f)}),
         "by_code": dict(sorted(Counter(f.code for f in active).items())),
         "files_not_read": len(result.errors),
     }

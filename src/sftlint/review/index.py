@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from sftlint.catalogue import SEVERITY_RANK
-from sftlint.findings import Finding
+from sftlint.findings import Finding, flags_record
 from sftlint.io.reader import Record, layout, parse_line, read
 from sftlint.review.journal import Journal
 
@@ -46,7 +46,7 @@ class Item:
 
     @property
     def flagged(self) -> bool:
-        return bool(self.findings)
+        return any(flags_record(f) for f in self.findings)
 
 
 class ExampleStore:
@@ -257,7 +257,10 @@ class Queue:
     items: list[Item] = field(default_factory=list)
     view: View = field(default_factory=View)
     _ids: set[str] = field(default_factory=set)
-    _flagged_ids: set[str] = field(default_factory=set)
+    _flagged: set[int] = field(default_factory=set)
+    """Positions of flagged items."""
+    _flagged_by_id: Counter = field(default_factory=Counter)
+    """Flagged items per example id (exact copies share one id, and one decision)."""
 
     def bucket(self, item: Item) -> tuple:
         """The queue order is (bucket, file position)."""
@@ -279,8 +282,7 @@ class Queue:
             self.items.append(item)
             if item.example_id:
                 self._ids.add(item.example_id)
-                if item.flagged:
-                    self._flagged_ids.add(item.example_id)
+            self._note_flagged(item)
             if self._visible(item):
                 self.view.add(self.bucket(item), item.pos)
 
@@ -292,8 +294,7 @@ class Queue:
             item.findings.append(finding)
             item.worst = max(item.worst, SEVERITY_RANK[finding.severity])
             item.codes = tuple(sorted({*item.codes, finding.code}))
-            if item.example_id:
-                self._flagged_ids.add(item.example_id)
+            self._note_flagged(item)
         if found:
             self.rebuild()
 
@@ -320,14 +321,25 @@ class Queue:
             i += step
         return None
 
+    def _note_flagged(self, item: Item) -> None:
+        if item.pos not in self._flagged and item.flagged:
+            self._flagged.add(item.pos)
+            if item.example_id:
+                self._flagged_by_id[item.example_id] += 1
+
     def counts(self) -> dict[str, int]:
+        """Records and decisions. `flagged` counts records as lint's summary does; `remaining` the
+        flagged ones not yet accepted or rejected that a reviewer can decide; `unreadable` the
+        flagged ones that are not examples (no decision applies: fix them in the file)."""
         decided = {k: v for k, v in self.journal.decisions().items() if k in self._ids}
-        flagged_ids = self._flagged_ids
+        by_id = self._flagged_by_id
+        settled = sum(by_id[k] for k, v in decided.items() if v in ("accept", "reject") and k in by_id)
         return {
             "total": len(self.items),
-            "flagged": len(flagged_ids),
+            "flagged": len(self._flagged),
             "accepted": sum(1 for v in decided.values() if v == "accept"),
             "rejected": sum(1 for v in decided.values() if v == "reject"),
             "skipped": sum(1 for v in decided.values() if v == "skip"),
-            "remaining": len(flagged_ids - {k for k, v in decided.items() if v in ("accept", "reject")}),
+            "remaining": sum(by_id.values()) - settled,
+            "unreadable": len(self._flagged) - sum(by_id.values()),
         }

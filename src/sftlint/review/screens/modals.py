@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +20,7 @@ class Prompt(ModalScreen[str | None]):
     DEFAULT_CSS = """
     Prompt { align: center middle; }
     Prompt > Vertical { width: 70; max-width: 95%; height: auto; border: thick $accent; padding: 1 2; background: $surface; }
-    Prompt Label { margin-bottom: 1; }
+    Prompt Label { width: 100%; margin-bottom: 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -55,19 +57,19 @@ class Help(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        t = Text()
-        t.append("sftlint review — keys", style="bold")
-        t.append("   (j/k scroll, escape closes)\n\n", style="dim")
+        # a grid, so a description that wraps stays in its column instead of running under the keys
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(justify="right", style="bold cyan", no_wrap=True)
+        keys.add_column(overflow="fold")
         for name, action in ACTIONS.items():
             shown = ", ".join(k.replace("question_mark", "?").replace("slash", "/") for k in self.keys[name].split(","))
-            t.append(f"{shown:>14}  ", style="bold cyan")
-            t.append(action.description + "\n")
-        t.append(f"{'ctrl+p':>14}  ", style="bold cyan")
-        t.append("Command palette\n")
-        t.append("\nDecisions are written to the journal the moment you press the key.\n"
-                 "Rebind keys in [tool.sftlint.review.keys], e.g. accept = \"y\".", style="dim")
+            keys.add_row(shown, action.description)
+        keys.add_row("ctrl+p", "Command palette")
+        title = Text.assemble(("sftlint review — keys", "bold"), ("   (j/k scroll, escape closes)\n", "dim"))
+        footer = Text("\nDecisions are written to the journal the moment you press the key.\n"
+                      "Rebind keys in [tool.sftlint.review.keys], e.g. accept = \"y\".", style="dim")
         with VerticalScroll():
-            yield Static(t)
+            yield Static(Group(title, keys, footer))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -37,6 +37,8 @@ class ProgressHeader(Widget):
         if counts["skipped"]:
             t.append(f" » {counts['skipped']:,}", style="yellow")
         t.append(f" · {counts['remaining']:,} flagged left", style="bold")
+        if counts.get("unreadable"):
+            t.append(f" · {counts['unreadable']:,} unreadable", style="bold red")
         if filter_text:
             t.append(f" · filter {visible(filter_text)} ({shown:,})", style="bold magenta")
         self.text = t
