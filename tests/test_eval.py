@@ -134,3 +134,26 @@ def test_an_adapter_overtrained_on_tiny_data_is_flagged_for_forgetting(exported,
     retention = json.loads((adapter / "eval_report.json").read_text())["general_capability_retention"]
     assert retention["flagged"] and retention["retention"] < 0.95
     assert "forgot general ability" in result.output
+
+
+def test_inputs_are_checked_before_any_model_loads(tmp_path, monkeypatch):
+    def no_model(*args, **kwargs):
+        raise AssertionError("a model was loaded")
+
+    monkeypatch.setattr("sftlint.models.load_for_inference", no_model)
+    data = tmp_path / "test.jsonl"
+    data.write_text('{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]}\n')
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "adapter").mkdir()
+    (tmp_path / "adapter" / "adapter_config.json").write_text("{}")
+    for args, message in ((("--adapter", str(tmp_path / "empty"), "--data", str(data)), "no adapter_config.json here"),
+                          (("--adapter", str(tmp_path / "nope"), "--data", str(data)), "no such folder (--adapter"),
+                          (("--adapter", str(tmp_path / "adapter"), "--data", str(tmp_path / "x.jsonl")),
+                           "x.jsonl: no such file (--data)")):
+        result = run_cli("eval", *args, "--model", "whatever")
+        assert result.exit_code == 2 and message in result.stderr, result.output
+    nobase = run_cli("eval", "--adapter", str(tmp_path / "adapter"), "--data", str(data))
+    assert nobase.exit_code == 2 and "no base model: pass --model" in nobase.stderr
+    text = run_cli("eval", "--adapter", str(tmp_path / "adapter"), "--data", str(data), "--model", "m",
+                   "--general-text", str(tmp_path / "book.txt"))
+    assert text.exit_code == 2 and "book.txt: no such file or folder (--general-text)" in text.stderr

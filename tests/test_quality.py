@@ -97,6 +97,7 @@ def test_invalid_pack_exits_2_naming_file_and_key(tmp_path):
     result = run_cli("lint", "a.jsonl", cwd=tmp_path)
     assert result.exit_code == 2
     assert "bad.toml: rule[0].patterns[0]: invalid regular expression" in result.stderr
+    assert f"{tmp_path / 'sftlint.toml'}: extend-packs:" in result.stderr  # where it was asked for, not "command line"
     (tmp_path / "bad.toml").write_text('[[glossary]]\ncode = "G1"\npreferred = "e-bike"\nforbidden = ["ebike"]\n')
     result = run_cli("lint", "a.jsonl", cwd=tmp_path)
     assert result.exit_code == 2 and "bad.toml: glossary[0].code" in result.stderr

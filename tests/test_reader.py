@@ -77,6 +77,7 @@ def test_missing_file_and_directory_exit_2(tmp_path):
     missing = run_cli("lint", "nope.jsonl", cwd=tmp_path)
     assert missing.exit_code == 2 and "nope.jsonl: no such file" in missing.stderr
     assert "All checks passed" not in missing.stdout and "1 path(s) could not be read" in missing.stdout
+    assert "note:" not in missing.stderr  # nothing was counted: no word about which tokenizer counted it
     folder = run_cli("lint", "folder", "ok.jsonl", cwd=tmp_path)
     assert folder.exit_code == 2 and "is a directory" in folder.stderr
     # the readable file is still checked, and machines see what was not read

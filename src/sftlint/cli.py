@@ -65,8 +65,11 @@ def _settings(paths: list[Path], config_path, **flags):
 
 def _scorer(model: str, regenerate: bool, cache_dir: Path | None, settings, dtype: str, verbose: bool):
     from sftlint.checks.model_copy import Scorer
+    from sftlint.models import ModelError, missing_local
     from sftlint.progress import Reporter, quiet_dependencies
 
+    if missing_local(model):
+        raise ModelError(f"{model}: no such model file or folder (--model)")
     quiet_dependencies(verbose)
     if cache_dir is None:
         cache_dir = (settings.source.parent if settings.source else Path.cwd()) / ".sftlint_cache"
@@ -428,6 +431,8 @@ def _duration(seconds: float) -> str:
 
 def _train_inputs_problems(cfg) -> list[str]:
     """What is wrong with the files and folders of a training run, found before any model loads."""
+    from sftlint.models import missing_local
+
     problems = []
     for label, path in (("data", cfg.data), ("--eval", cfg.eval_data)):
         if path is None:
@@ -438,9 +443,7 @@ def _train_inputs_problems(cfg) -> list[str]:
             problems.append(f"{path}: not a file ({label})")
         elif not os.access(path, os.R_OK):
             problems.append(f"{path}: cannot be read ({label})")
-    model = Path(cfg.model).expanduser()
-    looks_local = model.suffix == ".gguf" or cfg.model.startswith((".", "/", "~")) or model.exists()
-    if looks_local and not model.exists():
+    if missing_local(cfg.model):
         problems.append(f"{cfg.model}: no such model file or folder (--model)")
     out = cfg.output_dir
     if out.exists() and not out.is_dir():
@@ -564,6 +567,10 @@ def eval_command(adapter, data, model, metric, json_keys, general_text, retentio
     model = model or conf.get("model") or trained_on
     if not model:
         _fail(f"no base model: pass --model ({adapter} has no training_report.json naming one)")
+    try:
+        check_inputs(adapter, data, general, model)
+    except EvalError as exc:
+        _fail(str(exc))
     schema = None
     if conf.get("json-schema"):
         schema_path = base_dir / conf["json-schema"]

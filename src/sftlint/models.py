@@ -26,6 +26,13 @@ def pretrained_source(name_or_path: str) -> tuple[str, dict[str, Any]]:
     return (str(path) if path.exists() else name_or_path), {}
 
 
+def missing_local(name_or_path: str) -> bool:
+    """A name that can only be a local path (a .gguf file, or starting with ., / or ~) and is not
+    there: said before anything loads, rather than after a hub lookup fails."""
+    path = Path(name_or_path).expanduser()
+    return (path.suffix == ".gguf" or name_or_path.startswith((".", "/", "~"))) and not path.exists()
+
+
 def fingerprint(name_or_path: str) -> str:
     """A key that changes when the model's weights change: for local files their names, sizes and
     modification times; for a hub id the id itself (pin a revision by downloading it)."""

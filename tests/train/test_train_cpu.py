@@ -106,6 +106,10 @@ def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter
     report = json.loads((adapter / "training_report.json").read_text())
     assert report["steps"] == 6
     assert [x["step"] for x in report["train_loss"]] == [5, 6]  # continued, not restarted
+    # each run logs afresh; the previous run's log is kept beside it
+    steps = [[json.loads(x)["step"] for x in (adapter / name).read_text().splitlines() if '"step"' in x and
+              json.loads(x)["event"] == "step"] for name in ("progress.jsonl", "progress.jsonl.prev")]
+    assert steps == [[5, 6], [1, 2, 3, 4]]
 
     merged_dir = adapter / "merged"
     assert (merged_dir / "config.json").exists()

@@ -187,8 +187,11 @@ def _artefact_check():
     return has_artefact
 
 
-def check_inputs(adapter: Path, data: Path, general_text: str | None) -> None:
-    """The adapter folder, the data and a local general-text file, checked before a model loads."""
+def check_inputs(adapter: Path, data: Path, general_text: str | None, model: str | None = None) -> None:
+    """The adapter folder, the data, a local general-text file and a local model, checked before
+    a model loads."""
+    from sftlint.models import missing_local
+
     if not adapter.is_dir():
         raise EvalError(f"{adapter}: no such folder (--adapter: the folder `sftlint train` wrote)")
     if not (adapter / "adapter_config.json").is_file():
@@ -197,13 +200,15 @@ def check_inputs(adapter: Path, data: Path, general_text: str | None) -> None:
         raise EvalError(f"{data}: no such file (--data)")
     if general_text and general_text.startswith((".", "/", "~")) and not Path(general_text).expanduser().exists():
         raise EvalError(f"{general_text}: no such file or folder (--general-text)")
+    if model is not None and missing_local(model):
+        raise EvalError(f"{model}: no such model file or folder (--model)")
 
 
 def run(opts: EvalOptions) -> dict[str, Any]:
     from sftlint.models import ModelError, load_for_inference, model_label
     from sftlint.train.data import MaskError, end_of_turn_ids, prepare_example
 
-    check_inputs(opts.adapter, opts.data, opts.general_text)
+    check_inputs(opts.adapter, opts.data, opts.general_text, opts.model)
     reporter = opts.reporter
     try:
         with reporter.loading(f"loading {model_label(opts.model)}") as phase:
