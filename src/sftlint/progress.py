@@ -110,20 +110,11 @@ class Reporter:
     def phase(self, label: str, total: int | None = None, unit: str = "") -> Iterator[Phase]:
         phase = Phase(self, label, total, unit)
         if self.live:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                SpinnerColumn,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             if self._bar is None:
-                self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                     MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
-                                     TimeRemainingColumn(), TextColumn("{task.fields[status]}"),
+                self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _CountColumn(),
+                                     TimeElapsedColumn(), _EtaColumn(), TextColumn("{task.fields[status]}"),
                                      console=self.console, transient=True)
                 self._bar.start()
             phase.task = self._bar.add_task(label, total=total, status="")
@@ -151,6 +142,40 @@ class Reporter:
         de-quantisation) count into it instead of printing their own."""
         with self.phase(label, unit="tensors") as phase, _bridged_bars(phase):
             yield phase
+
+
+def _count_column():
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class CountColumn(ProgressColumn):
+        """`3/10 steps`, or nothing while the total is unknown (a model loading)."""
+
+        def render(self, task):
+            if task.total is None:
+                return Text("")
+            return Text(f"{int(task.completed):,}/{int(task.total):,}", style="progress.download")
+
+    return CountColumn()
+
+
+def _eta_column():
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class EtaColumn(ProgressColumn):
+        """`eta 1:23`, once there is something to extrapolate from."""
+
+        def render(self, task):
+            remaining = task.time_remaining
+            if task.total is None or remaining is None:
+                return Text("")
+            return Text(f"eta {duration(remaining)}", style="progress.remaining")
+
+    return EtaColumn()
+
+
+_CountColumn, _EtaColumn = _count_column, _eta_column
 
 
 class _Bar:
