@@ -3,7 +3,7 @@
 Lengths follow log-normal distributions fitted by eye to instruction data (median user turn
 ~180 characters, median answer ~600, long tails), 1-3 exchanges, one of a few system prompts.
 Words are drawn with the frequencies of the 5,000 most common words of LIMA's human answers
-(../shared/realdata), so repetition and tokenisation behave as in real text; without that file,
+(the real-data corpus), so repetition and tokenisation behave as in real text; without the corpus,
 from a small fixed list.
 """
 
@@ -26,13 +26,16 @@ SYSTEMS = [
 def _vocabulary() -> tuple[list[str], list[int]]:
     import json
     import re
+    import sys
     from collections import Counter
 
-    lima = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "llama-factory" / "lima.json"
-    try:
-        records = json.loads(lima.read_text(encoding="utf-8"))
-    except OSError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from fetch_realdata import locate
+
+    corpus = locate()
+    if corpus is None:
         return WORDS, [1] * len(WORDS)
+    records = json.loads((corpus / "llama-factory" / "lima.json").read_text(encoding="utf-8"))
     counts = Counter(w for r in records for w in re.findall(r"[a-z]+", r["output"].lower()))
     top = counts.most_common(5000)
     return [w for w, _ in top], [c for _, c in top]

@@ -27,7 +27,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-REALDATA = ROOT.parent / "shared" / "realdata"
+sys.path.insert(0, str(ROOT / "scripts"))
+from fetch_realdata import require  # noqa: E402
+
+REALDATA = require()
 FIELDS = {"output", "answer", "response", "completion", "solution", "text", "value", "prediction", "content"}
 SKIP = ("NullModel", "toolformer-similarity")
 EDITS = ("substitute", "insert", "reorder", "format")

@@ -36,7 +36,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
-REALDATA = ROOT.parent / "shared" / "realdata"
+sys.path.insert(0, str(ROOT / "scripts"))
+from fetch_realdata import require  # noqa: E402
+
+REALDATA = require()
 DATA = Path(__file__).parent / ".data"
 GENERATED = DATA / "smollm2_answers.jsonl"
 

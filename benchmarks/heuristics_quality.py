@@ -22,7 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-REALDATA = ROOT.parent / "shared" / "realdata"
+sys.path.insert(0, str(ROOT / "scripts"))
+from fetch_realdata import require  # noqa: E402
+
+REALDATA = require()
 LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5)
 KINDS = ("sentence", "paragraph", "filler", "whitespace")
 FILLERS = ["I hope this helps!", "Let me know if you have any other questions.", "Feel free to ask if you need help.",

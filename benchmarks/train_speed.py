@@ -13,7 +13,7 @@ q/k/v/o), gradient checkpointing:
 
 The model is Llama-3-8B-shaped with random weights (speed does not depend on their values), saved
 once and loaded through from_pretrained like a real checkpoint. Example lengths follow LIMA
-(`../shared/realdata/llama-factory/lima.json`), counted with cl100k_base (Llama 3's tokenizer
+(`llama-factory/lima.json` of the real-data corpus), counted with cl100k_base (Llama 3's tokenizer
 extends it) around a Llama-3 chat template: prompt tokens are masked, answer tokens trained;
 token ids are random. Each arm runs in its own process (Liger patches modules globally), times
 every optimizer step after the warm-up steps, and counts real (non-pad) tokens per step.
@@ -45,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-LIMA = ROOT.parent / "shared" / "realdata" / "llama-factory" / "lima.json"
+sys.path.insert(0, str(ROOT / "scripts"))
 LENGTHS = ROOT / "benchmarks" / ".data" / "lima_lengths.json"
 IGNORE = -100
 SHAPES = {
@@ -62,11 +62,13 @@ def lima_lengths() -> list[tuple[int, int]]:
     ../shared can use them (carry benchmarks/.data/lima_lengths.json)."""
     if LENGTHS.exists():
         return [tuple(x) for x in json.loads(LENGTHS.read_text())]
+    from fetch_realdata import require
+
     from sftlint.tokens import load_encoding
 
     enc = load_encoding("cl100k_base")[0]
     out = []
-    for rec in json.loads(LIMA.read_text()):
+    for rec in json.loads((require() / "llama-factory" / "lima.json").read_text()):
         turns = [*(x for pair in rec.get("history") or [] for x in pair), rec["instruction"] + rec["input"],
                  rec["output"]]
         # <|begin_of_text|> + per turn <|start_header_id|>role<|end_header_id|>\n\n ... <|eot_id|>

@@ -33,6 +33,24 @@ RAW = "https://raw.githubusercontent.com"
 DEFAULT_DEST = Path(__file__).resolve().parents[1] / ".realdata"
 
 
+def locate() -> Path | None:
+    """Where the corpus is, for the tests and benchmarks: $SFTLINT_REALDATA, else ../shared/realdata
+    (CI and the development machines), else .realdata/ (this script's default); None if nowhere."""
+    root = Path(__file__).resolve().parents[1]
+    for candidate in (os.environ.get("SFTLINT_REALDATA"), root.parent / "shared" / "realdata", DEFAULT_DEST):
+        if candidate and (Path(candidate) / "gsm8k").is_dir():
+            return Path(candidate)
+    return None
+
+
+def require() -> Path:
+    """The corpus, or exit with how to get it (for the benchmarks)."""
+    found = locate()
+    if found is None:
+        sys.exit("this needs the real-data corpus: run `python scripts/fetch_realdata.py` (or set SFTLINT_REALDATA)")
+    return found
+
+
 @dataclass(frozen=True)
 class Source:
     local: str

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import psutil
@@ -15,16 +16,10 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_SNAPSHOTS = os.environ.get("SFTLINT_UPDATE_SNAPSHOTS") == "1"
 
 
-def _find_realdata() -> Path | None:
-    """The real-data corpus: $SFTLINT_REALDATA, else ../shared/realdata (CI and the development
-    machines), else .realdata/ (where scripts/fetch_realdata.py puts it in a plain clone)."""
-    for candidate in (os.environ.get("SFTLINT_REALDATA"), ROOT.parent / "shared" / "realdata", ROOT / ".realdata"):
-        if candidate and (Path(candidate) / "gsm8k").is_dir():
-            return Path(candidate)
-    return None
+sys.path.insert(0, str(ROOT / "scripts"))
+from fetch_realdata import locate  # noqa: E402  (one lookup for tests, benchmarks and the script)
 
-
-REALDATA = _find_realdata()
+REALDATA = locate()
 NO_REALDATA = ("real-data tests need the public corpus: run `python scripts/fetch_realdata.py` "
                "(CI has it as ../shared/realdata)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -12,22 +13,26 @@ from conftest import ROOT
 pytestmark = [pytest.mark.slow]
 
 
-def test_train_speed_benchmark_runs_both_arms_on_cpu(tmp_path):
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "train_speed.py"), "--shape", "tiny", "--no-4bit",
-                          "--steps", "1", "--warmup", "1", "--model-dir", str(tmp_path / "m")],
-                         capture_output=True, text=True, timeout=600)
+def run_benchmark(realdata, *args: str, timeout: float):
+    """train_speed.py reads LIMA's lengths from the corpus the tests found."""
+    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "train_speed.py"), *args], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, "SFTLINT_REALDATA": str(realdata)})
+
+
+def test_train_speed_benchmark_runs_both_arms_on_cpu(tmp_path, realdata):
+    out = run_benchmark(realdata, "--shape", "tiny", "--no-4bit", "--steps", "1", "--warmup", "1",
+                        "--model-dir", str(tmp_path / "m"), timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "isolation check (per-example SDPA, bf16): packed vs alone max |diff| 0.0000" in out.stdout
     rows = {line.split()[0]: line for line in out.stdout.splitlines() if line.startswith(("baseline ", "sftlint "))}
     assert set(rows) == {"baseline", "sftlint"} and "packing=group" in rows["sftlint"]
 
 
-def test_two_process_run_keeps_step_with_uneven_passes(tmp_path):
+def test_two_process_run_keeps_step_with_uneven_passes(tmp_path, realdata):
     """`--gpus 2` on CPU: two data-parallel processes, 8 examples each per step, cut into passes of
     at most 8,192 padded tokens, so the two processes run different numbers of passes; each must
     all-reduce once per step (before the fix the run deadlocked here). Same global batch: same loss."""
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "train_speed.py"), "--shape", "tiny", "--no-4bit",
-                          "--steps", "2", "--warmup", "1", "--gpus", "2", "--model-dir", str(tmp_path / "m")],
-                         capture_output=True, text=True, timeout=300)
+    out = run_benchmark(realdata, "--shape", "tiny", "--no-4bit", "--steps", "2", "--warmup", "1", "--gpus", "2",
+                        "--model-dir", str(tmp_path / "m"), timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "sftlint x2 GPU" in out.stdout and "(0.00% apart)" in out.stdout
