@@ -35,14 +35,14 @@ async def start_run(app, pilot, form: dict[str, str]):
     return screen
 
 
-async def test_train_from_the_ui_then_cancel_another_run(tmp_path, smollm2_gguf, realdata):
+async def test_train_from_the_ui_then_cancel_another_run(tmp_path, smollm2_model_dir, realdata):
     data = tmp_path / "export"
     assert run_cli("export", str(ROOT / "sample_data" / "bike_shop.jsonl"), "-o", str(data), "--split", "test=0.1",
                    "--encoding", "cl100k_base").exit_code == 0
     sample = tmp_path / "bike_shop.jsonl"
     sample.write_bytes((ROOT / "sample_data" / "bike_shop.jsonl").read_bytes())
     app = make_app(sample)
-    form = {"model": str(smollm2_gguf), "data": str(data / "train.jsonl"), "eval": str(data / "test.jsonl"),
+    form = {"model": str(smollm2_model_dir), "data": str(data / "train.jsonl"), "eval": str(data / "test.jsonl"),
             "max_length": "128", "lr": "1e-3", "batch_size": "4", "eval_limit": "2",
             "general": str(realdata / "gutenberg" / "pg11.txt")}
     async with app.run_test(size=(120, 40)) as pilot:

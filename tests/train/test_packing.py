@@ -17,11 +17,11 @@ pytestmark = [pytest.mark.model]
 
 
 @pytest.fixture(scope="module")
-def smol(smollm2_gguf):
+def smol(smollm2_model_dir):
     from sftlint.train.config import TrainConfig
     from sftlint.train.trainer import load_model
 
-    model = load_model(TrainConfig(model=str(smollm2_gguf), data=Path("."), load_in_4bit=False), cuda=False)
+    model = load_model(TrainConfig(model=str(smollm2_model_dir), data=Path("."), load_in_4bit=False), cuda=False)
     return model.float().eval()  # fp32 so the comparison measures leakage, not rounding
 
 
@@ -63,14 +63,14 @@ def test_auto_packing_is_grouping_without_cuda():
 
 
 @pytest.mark.slow
-def test_padding_free_run_on_cpu_lowers_eval_loss(smollm2_gguf, tmp_path):
+def test_padding_free_run_on_cpu_lowers_eval_loss(smollm2_model_dir, tmp_path):
     out = tmp_path / "data"
     result = run_cli("export", str(ROOT / "sample_data" / "bike_shop.jsonl"), "-o", str(out), "--split", "test=0.1",
                      "--fail-on", "warning", "--encoding", "cl100k_base")
     assert result.exit_code == 0, result.output
     adapter = tmp_path / "adapter"
     result = run_cli("train", str(out / "train.jsonl"), "--eval", str(out / "test.jsonl"), "--model",
-                     str(smollm2_gguf), "--max-length", "256", "--max-steps", "6", "--lr", "1e-3",
+                     str(smollm2_model_dir), "--max-length", "256", "--max-steps", "6", "--lr", "1e-3",
                      "--packing", "padding-free", "--batch-size", "4", "--pack-tokens", "400",
                      "-o", str(adapter))
     assert result.exit_code == 0, result.output + str(result.exception)

@@ -13,7 +13,7 @@ from conftest import run_cli
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 
-def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm2_gguf, tmp_path):
+def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm2_model_dir, tmp_path):
     import torch
     from peft import PeftModel
 
@@ -22,7 +22,7 @@ def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm
 
     adapter = tmp_path / "adapter"
     result = run_cli("train", str(exported / "train.jsonl"), "--eval", str(exported / "test.jsonl"),
-                     "--model", str(smollm2_gguf), "--max-length", "256", "--max-steps", "10", "--lr", "1e-3", "--batch-size", "4",
+                     "--model", str(smollm2_model_dir), "--max-length", "256", "--max-steps", "10", "--lr", "1e-3", "--batch-size", "4",
                      "-o", str(adapter))
     assert result.exit_code == 0, result.output + str(result.exception)
     report = json.loads((adapter / "training_report.json").read_text())
@@ -37,7 +37,7 @@ def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm
     assert events[-1]["event"] == "done" and sum(e["event"] == "step" for e in events) == 10
 
     tok = load_tokenizer(str(adapter))
-    base = load_model(TrainConfig(model=str(smollm2_gguf), data=Path("."), load_in_4bit=False), cuda=False)
+    base = load_model(TrainConfig(model=str(smollm2_model_dir), data=Path("."), load_in_4bit=False), cuda=False)
     prompt = tok.apply_chat_template([{"role": "user", "content": "Do you repair cargo bikes?"}],
                                      add_generation_prompt=True, return_tensors="pt", return_dict=True)
     with torch.no_grad():
@@ -87,7 +87,7 @@ def test_missing_inputs_fail_at_once_naming_the_option(smollm2_gguf, tmp_path):
         assert result.exit_code == 2 and message in result.stderr, result.output
 
 
-def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter(exported, smollm2_gguf, tmp_path):
+def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter(exported, smollm2_model_dir, tmp_path):
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
@@ -96,7 +96,7 @@ def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter
     from sftlint.train.trainer import load_model, load_tokenizer
 
     adapter = tmp_path / "adapter"
-    common = ["train", str(exported / "train.jsonl"), "--model", str(smollm2_gguf), "--max-length", "128",
+    common = ["train", str(exported / "train.jsonl"), "--model", str(smollm2_model_dir), "--max-length", "128",
               "--lr", "1e-3", "--batch-size", "4", "-o", str(adapter)]
     first = run_cli(*common, "--max-steps", "4")
     assert first.exit_code == 0, first.output
@@ -116,7 +116,7 @@ def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter
     tok = load_tokenizer(str(adapter))
     merged = AutoModelForCausalLM.from_pretrained(merged_dir, dtype=torch.bfloat16)
     assert merged.dtype == torch.bfloat16
-    base = load_model(TrainConfig(model=str(smollm2_gguf), data=Path("."), load_in_4bit=False), cuda=False)
+    base = load_model(TrainConfig(model=str(smollm2_model_dir), data=Path("."), load_in_4bit=False), cuda=False)
     tuned = PeftModel.from_pretrained(base, str(adapter))
     # The merge rounds W + BA to bf16 once, so compare next-token distributions, not long greedy runs.
     for question in ("Do you sell helmets?", "How do I fix a flat tyre?", "What are your opening hours?"):
@@ -148,7 +148,7 @@ def test_invalid_train_setting_exits_2_naming_the_key(tmp_path):
     assert result.exit_code == 2 and "train: lora-r: expected int" in result.stderr
 
 
-def test_gpus_2_runs_two_data_parallel_processes_through_accelerate(exported, smollm2_gguf, tmp_path):
+def test_gpus_2_runs_two_data_parallel_processes_through_accelerate(exported, smollm2_model_dir, tmp_path):
     """`--gpus 2` is `accelerate launch --multi_gpu --num_processes 2`; without CUDA the two
     processes run data-parallel on the CPU (gloo), which is how CI covers the multi-GPU path."""
     import subprocess
@@ -156,7 +156,7 @@ def test_gpus_2_runs_two_data_parallel_processes_through_accelerate(exported, sm
 
     adapter = tmp_path / "adapter"
     done = subprocess.run([sys.executable, "-m", "sftlint", "train", str(exported / "train.jsonl"), "--eval",
-                           str(exported / "test.jsonl"), "--model", str(smollm2_gguf), "--max-length", "128",
+                           str(exported / "test.jsonl"), "--model", str(smollm2_model_dir), "--max-length", "128",
                            "--max-steps", "3", "--batch-size", "2", "--lr", "1e-3", "--gpus", "2", "-o", str(adapter)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
