@@ -80,7 +80,7 @@ def lima_lengths() -> list[tuple[int, int]]:
 
 
 def examples(max_length: int, vocab: int, seed: int = 0):
-    from sftlint.train.data import Prepared
+    from sftlint.chat_template import Prepared
 
     rng = random.Random(seed)
     out = []

@@ -32,8 +32,8 @@ def write_data(tmp_path: Path, records=RECORDS, name: str = "data.jsonl") -> Pat
 
 def make_app(path: Path, *, journal: Path | None = None, reviewer: str = "ana", config: dict | None = None, **kw):
     from sftlint.config import load_settings
+    from sftlint.journal import default_path
     from sftlint.review.app import ReviewApp
-    from sftlint.review.journal import default_path
 
     settings = load_settings(path, None, {"encoding": "cl100k_base", **(config or {})})
     return ReviewApp(path, settings, journal=journal or default_path(path), reviewer=reviewer, jobs=1, **kw)
@@ -54,7 +54,7 @@ async def ready(app, pilot, timeout: float = 30) -> None:
 
 
 def journal_lines(path: Path) -> list[dict]:
-    from sftlint.review.journal import default_path
+    from sftlint.journal import default_path
 
     j = default_path(path)
     return [orjson.loads(x) for x in j.read_bytes().splitlines()] if j.exists() else []

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import run_cli
 from rule_cases import SYS, A, conv, eid, jl
-from sftlint.review.journal import Journal, default_path
+from sftlint.journal import Journal, default_path
 
 
 def export(tmp_path: Path, *args: str, out: str = "out"):

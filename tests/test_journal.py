@@ -8,7 +8,7 @@ import orjson
 
 from conftest import run_cli
 from rule_cases import SYS, A, Q, conv, eid, jl, oks
-from sftlint.review.journal import Journal, default_path, load_decisions
+from sftlint.journal import Journal, default_path, load_decisions
 
 
 def test_default_sidecar_is_not_matched_by_a_jsonl_pattern(tmp_path):

@@ -65,7 +65,7 @@ def test_model_scores_flag_its_own_answer_not_the_human_one_and_come_from_the_ca
     assert _findings(run_cli(*args)) == found
 
     # a reviewer accepted the example: its model findings are waived, as every rule's are
-    from sftlint.review.journal import Journal
+    from sftlint.journal import Journal
 
     Journal(data.parent / "d.jsonl.sftlint-journal").record(b004["example_id"], "accept")
     assert _findings(run_cli(*args)) == []

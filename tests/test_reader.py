@@ -129,7 +129,7 @@ def test_large_file_in_parallel_gives_the_same_findings_as_one_process(tmp_path)
             lines.append(good)
     (tmp_path / "big.jsonl").write_bytes(b"".join(lines))
     from rule_cases import eid
-    from sftlint.review.journal import Journal, default_path
+    from sftlint.journal import Journal, default_path
 
     Journal(default_path(tmp_path / "big.jsonl"), reviewer="ana").record(eid(rejected), "reject")
     one = run_cli("lint", "big.jsonl", "-j", "1", "--output-format", "json", cwd=tmp_path)

@@ -198,7 +198,7 @@ def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs,
 def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_order, jobs, **flags):
     """Review flagged examples in a terminal UI; accept or reject each with one key."""
     from sftlint.config import ConfigError
-    from sftlint.review.journal import default_path
+    from sftlint.journal import default_path
     from sftlint.tokens import TokenizerError
 
     _, errors = _check_paths((path,))
@@ -380,10 +380,10 @@ def train(data, config_path, gpus, dry_run, merge, show, profile, verbose, **fla
     except ImportError:
         _fail("training needs the train extra: pip install 'sftlint[train]' (see the README for a CPU-only torch)")
     from sftlint.catalogue import load_profile
+    from sftlint.chat_template import MaskError
     from sftlint.config import ConfigError, load_settings
     from sftlint.models import ModelError
     from sftlint.train.config import TrainConfig
-    from sftlint.train.data import MaskError
     from sftlint.train.trainer import run
 
     if gpus and gpus > 1 and "RANK" not in os.environ and not dry_run:

@@ -48,7 +48,7 @@ from sftlint.io.reader import (
     read,
     read_chunk,
 )
-from sftlint.review.journal import Entry, Journal, default_path, load_decisions
+from sftlint.journal import Entry, Journal, default_path, load_decisions
 from sftlint.schema import Conversation
 from sftlint.tokens import ChatTemplateCounter, TiktokenCounter, encoding_for_model
 

@@ -32,7 +32,7 @@ from sftlint.catalogue import SEVERITY_RANK
 from sftlint.config import Settings
 from sftlint.engine import Engine, FileResult, RecordResult
 from sftlint.findings import Finding
-from sftlint.review.journal import Entry, Journal, default_path
+from sftlint.journal import Entry, Journal, default_path
 
 POLICIES = ("accepted", "clean", "not-rejected")
 FORMATS = ("jsonl", "parquet", "hf")

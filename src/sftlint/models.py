@@ -132,34 +132,57 @@ def inference_precision(device: str | None = None, requested: str = "auto") -> t
     return device, compute_dtype(device, requested)
 
 
-def load_for_inference(name_or_path: str, device: str | None = None, dtype: str = "auto") -> LoadedModel:
-    """The model in eval mode and its tokenizer (with a pad token), on `device` (default: cuda if
-    available, else cpu), in `dtype` (see `compute_dtype`)."""
+def load_model(name_or_path: str, dtype: str, device: str, four_bit: bool = False):
+    """The one way a causal LM is loaded (scoring, evaluation, training): a folder, hub id or
+    .gguf file, in `dtype`, on `device`; NF4 weights with `dtype` compute when `four_bit` (on a
+    CUDA device the weights are placed there at load)."""
     try:
         import torch
         from transformers import AutoModelForCausalLM
     except ImportError as exc:
-        raise ModelError("model-based checks need torch and transformers: pip install 'sftlint[train]'") from exc
+        raise ModelError("loading a model needs torch and transformers: pip install 'sftlint[train]'") from exc
+    torch_dtype = getattr(torch, dtype)
+    source, kwargs = pretrained_source(name_or_path)
+    if four_bit:
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch_dtype)
+        kwargs["device_map"] = {"": device}
+    try:
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype, **kwargs)
+    except Exception as exc:  # hub, network, format errors
+        raise ModelError(f"cannot load model {name_or_path!r}: {exc.__class__.__name__}: {exc}") from exc
+    quantizer = getattr(model, "hf_quantizer", None)
+    if "gguf_file" in kwargs and quantizer is not None:
+        # GGUF weights are de-quantised to dense tensors on load; dropping the marker lets peft
+        # train them and save_pretrained write them (notes/lab-cpu-stack.md §3)
+        quantizer.remove_quantization_config(model)
+    if not four_bit:
+        model = model.to(device)
+    return model
+
+
+def load_tokenizer(name_or_path: str):
+    """The model's tokenizer (with its chat template), with a pad token."""
     from sftlint.tokens import TokenizerError, load_hf_tokenizer
 
-    device, dtype_name = inference_precision(device, dtype)
-    dtype = getattr(torch, dtype_name)
-    source, kwargs = pretrained_source(name_or_path)
     try:
         tokenizer = load_hf_tokenizer(name_or_path)
     except TokenizerError as exc:
         raise ModelError(str(exc)) from exc
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    try:
-        model = AutoModelForCausalLM.from_pretrained(
-            source, dtype=dtype, **kwargs)
-    except Exception as exc:  # hub, network, format errors
-        raise ModelError(f"cannot load model {name_or_path!r}: {exc.__class__.__name__}: {exc}") from exc
-    quantizer = getattr(model, "hf_quantizer", None)
-    if "gguf_file" in kwargs and quantizer is not None:
-        quantizer.remove_quantization_config(model)  # GGUF weights are dense once loaded
-    model.to(device)
+    return tokenizer
+
+
+def load_for_inference(name_or_path: str, device: str | None = None, dtype: str = "auto") -> LoadedModel:
+    """The model in eval mode and its tokenizer, on `device` (default: cuda if available, else
+    cpu), in `dtype` (see `compute_dtype`)."""
+    device, dtype_name = inference_precision(device, dtype)
+    tokenizer = load_tokenizer(name_or_path)
+    model = load_model(name_or_path, dtype_name, device)
     model.eval()
     return LoadedModel(model, tokenizer, device, name_or_path, dtype_name)
 
@@ -171,25 +194,20 @@ def greedy(loaded: LoadedModel, prompts: list[list[int]], max_new_tokens: int | 
     length, left-padded so every row continues at the end; `on_batch(n)` after each batch of n."""
     import torch
 
-    from sftlint.train.data import end_of_turn_ids
+    from sftlint.batches import by_length, padded
+    from sftlint.chat_template import end_of_turn_ids
 
     tok, model = loaded.tokenizer, loaded.model
     eot = end_of_turn_ids(tok)
     limits = max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(prompts)
-    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     results: list[tuple[str, bool]] = [("", False)] * len(prompts)
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    for start in range(0, len(order), batch_size):
-        part = order[start:start + batch_size]
-        width = max(len(prompts[i]) for i in part)
-        ids = torch.full((len(part), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(part), width), dtype=torch.long)
-        for row, i in enumerate(part):
-            n = len(prompts[i])
-            ids[row, width - n:] = torch.tensor(prompts[i])
-            mask[row, width - n:] = 1
+    for part in by_length([len(p) for p in prompts], batch_size):
+        batch = padded([prompts[i] for i in part], pad, left=True)
+        width = batch["input_ids"].shape[1]
         with torch.inference_mode():
-            out = model.generate(input_ids=ids.to(loaded.device), attention_mask=mask.to(loaded.device),
+            out = model.generate(input_ids=batch["input_ids"].to(loaded.device),
+                                 attention_mask=batch["attention_mask"].to(loaded.device),
                                  max_new_tokens=max(limits[i] for i in part), do_sample=False, pad_token_id=pad,
                                  eos_token_id=sorted(eot) or None)
         for row, i in enumerate(part):

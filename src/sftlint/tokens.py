@@ -194,7 +194,7 @@ class ChatTemplateCounter:
         return self.count(conv)  # a template adds text of its own: no cheap bound
 
     def count(self, conv: Conversation) -> TokenCount:
-        from sftlint.train.data import MaskError, rendered_turns
+        from sftlint.chat_template import MaskError, rendered_turns
 
         try:
             ids, turns = rendered_turns(self.tokenizer, conv, "chat template")

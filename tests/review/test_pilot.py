@@ -72,7 +72,7 @@ async def test_undo_within_a_session_and_after_a_restart(tmp_path):
         await pilot.press("u", "u")
         await pilot.pause()
     assert [x["decision"] for x in journal_lines(path)] == ["accept", "reject", "reject", "undo", "undo", "undo"]
-    from sftlint.review.journal import Journal, default_path
+    from sftlint.journal import Journal, default_path
 
     assert Journal(default_path(path)).decisions() == {}
 

@@ -7,8 +7,8 @@ import pytest
 
 from rule_cases import SYS, conv
 from sftlint.catalogue import load_profile
+from sftlint.chat_template import IGNORE, MaskError, Untrainable, end_of_turn_ids, prepare_example
 from sftlint.io.formats import adapt
-from sftlint.train.data import IGNORE, MaskError, Untrainable, end_of_turn_ids, prepare_example
 
 pytestmark = pytest.mark.model
 

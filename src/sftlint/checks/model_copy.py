@@ -85,7 +85,7 @@ class Prepared:
 def prepare(tokenizer, eid: str, conv: Conversation, max_length: int) -> Prepared | None:
     """The conversation rendered with the model's chat template, cut from the left to `max_length`
     (the answers are at the end); None when the template cannot render it (T004 reports that)."""
-    from sftlint.train.data import MaskError, rendered_turns
+    from sftlint.chat_template import MaskError, rendered_turns
 
     try:
         ids, turns = rendered_turns(tokenizer, conv, "scoring", content_only=True)
@@ -101,15 +101,10 @@ def prepare(tokenizer, eid: str, conv: Conversation, max_length: int) -> Prepare
 
 def batches(items: list[Prepared], batch_tokens: int) -> Iterable[list[Prepared]]:
     """Items of similar length together, each batch at most `batch_tokens` padded tokens."""
-    ordered = sorted(items, key=lambda p: len(p.ids))
-    batch: list[Prepared] = []
-    for p in ordered:
-        if batch and (len(batch) + 1) * len(p.ids) > batch_tokens:
-            yield batch
-            batch = []
-        batch.append(p)
-    if batch:
-        yield batch
+    from sftlint.batches import by_tokens
+
+    for part in by_tokens([len(p.ids) for p in items], batch_tokens):
+        yield [items[i] for i in part]
 
 
 def score_batch(model, batch: list[Prepared], device: str, positions_per_chunk: int = 2048) -> dict[str, list[TurnScore]]:
@@ -117,15 +112,13 @@ def score_batch(model, batch: list[Prepared], device: str, positions_per_chunk: 
     the positions that predict answer tokens (in chunks, so the vocabulary-wide arrays stay small)."""
     import torch
 
-    width = max(len(p.ids) for p in batch)
-    pad = 0
-    ids = torch.full((len(batch), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    from sftlint.batches import padded
+
+    inputs = padded([p.ids for p in batch], 0)
+    ids, mask = inputs["input_ids"], inputs["attention_mask"]
     rows, cols, turn_of = [], [], []
     turns: list[tuple[str, int, int]] = []  # (eid, message index, token count)
     for b, p in enumerate(batch):
-        ids[b, :len(p.ids)] = torch.tensor(p.ids)
-        mask[b, :len(p.ids)] = 1
         for i, s, e in p.turns:
             rows += [b] * (e - s)
             cols += list(range(s - 1, e - 1))  # position t-1 predicts token t

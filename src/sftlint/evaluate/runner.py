@@ -61,7 +61,8 @@ class EvalOptions:
 def _held_out(opts: EvalOptions, tokenizer):
     """(line, conversation, prompt messages, reference) for each example with a final answer."""
     from sftlint.catalogue import load_profile
-    from sftlint.train.data import MaskError, load_conversations
+    from sftlint.chat_template import MaskError
+    from sftlint.train.data import load_conversations
 
     try:
         convs = list(load_conversations(opts.data, load_profile(opts.profile)))
@@ -96,25 +97,16 @@ def example_losses(model, examples, device: str, batch_size: int, on_batch=None)
     each batch of n examples."""
     import torch
 
-    from sftlint.train.data import IGNORE
+    from sftlint.batches import by_length, padded
+    from sftlint.chat_template import IGNORE
 
     out: list[tuple[float, int]] = [(0.0, 0)] * len(examples)
-    order = sorted(range(len(examples)), key=lambda i: len(examples[i].input_ids))
-    pad = 0
-    for start in range(0, len(order), batch_size):
-        part = order[start:start + batch_size]
-        width = max(len(examples[i].input_ids) for i in part)
-        ids = torch.full((len(part), width), pad, dtype=torch.long)
-        labels = torch.full((len(part), width), IGNORE, dtype=torch.long)
-        mask = torch.zeros((len(part), width), dtype=torch.long)
-        for row, i in enumerate(part):
-            p = examples[i]
-            ids[row, :len(p.input_ids)] = torch.tensor(p.input_ids)
-            labels[row, :len(p.labels)] = torch.tensor(p.labels)
-            mask[row, :len(p.input_ids)] = 1
+    for part in by_length([len(p.input_ids) for p in examples], batch_size):
+        batch = padded([examples[i].input_ids for i in part], 0, labels=[examples[i].labels for i in part])
         with torch.inference_mode():
-            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
-        target = labels[:, 1:].to(device)
+            logits = model(input_ids=batch["input_ids"].to(device),
+                           attention_mask=batch["attention_mask"].to(device)).logits.float()
+        target = batch["labels"][:, 1:].to(device)
         loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), target.clamp(min=0), reduction="none")
         valid = target != IGNORE
         for row, i in enumerate(part):
@@ -163,7 +155,7 @@ def dataset_text(source: str, rows: int = 2000) -> tuple[str, str]:
 
 def perplexity(model, chunks: list[list[int]], device: str, batch_size: int, on_batch=None) -> float:
     """Perplexity over token chunks of plain text: every token after the first is predicted."""
-    from sftlint.train.data import Prepared
+    from sftlint.chat_template import Prepared
 
     losses = example_losses(model, [Prepared(0, c, c) for c in chunks], device, batch_size, on_batch)
     return math.exp(sum(s for s, _ in losses) / max(1, sum(n for _, n in losses)))
@@ -205,8 +197,8 @@ def check_inputs(adapter: Path, data: Path, general_text: str | None, model: str
 
 
 def run(opts: EvalOptions) -> dict[str, Any]:
+    from sftlint.chat_template import MaskError, end_of_turn_ids, prepare_example
     from sftlint.models import ModelError, load_for_inference, model_label
-    from sftlint.train.data import MaskError, end_of_turn_ids, prepare_example
 
     check_inputs(opts.adapter, opts.data, opts.general_text, opts.model)
     reporter = opts.reporter

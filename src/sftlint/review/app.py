@@ -35,10 +35,10 @@ from sftlint.export import ExportError, ExportOptions, plan
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
 from sftlint.io.reader import Record
+from sftlint.journal import Journal
 from sftlint.review.children import Children
 from sftlint.review.feed import finding_from
 from sftlint.review.index import ExampleStore, Filter, Item, Queue
-from sftlint.review.journal import Journal
 from sftlint.review.keys import ACTIONS, key_map
 from sftlint.review.messages import ItemsArrived, LateFindings, LintProgress
 from sftlint.review.screens.export import ExportDialog

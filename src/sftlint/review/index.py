@@ -20,7 +20,7 @@ import orjson
 from sftlint.catalogue import SEVERITY_RANK
 from sftlint.findings import Finding, flags_record
 from sftlint.io.reader import Record, layout, parse_line, read
-from sftlint.review.journal import Journal
+from sftlint.journal import Journal
 
 STATUS = {"accept": "accepted", "reject": "rejected", "skip": "skipped"}
 STATUSES = ("unreviewed", "accepted", "rejected", "skipped")

@@ -7,9 +7,9 @@ from typing import Any
 
 from rich.text import Text
 
+from sftlint.chat_template import IGNORE, Prepared
 from sftlint.escape import displayable
 from sftlint.train.config import TrainConfig
-from sftlint.train.data import IGNORE, Prepared
 
 
 def highlighted(tokenizer, p: Prepared) -> Text:

@@ -16,9 +16,10 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from sftlint.chat_template import IGNORE, MaskError, Prepared
 from sftlint.progress import Reporter, duration
 from sftlint.train.config import TARGETS, TrainConfig
-from sftlint.train.data import IGNORE, MaskError, Prepared, prepare
+from sftlint.train.data import prepare
 
 BF16_PEAK_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "A10": 125e12, "4090": 165e12}
 
@@ -31,42 +32,20 @@ def _device_peak(torch) -> float | None:
 
 
 def load_tokenizer(name: str):
-    from sftlint.tokens import load_hf_tokenizer
+    from sftlint.models import load_tokenizer as load
 
-    tok = load_hf_tokenizer(name)
-    if tok.pad_token is None:
-        tok.pad_token = tok.eos_token
-    return tok
+    return load(name)
 
 
 def load_model(cfg: TrainConfig, cuda: bool):
     """The base model for training in the compute dtype of the device and cfg.dtype; NF4 with that
-    compute dtype when cfg.load_in_4bit."""
-    import torch
-    from transformers import AutoModelForCausalLM
+    compute dtype when cfg.load_in_4bit. Under `accelerate launch` each process loads its copy
+    on its own GPU."""
+    from sftlint.models import compute_dtype
+    from sftlint.models import load_model as load
 
-    from sftlint.models import compute_dtype, pretrained_source
-
-    torch_dtype = getattr(torch, compute_dtype("cuda" if cuda else "cpu", cfg.dtype))
-    source, kwargs = pretrained_source(cfg.model)
-    kwargs["dtype"] = torch_dtype
-    if cfg.load_in_4bit:
-        from transformers import BitsAndBytesConfig
-
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch_dtype)
-        # one process per GPU under `accelerate launch`: each loads its copy on its own device
-        kwargs["device_map"] = {"": _local_rank()} if cuda else "cpu"
-    model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
-    quantizer = getattr(model, "hf_quantizer", None)
-    if "gguf_file" in kwargs and quantizer is not None:
-        # GGUF weights are dequantised to dense tensors on load; drop the marker so peft trains
-        # and save works (see notes/lab-cpu-stack.md §3).
-        quantizer.remove_quantization_config(model)
-    if cuda and not cfg.load_in_4bit:
-        model = model.to(f"cuda:{_local_rank()}")
-    return model
+    device = f"cuda:{_local_rank()}" if cuda else "cpu"
+    return load(cfg.model, compute_dtype("cuda" if cuda else "cpu", cfg.dtype), device, four_bit=bool(cfg.load_in_4bit))
 
 
 def cpu_4bit_repacked(model) -> int:
@@ -111,26 +90,16 @@ def _world() -> tuple[int, int]:
 def eval_batches(examples: list[Prepared], size: int, pad_id: int, packed: bool):
     """Model inputs for evaluation, shaped like training's: one packed row per batch when packed,
     else right-padded batches of similar lengths."""
-    import torch
+    from sftlint.batches import by_length, padded
 
-    order = sorted(range(len(examples)), key=lambda i: len(examples[i].input_ids))
-    for start in range(0, len(order), size):
-        group = [examples[i] for i in order[start:start + size]]
+    for part in by_length([len(p.input_ids) for p in examples], size):
+        group = [examples[i] for i in part]
         if packed:
             from sftlint.train.packing import flattening_collator
 
             yield flattening_collator()([{"input_ids": p.input_ids, "labels": p.labels} for p in group])
             continue
-        width = max(len(p.input_ids) for p in group)
-        ids = torch.full((len(group), width), pad_id, dtype=torch.long)
-        labels = torch.full((len(group), width), IGNORE, dtype=torch.long)
-        mask = torch.zeros((len(group), width), dtype=torch.long)
-        for row, p in enumerate(group):
-            n = len(p.input_ids)
-            ids[row, :n] = torch.tensor(p.input_ids)
-            labels[row, :n] = torch.tensor(p.labels)
-            mask[row, :n] = 1
-        yield {"input_ids": ids, "labels": labels, "attention_mask": mask}
+        yield padded([p.input_ids for p in group], pad_id, labels=[p.labels for p in group])
 
 
 def eval_loss(model, examples: list[Prepared], batch_size: int, pad_id: int, four_bit_cpu: bool,

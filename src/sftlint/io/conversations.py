@@ -1,0 +1,72 @@
+"""One way to read a file's examples as conversations: read -> parse -> adapt.
+
+The engine, training, evaluation and the duplicate checks' re-reads all go through
+`iter_conversations`; each decides what a record that is not a conversation means for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sftlint.catalogue import Profile
+from sftlint.io.formats import adapt, detect_format, record_format
+from sftlint.io.reader import Problem, Record, parse_line, read
+from sftlint.schema import Conversation
+
+SNIFF_RECORDS = 50
+DEFAULT_MAX_LINE_BYTES = 16 << 20
+
+
+@dataclass(slots=True)
+class Read:
+    """One record of a file: its position, its parsed value, and the conversation it is (None,
+    with why, when it is not one)."""
+
+    record: Record
+    value: Any
+    conversation: Conversation | None
+    problem: str | None = None
+
+
+def value_of(record: Record) -> tuple[Any, Problem | None]:
+    """A record's JSON value (JSON Lines records arrive as bytes and are parsed here)."""
+    if record.raw is None:
+        return record.value, None
+    return parse_line(record.raw, record.line, record.last_without_newline)
+
+
+def sniff_format(records: Iterator[Record | Problem] | list, limit: int = SNIFF_RECORDS) -> str | None:
+    """The format of a file from its first records (the majority of those in a known format)."""
+    head = []
+    for item in records:
+        if not isinstance(item, Record):
+            continue
+        value, problem = value_of(item)
+        if problem is None and record_format(value):
+            head.append(value)
+        if len(head) >= limit:
+            break
+    return detect_format(head)
+
+
+def iter_conversations(path: Path, profile: Profile, fmt: str | None = None,
+                       max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+                       offsets: Container[int] | None = None) -> Iterator[Read]:
+    """Every record of `path` (or only those at the byte `offsets` given) in file order, adapted to
+    a conversation in format `fmt` (default: detected from the file's first records)."""
+    if fmt is None:
+        sniff = read(path, max_line_bytes)
+        fmt = sniff_format(sniff)
+        sniff.close()
+    for item in read(path, max_line_bytes):
+        if not isinstance(item, Record) or (offsets is not None and item.offset not in offsets):
+            continue
+        value, problem = value_of(item)
+        if problem is not None:
+            yield Read(item, None, None, problem.message)
+            continue
+        conv, issues = adapt(value, fmt, profile)
+        yield Read(item, value, conv, None if conv is not None else (issues[0].message if issues else "not an example"))
