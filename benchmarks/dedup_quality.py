@@ -129,7 +129,7 @@ def main() -> None:
     ap.add_argument("--planted", type=int, default=4000)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    from sftlint.checks.duplicates import bands, near_pairs, shingles
+    from sftlint.checks.minhash import bands, near_pairs, shingles
 
     rng = random.Random(args.seed)
     base = real_answers()

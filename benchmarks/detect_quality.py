@@ -185,8 +185,8 @@ def layer1_flags(pairs: list[tuple[str, str]]) -> list[bool]:
     from pathlib import Path as _P
 
     from sftlint.config import load_settings
-    from sftlint.engine import Processor
     from sftlint.io.reader import Record
+    from sftlint.lint import Processor
 
     settings = load_settings(_P("/nonexistent"), None, {"select": ["B001", "B002", "B003"]})
     proc = Processor(settings, None, summary_tokens=False)
@@ -247,7 +247,7 @@ def llama_8b_throughput(device: str, n: int) -> None:
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from sftlint.checks.model_copy import Prepared, batches, score_batch
+    from sftlint.lint.model_scoring import Prepared, batches, score_batch
 
     cfg = LlamaConfig(vocab_size=128256, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
                       num_attention_heads=32, num_key_value_heads=8, max_position_embeddings=8192, rope_theta=500000.0)
@@ -288,7 +288,7 @@ def main() -> None:
         llama_8b_throughput(args.device or "cuda", args.llama_8b)
     if args.throughput_only:
         return
-    from sftlint.checks.model_copy import Scorer
+    from sftlint.lint.model_scoring import Scorer
 
     model = args.model or str(smollm2())
     sets = benchmark_sets(model)

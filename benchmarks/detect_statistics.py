@@ -36,7 +36,7 @@ same moments with the expectation taken under p at temperature SHARP."""
 def token_sums(model_path: str, convs: list[tuple[str, object]]) -> dict[str, list[float]]:
     import torch
 
-    from sftlint.checks.model_copy import batches, prepare
+    from sftlint.lint.model_scoring import batches, prepare
     from sftlint.models import load_for_inference
 
     loaded = load_for_inference(model_path)

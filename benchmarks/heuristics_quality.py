@@ -90,8 +90,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     from sftlint.config import load_settings
-    from sftlint.engine import Processor
     from sftlint.io.reader import Record
+    from sftlint.lint import Processor
 
     settings = load_settings(ROOT, None, {"select": list(P_CODES)})
     proc = Processor(settings, None)

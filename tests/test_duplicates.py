@@ -57,7 +57,7 @@ def test_a_shared_system_prompt_does_not_make_everything_a_duplicate(tmp_path):
 
 
 def test_clusters_never_chain_members_unlike_their_keeper(tmp_path):
-    from sftlint.checks.duplicates import jaccard, shingles
+    from sftlint.checks.minhash import jaccard, shingles
 
     rng = random.Random(3)
     words = [f"w{rng.randrange(10**6)}" for _ in range(400)]

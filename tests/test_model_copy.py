@@ -85,8 +85,8 @@ def test_scores_match_the_definitions_on_full_logits(smollm2_model_dir, own_answ
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from sftlint.catalogue import load_profile
-    from sftlint.checks.model_copy import prepare, score_batch
     from sftlint.io.formats import adapt
+    from sftlint.lint.model_scoring import prepare, score_batch
 
     tok = AutoTokenizer.from_pretrained(smollm2_model_dir)
     model = AutoModelForCausalLM.from_pretrained(smollm2_model_dir, dtype=torch.float32).eval()

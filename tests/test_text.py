@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sftlint.checks.duplicates import _h64, exact_hash, exact_text
+from sftlint.checks.minhash import exact_hash, exact_text, h64
 from sftlint.checks.patterns import Prefilter
 from sftlint.checks.text import WORD_HASHES, digit_count, words
 from sftlint.packs import PatternRule
@@ -32,7 +32,7 @@ def test_letter_words_are_the_regex_letter_runs(text):
 @given(TEXT)
 def test_exact_hash_is_the_hash_of_the_normalised_text(text):
     norm = exact_text(text)
-    assert exact_hash(text) == (_h64(norm), len(norm))
+    assert exact_hash(text) == (h64(norm), len(norm))
 
 
 @given(TEXT)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 SEVERITIES = ("info", "warning", "error")
-SCOPES = ("reader", "example", "corpus", "model", "file")
+SCOPES = ("reader", "example", "corpus", "model", "review", "file")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 DOC_HEADINGS = (
     ("what", "What it does"),
@@ -45,7 +45,8 @@ class Rule:
     fix: str
     scope: str = "example"
     """What a finding is about (SCOPES): a record's bytes, an example, an example against the
-    file, an example scored by a model, or the file itself (a file finding flags no record)."""
+    file, an example scored by a model, an example against the review journal, or the file itself
+    (a file finding flags no record)."""
     options: dict[str, Any] = field(default_factory=dict)
     what: str = ""
     why: str = ""
@@ -83,6 +84,12 @@ def builtin_catalogue() -> dict[str, Rule]:
             raise ValueError(f"catalogue.toml: {rule.code}.scope: {rule.scope!r}")
         rules[rule.code] = rule
     return dict(sorted(rules.items()))
+
+
+def codes(scope: str | None = None, family: str | None = None) -> frozenset[str]:
+    """The built-in codes of a scope or family: what the engine derives its stages from."""
+    return frozenset(c for c, r in builtin_catalogue().items()
+                     if (scope is None or r.scope == scope) and (family is None or r.family == family))
 
 
 def register(entries) -> None:

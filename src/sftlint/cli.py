@@ -64,7 +64,7 @@ def _settings(paths: list[Path], config_path, **flags):
 
 
 def _scorer(model: str, regenerate: bool, cache_dir: Path | None, settings, dtype: str, verbose: bool):
-    from sftlint.checks.model_copy import Scorer
+    from sftlint.lint.model_scoring import Scorer
     from sftlint.models import ModelError, missing_local
     from sftlint.progress import Reporter, quiet_dependencies
 
@@ -148,7 +148,7 @@ def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs,
          against, model, regenerate, cache_dir, dtype, verbose, **flags):
     """Check data files (JSONL, JSONL.gz, JSON array, Parquet) and report every problem."""
     from sftlint.config import ConfigError
-    from sftlint.engine import Engine
+    from sftlint.lint import Engine
     from sftlint.models import ModelError
     from sftlint.report import render
     from sftlint.tokens import TokenizerError
@@ -206,7 +206,7 @@ def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_ord
         _fail(e)
     try:
         settings = _settings([path], config_path, **flags)
-        from sftlint.engine import make_counter
+        from sftlint.lint import make_counter
 
         if settings.selected & {"T001", "T002", "T003", "T004"}:
             counter = make_counter(settings)  # fail here, not in the UI, if the tokenizer cannot load
@@ -252,7 +252,7 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
     """Write the clean set, what was dropped and why, a held-out split, a manifest and a card."""
     from sftlint.config import ConfigError
     from sftlint.export import ExportError, ExportOptions, plan, test_ratio_from_split
-    from sftlint.io.writers import write_export
+    from sftlint.export.writers import write_export
     from sftlint.tokens import TokenizerError
 
     files, errors = _check_paths(paths)
@@ -264,7 +264,7 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
                                 test_ratio=test_ratio_from_split(split_spec) if split_spec else None,
                                 test_size=test_size, push_to_hub=push_to_hub, private=not public, license=license_,
                                 dedupe=dedupe)
-        result = plan(files, settings, options, journal)
+        result = plan(files, settings, options, journal, jobs=jobs)
         written = write_export(result)
     except (ConfigError, TokenizerError, ExportError) as exc:
         _fail(str(exc))
@@ -286,47 +286,26 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
 def convert(path, out, target, config_path, jobs, **flags):
     """Convert ShareGPT, Alpaca or prompt/answer data to OpenAI `messages` format."""
     from sftlint.config import ConfigError
-    from sftlint.engine import LintResult
-    from sftlint.export import collect
-    from sftlint.io.writers import Staging
+    from sftlint.export import ExportError
+    from sftlint.export.convert import convert as run_convert
+    from sftlint.lint import FileResult, LintResult
     from sftlint.report import render
     from sftlint.tokens import TokenizerError
 
-    files, errors = _check_paths((path,))
+    _, errors = _check_paths((path,))
     for e in errors:
         _fail(e)
-    if out.resolve() == path.resolve():
-        _fail("--output must not be the input file (inputs are never modified)")
     try:
         settings = _settings([path], config_path, **flags)
-        candidates, inputs = collect(files, settings)
-    except (ConfigError, TokenizerError) as exc:
+        done = run_convert(path, out, settings, jobs=jobs)
+    except (ConfigError, TokenizerError, ExportError) as exc:
         _fail(str(exc))
-    good = [c for c in candidates if c.record is not None]
-    bad = [c for c in candidates if c.record is None]
-    staging = Staging(out.parent if str(out.parent) else Path("."))
-    name = out.name
-    if name.endswith(".parquet"):
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError:
-            _fail("writing Parquet needs pyarrow: pip install 'sftlint[parquet]'")
-        from sftlint.io.tabular import arrow_schema, to_row
-
-        pq.write_table(pa.Table.from_pylist([to_row(c.record) for c in good], schema=arrow_schema()),
-                       staging.path(name), compression="zstd")
-    else:
-        staging.write_lines(name, (c.record for c in good))
-    staging.commit()
-    click.echo(f"converted {len(good):,} of {len(candidates):,} record(s) from {inputs[0]['format'] or 'unknown format'}"
+    click.echo(f"converted {done.converted:,} of {done.records:,} record(s) from {done.format or 'unknown format'}"
                f" to messages: {out}")
-    if bad:
-        from sftlint.engine import FileResult
-
-        shown = FileResult(str(path), records=len(candidates), findings=[f for c in bad for f in c.findings])
+    if done.unconvertible:
+        shown = FileResult(str(path), records=done.records, findings=done.left_out)
         click.echo(render("text", LintResult([shown], [], None), statistics=False, color=sys.stdout.isatty()))
-        click.echo(f"{len(bad):,} record(s) could not be converted and were left out.", err=True)
+        click.echo(f"{done.unconvertible:,} record(s) could not be converted and were left out.", err=True)
         sys.exit(EXIT_FINDINGS)
 
 
@@ -650,8 +629,8 @@ def stats(paths, config_path, epochs, output_format, output, jobs, **flags):
     from sftlint.config import ConfigError
     from sftlint.diversity import Diversity
     from sftlint.diversity import render as render_diversity
-    from sftlint.engine import Engine, FileResult, RecordResult
     from sftlint.io.reader import InputError
+    from sftlint.lint import Engine, FileResult, RecordResult
     from sftlint.stats import compute, render_text
     from sftlint.tokens import TokenizerError
 

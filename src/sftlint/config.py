@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -37,26 +38,20 @@ def _check_selectors(codes: list[str]) -> list[str]:
     return codes
 
 
-class ReviewSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True, use_attribute_docstrings=True)
+TableCheck = Callable[[dict[str, Any]], dict[str, Any]]
+_TABLES: dict[str, tuple[TableCheck, str]] = {}
 
-    keys: dict[str, str] = {}
-    """Action -> key(s), e.g. {accept = "y", reject = "n"}; `sftlint review` then `?` lists actions."""
-    reviewer: str | None = None
-    """Name written with each decision; default: the login name."""
 
-    @field_validator("keys")
-    @classmethod
-    def known_actions(cls, keys: dict[str, str]) -> dict[str, str]:
-        from sftlint.review.keys import ACTIONS
+def register_table(name: str, check: TableCheck, doc: str) -> None:
+    """A stage's own table of settings, `[tool.sftlint.<name>]`: the stage registers how to check it
+    (raising ValueError naming the key) and its documentation, so this module never imports a
+    stage. The CLI imports every stage's options before it reads settings; a table whose stage
+    is not registered is kept as written, and the stage checks it when it runs."""
+    _TABLES[name] = (check, doc)
 
-        unknown = sorted(set(keys) - set(ACTIONS))
-        if unknown:
-            raise ValueError(f"unknown action(s) {', '.join(unknown)}; actions: {', '.join(ACTIONS)}")
-        empty = [k for k, v in keys.items() if not v.strip()]
-        if empty:
-            raise ValueError(f"empty key for {', '.join(empty)}")
-        return keys
+
+def table_doc(name: str) -> str:
+    return _TABLES[name][1] if name in _TABLES else ""
 
 
 class RawSettings(BaseModel):
@@ -87,7 +82,7 @@ class RawSettings(BaseModel):
     """Input format; "auto" detects it per file."""
     rules: dict[str, dict[str, Any]] = {}
     """Per-rule options, e.g. [tool.sftlint.rules.S028] min-examples = 50."""
-    review: ReviewSettings = ReviewSettings()
+    review: dict[str, Any] = {}
     """The review UI: [tool.sftlint.review] reviewer, and [tool.sftlint.review.keys]."""
     train: dict[str, Any] = {}
     """`sftlint train` defaults, e.g. [tool.sftlint.train] model = "...", lora-r = 32; flags win."""
@@ -126,15 +121,11 @@ class RawSettings(BaseModel):
             _check_selectors(codes)
         return table
 
-    @field_validator("train")
+    @field_validator("review", "train", "eval")
     @classmethod
-    def known_train(cls, table: dict[str, Any]) -> dict[str, Any]:
-        return _check_train(table)
-
-    @field_validator("eval")
-    @classmethod
-    def known_eval(cls, table: dict[str, Any]) -> dict[str, Any]:
-        return _check_eval(table)
+    def stage_table(cls, table: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        registered = _TABLES.get(info.field_name)
+        return registered[0](table) if registered else table
 
     @field_validator("profile")
     @classmethod
@@ -167,62 +158,6 @@ class RawSettings(BaseModel):
                 if name == "threshold" and not 0 < value <= 1:
                     raise ValueError(f"rules.{code}.{key}: a Jaccard similarity in (0, 1]; got {value!r}")
         return table
-
-
-def _check_train(table: dict[str, Any]) -> dict[str, Any]:
-    from dataclasses import MISSING, fields
-
-    from sftlint.train.config import TrainConfig
-
-    known = {f.name: f for f in fields(TrainConfig)}
-    out = {}
-    for key, value in table.items():
-        name = key.replace("-", "_")
-        if name not in known or name == "data":
-            have = ", ".join(sorted(_kebab(k) for k in known if k != "data"))
-            raise ValueError(f"{key}: unknown option (options: {have})")
-        default = known[name].default
-        if default is MISSING or default is None or isinstance(default, Path):
-            want: tuple[type, ...] = (str, int, float, bool)
-        elif isinstance(default, bool):
-            want = (bool,)
-        elif isinstance(default, float):
-            want = (int, float)
-        else:
-            want = (type(default),)
-        if not isinstance(value, want) or (isinstance(value, bool) and bool not in want):
-            raise ValueError(f"{key}: expected {want[0].__name__}, got {value!r}")
-        out[name] = value
-    return out
-
-
-EVAL_KEYS: dict[str, tuple[type, ...]] = {
-    "model": (str,), "metric": (str,), "json-keys": (list,), "general-text": (str,), "retention-bound": (int, float),
-    "max-new-tokens": (int,), "batch-size": (int,), "format-regex": (str,), "json-schema": (str,),
-}
-
-
-def _check_eval(table: dict[str, Any]) -> dict[str, Any]:
-    import re
-
-    from sftlint.evaluate.metrics import METRICS
-
-    for key, value in table.items():
-        if key not in EVAL_KEYS:
-            raise ValueError(f"{key}: unknown option (options: {', '.join(sorted(EVAL_KEYS))})")
-        want = EVAL_KEYS[key]
-        if not isinstance(value, want) or isinstance(value, bool):
-            raise ValueError(f"{key}: expected {want[0].__name__}, got {value!r}")
-        if key == "metric" and value not in METRICS:
-            raise ValueError(f"metric: one of {', '.join(METRICS)}; got {value!r}")
-        if key == "format-regex":
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"format-regex: not a valid regular expression: {exc}") from exc
-        if key == "retention-bound" and not 0 < value <= 2:
-            raise ValueError(f"retention-bound: a ratio of perplexities, e.g. 0.95; got {value!r}")
-    return table
 
 
 def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
@@ -393,9 +328,7 @@ def as_toml(settings: Settings, written: dict[str, Any]) -> str:
         key = _kebab(name)
         value = getattr(settings.raw, name)
         found = written.get(key, _MISSING)
-        if name == "review":
-            tables.append((key, value.model_dump(by_alias=True), found, field.description or ""))
-        elif name == "train":  # validated into TrainConfig's field names; shown as written
+        if name == "train":  # checked into TrainConfig's field names; shown as written
             tables.append((key, {_kebab(k): v for k, v in value.items()}, found, field.description or ""))
         elif isinstance(value, dict):
             tables.append((key, value, found, field.description or ""))

@@ -35,7 +35,7 @@ class Diversity:
     _words: dict = field(default_factory=style_words)
 
     def add(self, record: dict[str, Any]) -> None:
-        from sftlint.checks.dataset import skeleton
+        from sftlint.checks.outliers import skeleton
 
         messages = record.get("messages") or []
         first_user = next((m.get("content") for m in messages if m.get("role") == "user"

@@ -1,7 +1,10 @@
-"""The code behind non-declarative rules, one module per family.
+"""The code behind non-declarative rules: pure functions, no I/O, no models, no UI.
 
-A check is a pure function of one example that yields `Hit`s; the engine owns the loop, attaches
-the rule code, severity and position, and counts. No I/O inside a check.
+An example check is a function of one conversation that yields `Hit`s, registered with
+`@check(CODE)`; the engine owns the loop, attaches the rule code, severity and position, and
+counts. Corpus checks (corpus.py, duplicates.py, outliers.py, truncation.py) are functions of
+the corpus table. Every module in this package is imported by `load_all()` (nothing is listed by
+hand), and a check registered under a code the catalogue does not have fails at import.
 """
 
 from __future__ import annotations
@@ -72,6 +75,16 @@ EXAMPLE_CHECKS: dict[str, ExampleCheck] = {}
 
 
 def check(code: str) -> Callable[[ExampleCheck], ExampleCheck]:
+    """Register an example check for `code`, a rule of the catalogue that an example alone can
+    show (scope example, or corpus with a per-example part)."""
+    from sftlint.catalogue import builtin_catalogue
+
+    rule = builtin_catalogue().get(code)
+    if rule is None:
+        raise ValueError(f"@check({code!r}): no such rule in rules/catalogue.toml")
+    if rule.scope not in ("example", "corpus"):
+        raise ValueError(f"@check({code!r}): a {rule.scope} rule is not found one example at a time")
+
     def register(fn: ExampleCheck) -> ExampleCheck:
         if code in EXAMPLE_CHECKS:
             raise ValueError(f"two checks registered for {code}")
@@ -82,6 +95,10 @@ def check(code: str) -> Callable[[ExampleCheck], ExampleCheck]:
 
 
 def load_all() -> dict[str, ExampleCheck]:
-    from sftlint.checks import quality, repetition, structure, tokens  # noqa: F401  (registration by import)
+    """Every example check: each module of this package imported once (registration by import)."""
+    import importlib
+    import pkgutil
 
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
     return EXAMPLE_CHECKS

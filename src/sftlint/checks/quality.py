@@ -1,5 +1,5 @@
-"""Other quality rules (Q) that need code rather than a pattern: truncation, encoding damage,
-personal data with checksums, high-entropy secrets, and the answer's language."""
+"""Other quality rules (Q) that need code rather than a pattern: encoding damage, personal data
+with checksums, high-entropy secrets, and the answer's language (truncation is truncation.py)."""
 
 from __future__ import annotations
 
@@ -9,47 +9,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from sftlint.checks import Context, Hit, check
-from sftlint.checks.text import TERMINAL, code_ranges, digit_count, lowered, mask
+from sftlint.checks.text import code_ranges, digit_count, last_answer, lowered, mask
 from sftlint.checks.text import words as split_words
 from sftlint.schema import Conversation
-
-ROUND_CUTS = frozenset({256, 512, 1000, 1024, 2000, 2048, 4000, 4096})
-_LIST_OR_HEADING = re.compile(r"^\s*(?:[-*+•#>]|\d+[.)]|\|)")
-
-
-def _last_answer(conv: Conversation) -> tuple[int, str] | None:
-    for index in range(len(conv.messages) - 1, -1, -1):
-        m = conv.messages[index]
-        if m.role == "assistant":
-            return (index, m.content) if m.content else None
-    return None
-
-
-@check("Q002")
-def truncated_output(conv: Conversation, ctx: Context) -> Iterator[Hit]:
-    found = _last_answer(conv)
-    if found is None:
-        return
-    index, text = found
-    end = len(text.rstrip())
-    fences = sum(1 for line in text.splitlines() if line.lstrip().startswith(("```", "~~~")))
-    if fences % 2:
-        yield Hit(index, "ends inside an unclosed code block", (max(0, end - 20), end))
-        return
-    body = text.rstrip()
-    if len(body) < ctx.option("Q002", "min_chars") or body[-1] in TERMINAL or not body[-1].isalnum():
-        return
-    last_line = body.rsplit("\n", 1)[-1]
-    if len(text) in ROUND_CUTS:
-        yield Hit(index, f"ends without punctuation at exactly {len(text):,} characters: cut at a round length",
-                  (max(0, end - 20), end))
-        return
-    words = last_line.split()
-    if (len(words) >= 6 and not _LIST_OR_HEADING.match(last_line) and re.search(r"[.!?]\s", body)
-            and words[-1][:1].islower()):
-        yield Hit(index, "ends mid-sentence (no closing punctuation after a sentence in progress)",
-                  (max(0, end - 20), end))
-
 
 _MOJIBAKE = re.compile(r"(?:Ã[\x80-\xbf¡-ÿ]|â€[™œ\x9d˜“”¦\"]|Â[ -¿]|Ã‚|ï»¿)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -225,7 +187,7 @@ def language(text: str, min_words: int) -> str | None:
 
 @check("Q008")
 def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
-    found = _last_answer(conv)
+    found = last_answer(conv)
     if found is None:
         return
     index, answer = found

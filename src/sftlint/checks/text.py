@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sftlint.schema import Conversation
 
 # A fence opens code and the next fence closes it, at a line start or inline (```x = 1``` is common
 # in real answers); an unclosed fence runs to the end.
@@ -100,3 +104,12 @@ class _WordHashes(dict):
 
 
 WORD_HASHES = _WordHashes()
+
+
+def last_answer(conv: Conversation) -> tuple[int, str] | None:
+    """(index, content) of the conversation's last assistant message, None if it has no text."""
+    for index in range(len(conv.messages) - 1, -1, -1):
+        m = conv.messages[index]
+        if m.role == "assistant":
+            return (index, m.content) if m.content else None
+    return None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sftlint.engine import LintResult
 from sftlint.findings import Finding, flags_record
+from sftlint.lint import LintResult
 
 FORMATS = ("text", "json", "github", "sarif")
 

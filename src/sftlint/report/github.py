@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sftlint.catalogue import catalogue
-from sftlint.engine import LintResult
 from sftlint.escape import visible
+from sftlint.lint import LintResult
 from sftlint.report import visible_findings
 
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}

@@ -6,7 +6,7 @@ import orjson
 
 from sftlint import __version__
 from sftlint.catalogue import catalogue
-from sftlint.engine import LintResult
+from sftlint.lint import LintResult
 from sftlint.report import summary, visible_findings
 
 

@@ -8,7 +8,7 @@ import click
 import orjson
 
 from sftlint.catalogue import catalogue
-from sftlint.engine import LintResult
+from sftlint.lint import LintResult
 
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
 

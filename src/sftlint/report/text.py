@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from sftlint.catalogue import catalogue
-from sftlint.engine import LintResult
 from sftlint.escape import visible
+from sftlint.lint import LintResult
 from sftlint.report import summary, visible_findings
 
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}

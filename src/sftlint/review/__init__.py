@@ -1,1 +1,2 @@
-"""The review stage: the decisions journal, and the Textual app that writes it."""
+"""The review stage: the Textual app where a reviewer decides on each flagged example (the decisions
+journal it writes is `sftlint.journal`)."""

@@ -29,13 +29,13 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from sftlint.config import Settings
-from sftlint.engine import Engine
 from sftlint.escape import visible
 from sftlint.export import ExportError, ExportOptions, plan
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
 from sftlint.io.reader import Record
 from sftlint.journal import Journal
+from sftlint.lint import Engine
 from sftlint.review.children import Children
 from sftlint.review.feed import finding_from
 from sftlint.review.index import ExampleStore, Filter, Item, Queue
@@ -109,11 +109,11 @@ class ReviewApp(App[None]):
         self.path = path
         self.settings = settings
         self.jobs = jobs
-        self.journal = Journal(journal, reviewer or settings.raw.review.reviewer)
+        self.journal = Journal(journal, reviewer or settings.raw.review.get("reviewer"))
         self.queue = Queue(self.journal, order=order,
                            base=Filter(codes=frozenset(rules), flagged_only=only_flagged))
         self.store = ExampleStore(path, settings.options["S006"]["max_line_bytes"])
-        self.keys = key_map(settings.raw.review.keys)
+        self.keys = key_map(settings.raw.review.get("keys", {}))
         self.by_id: dict[str, int] = {}
         self.file_findings: list[Finding] = []
         self.lint_done = False
@@ -594,7 +594,7 @@ class ReviewApp(App[None]):
 
     @work(thread=True, exclusive=True, group="export")
     def run_export(self, options: ExportOptions) -> None:
-        from sftlint.io.writers import write_export
+        from sftlint.export.writers import write_export
 
         try:
             result = plan([self.path], self.settings, options, self.journal.path, jobs=1)

@@ -18,8 +18,8 @@ from pathlib import Path
 import orjson
 
 from sftlint.config import RawSettings, Settings
-from sftlint.engine import Engine, FileResult, RecordResult, exit_with_parent
 from sftlint.findings import Finding
+from sftlint.lint import Engine, FileResult, LateFindings, RecordResult, exit_with_parent
 
 
 def finding_from(d: dict) -> Finding:
@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> None:
                     record["f"] = [f.to_dict() for f in item.findings]
                 out.write(orjson.dumps(record) + b"\n")
             else:
-                out.write(orjson.dumps({"t": "f", **item.to_dict()}) + b"\n")
+                for f in item.findings if isinstance(item, LateFindings) else [item]:
+                    out.write(orjson.dumps({"t": "f", **f.to_dict()}) + b"\n")
         out.write(orjson.dumps({"t": "end", "format": result.format}) + b"\n")
         out.flush()
     except BrokenPipeError:  # the UI quit before the lint finished

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from sftlint.config import register_table
 
 
 @dataclass(frozen=True)
@@ -50,3 +53,33 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 def key_map(overrides: dict[str, str]) -> dict[str, str]:
     """Action -> keys, with the user's overrides applied."""
     return {name: overrides.get(name, action.keys) for name, action in ACTIONS.items()}
+
+
+def check_table(table: dict[str, Any]) -> dict[str, Any]:
+    """[tool.sftlint.review]: `reviewer` (a name) and `keys` (action -> keys); a key may serve one
+    action only, the defaults of the actions left alone included."""
+    unknown = sorted(set(table) - {"reviewer", "keys"})
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)}: unknown option (options: keys, reviewer)")
+    reviewer = table.get("reviewer")
+    if reviewer is not None and (not isinstance(reviewer, str) or not reviewer.strip()):
+        raise ValueError(f"reviewer: expected a name, got {reviewer!r}")
+    keys = table.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ValueError("keys: expected a table of action = \"key\"")
+    unknown = sorted(set(keys) - set(ACTIONS))
+    if unknown:
+        raise ValueError(f"keys: unknown action(s) {', '.join(unknown)}; actions: {', '.join(ACTIONS)}")
+    empty = [k for k, v in keys.items() if not v.strip()]
+    if empty:
+        raise ValueError(f"keys: empty key for {', '.join(empty)}")
+    bound: dict[str, str] = {}
+    for action, spec in key_map(keys).items():
+        for key in (k.strip() for k in spec.split(",")):
+            if key in bound:
+                raise ValueError(f"keys: {key!r} is bound to both {bound[key]} and {action}")
+            bound[key] = action
+    return {"reviewer": reviewer, "keys": keys}
+
+
+register_table("review", check_table, "The review UI: reviewer, and [tool.sftlint.review.keys].")

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sftlint.config import register_table
+
 TARGETS = {"qkvo": ["q_proj", "k_proj", "v_proj", "o_proj"], "all-linear": "all-linear"}
 
 
@@ -83,3 +85,33 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+
+def check_table(table: dict[str, Any]) -> dict[str, Any]:
+    """[tool.sftlint.train]: TrainConfig's fields (kebab-case), each of its type; returns them under
+    the field names."""
+    from dataclasses import MISSING, fields
+
+    known = {f.name: f for f in fields(TrainConfig)}
+    out = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in known or name == "data":
+            have = ", ".join(sorted(k.replace("_", "-") for k in known if k != "data"))
+            raise ValueError(f"{key}: unknown option (options: {have})")
+        default = known[name].default
+        if default is MISSING or default is None or isinstance(default, Path):
+            want: tuple[type, ...] = (str, int, float, bool)
+        elif isinstance(default, bool):
+            want = (bool,)
+        elif isinstance(default, float):
+            want = (int, float)
+        else:
+            want = (type(default),)
+        if not isinstance(value, want) or (isinstance(value, bool) and bool not in want):
+            raise ValueError(f"{key}: expected {want[0].__name__}, got {value!r}")
+        out[name] = value
+    return out
+
+
+register_table("train", check_table, "`sftlint train` defaults, e.g. model = \"...\", lora-r = 32; flags win.")

@@ -28,7 +28,6 @@ from sftlint.schema import Conversation
 
 RULE_VERSION = 1
 """Bump when the scores change meaning: cached scores of other versions are not reused."""
-MODEL_CODES = frozenset({"B004", "B005"})
 DEFAULT_MAX_LENGTH = 2048
 CACHE_FILE = "model_scores.sqlite3"
 
@@ -258,3 +257,44 @@ class Scorer:
             self._phase_context = self._phase = None
         if self.cache is not None:
             self.cache.close()
+
+
+class ModelPass:
+    """B004/B005 during the main pass: conversations are collected as the records stream past and
+    scored (or taken from the cache) a window at a time, so memory holds one window of texts and
+    the file is not read again."""
+
+    def __init__(self, scorer: Scorer, options: dict, active: frozenset[str], finding, window: int = 512) -> None:
+        """`finding(code, line, eid, message_index, message)` makes a Finding."""
+        self.scorer, self.active, self.finding, self.window = scorer, active, finding, window
+        self.min_disc, self.min_sim = options["B004"]["min_discrepancy"], options["B005"]["min_similarity"]
+        self.pending: list[tuple[int, str, Conversation]] = []
+
+    def add(self, line: int, eid: str, conv: Conversation) -> list:
+        if not any(m.role == "assistant" and m.content for m in conv.messages):
+            return []
+        self.pending.append((line, eid, conv))
+        return self.flush() if len(self.pending) >= self.window else []
+
+    def flush(self) -> list:
+        if not self.pending:
+            return []
+        label = self.scorer.label
+        scores = self.scorer.scores([(eid, conv) for _, eid, conv in self.pending])
+        found = []
+        for line, eid, _ in self.pending:
+            for t in scores.get(eid, ()):
+                if "B004" in self.active and t.discrepancy >= self.min_disc:
+                    f = self.finding("B004", line, eid, t.message_index,
+                                     f"scores as {label}'s own output: sampling discrepancy {t.discrepancy:.2f} "
+                                     f"(threshold {self.min_disc:g}), mean log-likelihood {t.loglik:.2f}, mean "
+                                     f"log-rank {t.logrank:.2f} over {t.tokens} tokens")
+                    f.score = round(t.discrepancy, 4)
+                    found.append(f)
+                if "B005" in self.active and t.regen_similarity is not None and t.regen_similarity >= self.min_sim:
+                    f = self.finding("B005", line, eid, t.message_index,
+                                     f"{t.regen_similarity:.0%} like {label}'s own greedy answer (ROUGE-L)")
+                    f.similarity = round(t.regen_similarity, 4)
+                    found.append(f)
+        self.pending.clear()
+        return found

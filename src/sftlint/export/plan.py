@@ -1,7 +1,7 @@
 """Export: apply review decisions and a policy, drop exact duplicates, split without leakage.
 
 `plan()` decides, for every record of the inputs, whether it goes to train, to test or to
-rejected.jsonl (with why); `write_export()` (sftlint/io/writers.py) writes the result. Nothing
+rejected.jsonl (with why); `write_export()` (writers.py) writes the result. Nothing
 here touches the input files.
 
 Policies (`--policy`):
@@ -30,9 +30,9 @@ from typing import Any, Literal
 
 from sftlint.catalogue import SEVERITY_RANK
 from sftlint.config import Settings
-from sftlint.engine import Engine, FileResult, RecordResult
 from sftlint.findings import Finding
 from sftlint.journal import Entry, Journal, default_path
+from sftlint.lint import Engine, FileResult, LateFindings, RecordResult
 
 POLICIES = ("accepted", "clean", "not-rejected")
 FORMATS = ("jsonl", "parquet", "hf")
@@ -153,7 +153,11 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
             jpath = journal or default_path(path)
             loaded = Journal(jpath) if jpath.is_file() else None
             loose: list[Finding] = []
+            late: dict = {}
             for item in engine.iter_file(path, result):
+                if isinstance(item, LateFindings):
+                    late = item.by_record()
+                    continue
                 if not isinstance(item, RecordResult):
                     loose.append(item)
                     continue
@@ -165,12 +169,11 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
                                             decision=loaded.state(s.example_id) if loaded else None,
                                             tokens=s.tokens, trainable=s.trainable,
                                             trainable_within_limit=s.trainable_within_limit))
-            # Corpus checks (duplicates) report after the last record: give each its example.
-            at = {(c.line, c.example_id): c for c in candidates if c.path == str(path) and c.example_id}
-            for f in list(loose):
-                if f.example_id and (c := at.get((f.line, f.example_id))) is not None:
-                    c.findings.append(f)
-                    loose.remove(f)
+            # what the whole file was needed for (duplicates, outliers) joins its example's findings
+            for c in candidates:
+                if c.path == str(path):
+                    c.findings += late.pop((c.line, c.example_id), [])
+            loose += [f for found in late.values() for f in found]
             inputs.append({"path": str(path), "sha256": _sha256(path), "records": result.records,
                            "format": result.format, "journal": str(jpath) if loaded else None,
                            "findings_outside_examples": sorted({f.code for f in loose})})

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from sftlint import __version__
-from sftlint.export import Candidate, ExportError, Plan, token_stats
+from sftlint.export.plan import Candidate, ExportError, Plan, token_stats
 from sftlint.io.tabular import arrow_schema, to_row
 
 TMP_MARK = ".sftlint-tmp-"
@@ -97,13 +97,14 @@ def rejected_record(c: Candidate, why: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _parquet(staging: Staging, name: str, cands: list[Candidate]) -> None:
+def write_parquet(staging: Staging, name: str, records: Iterable[dict[str, Any]]) -> None:
+    """Records in OpenAI format as a Parquet file with typed `messages` (io/tabular.py)."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
-        raise ExportError("--format parquet needs pyarrow: pip install 'sftlint[export]'") from exc
-    table = pa.Table.from_pylist([to_row(c.record) for c in cands], schema=arrow_schema())
+        raise ExportError("writing Parquet needs pyarrow: pip install 'sftlint[export]'") from exc
+    table = pa.Table.from_pylist([to_row(r) for r in records], schema=arrow_schema())
     pq.write_table(table, staging.path(name), compression="zstd")
 
 
@@ -199,10 +200,10 @@ def write_export(plan: Plan) -> list[Path]:
                 staging.write_lines("test.jsonl", (c.record for c in plan.test))
                 data_files.append("test.jsonl")
         elif o.format == "parquet":
-            _parquet(staging, "train.parquet", plan.train)
+            write_parquet(staging, "train.parquet", (c.record for c in plan.train))
             data_files.append("train.parquet")
             if plan.test:
-                _parquet(staging, "test.parquet", plan.test)
+                write_parquet(staging, "test.parquet", (c.record for c in plan.test))
                 data_files.append("test.parquet")
         else:
             _dataset_dict(plan).save_to_disk(str(staging.path("hf")))

@@ -1,6 +1,6 @@
 """Dataset-level checks of the article's checklist (consistent style, realistic inputs, answers of
-a sensible length): each example contributes a few numbers to its corpus row; the judgement is
-made over the whole file by the functions here."""
+a sensible length): P006, Q009, Q010. Each example contributes a few numbers to its corpus row
+(corpus.py); the judgement is made over the whole file by the functions here."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sftlint.checks.corpus import CorpusHit, groups
 from sftlint.checks.text import TERMINAL
 
 STYLE_TRAITS = (
@@ -97,3 +98,29 @@ def length_outliers(answer_chars: np.ndarray, prompt_chars: np.ndarray, usable: 
                 i = int(idx[pos])
                 yield i, (f"{int(answer_chars[i]):,} characters where answers to prompts of similar length have "
                           f"a median of {typical:,.0f} ({z:.1f} robust deviations above)")
+
+
+def outlier_hits(table: np.ndarray, options: dict, active: frozenset[str]) -> list[CorpusHit]:
+    """P006 (answers far longer than their neighbours'), Q009 (style outliers) and Q010 (templated
+    prompts) over the corpus table."""
+    hits: list[CorpusHit] = []
+    answered = table["answer_chars"] > 0
+    if "P006" in active:
+        o = options["P006"]
+        hits += [CorpusHit("P006", i, msg) for i, msg in length_outliers(
+            table["answer_chars"], table["prompt_chars"], answered & (table["context"] != 0), o["max_mad"],
+            o["min_examples"])]
+    if "Q009" in active:
+        o = options["Q009"]
+        hits += [CorpusHit("Q009", i, msg) for i, msg in style_outliers(table["style"], answered, o["min_share"],
+                                                                   o["min_examples"])]
+    if "Q010" in active:
+        o = options["Q010"]
+        with_prompt = np.flatnonzero(table["skeleton"] != 0)
+        for members in groups(table["skeleton"], with_prompt):
+            if len(members) >= o["min_count"] and len(members) >= o["min_share"] * len(with_prompt):
+                first = sorted(int(table["line"][j]) for j in members[:5])
+                share = len(members) / max(1, len(with_prompt))
+                hits += [CorpusHit("Q010", i, f"the first prompt follows a template shared by {len(members):,} "
+                             f"prompts ({share:.0%}; also lines {', '.join(map(str, first))} …)") for i in members]
+    return hits

@@ -1,0 +1,171 @@
+"""The corpus row: what each example leaves behind for the checks over the whole file.
+
+Each example contributes one compact row while the file streams past (about 150 bytes whatever
+its length): hashes of its normalised keys, LSH band hashes, its answer's length and style, its
+prompt's template. Rows are stacked in chunks; the duplicate rules (duplicates.py), the dataset
+outliers (outliers.py) and the fixed-length cut (truncation.py) read the table at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sftlint.checks.minhash import BANDS, bands, exact_hash, h64, shingles
+from sftlint.schema import Conversation
+
+KEYS = ("conversation", "prompt", "response", "full")
+
+def key_text(conv: Conversation, key: str) -> str:
+    """What a rule compares: the conversation without its system prompt (default), the prompt
+    (every turn before the last assistant answer), the answers, or everything."""
+    msgs = conv.messages
+    last = max((i for i, m in enumerate(msgs) if m.role == "assistant"), default=len(msgs))
+    if key == "prompt":
+        chosen = [m for m in msgs[:last] if m.role != "system"]
+    elif key == "response":
+        return "\n".join(m.content or "" for m in msgs if m.role == "assistant")
+    elif key == "full":
+        chosen = msgs
+    else:
+        chosen = [m for m in msgs if m.role != "system"]
+    return "\n".join(f"{m.role}: {m.content or ''}" for m in chosen)
+
+
+# One example's row: what the corpus checks keep of it (~140 bytes; +64 with --against).
+FIELDS = [("line", np.int64), ("offset", np.int64), ("eid", np.uint64), ("findings", np.uint16),
+          ("exact", np.uint64), ("length", np.uint32), ("context", np.uint64), ("answer", np.uint64),
+          ("answer_chars", np.uint32), ("prompt_chars", np.uint32), ("style", np.uint16), ("skeleton", np.uint64),
+          ("near", np.uint32, (BANDS,))]
+ROW = np.dtype(FIELDS)
+ROW_LEAK = np.dtype([*FIELDS, ("leak", np.uint32, (BANDS,))])
+Row = tuple  # a record of ROW or ROW_LEAK, as a plain tuple until rows are stacked
+
+
+def _last_answer(conv: Conversation) -> str:
+    for m in reversed(conv.messages):
+        if m.role == "assistant":
+            return m.content or ""
+    return ""
+
+
+def _context(conv: Conversation) -> str:
+    msgs = conv.messages
+    last = max((i for i, m in enumerate(msgs) if m.role == "assistant"), default=len(msgs))
+    return "\n".join(f"{m.role}: {m.content or ''}" for m in msgs[:last])
+
+
+_NO_BANDS = np.zeros(BANDS, dtype=np.uint32)
+
+
+def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int, options: dict[str, dict[str, Any]],
+             active: frozenset[str]) -> Row:
+    """The example's row; each part is computed only when a selected rule reads it."""
+    from sftlint.checks.outliers import skeleton, style_bits
+
+    near_key = options["D002"]["key"]
+    exact = length = 0
+    near = _NO_BANDS
+    if active & {"D001", "D002"}:
+        near_text = key_text(conv, near_key)
+        exact_key = options["D001"]["key"]
+        exact, length = exact_hash(near_text)
+        if exact_key != near_key:
+            exact = exact_hash(key_text(conv, exact_key))[0]
+        if "D002" in active:
+            near = bands(shingles(near_text))
+    answer = _last_answer(conv)
+    # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
+    asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
+    context = (exact_hash(_context(conv))[0] if active & {"D003", "D004"} else 1) if asked else 0
+    users = [m.content for m in conv.messages if m.role == "user" and m.content]
+    style = style_bits(answer) if answer.strip() and active & {"Q002", "Q009"} else 0
+    template = h64(skeleton(users[0])) if users and "Q010" in active else 0
+    row = (line, offset, int(eid, 16), min(findings, 65535), exact, length, context,
+           exact_hash(answer)[0], len(answer.strip()), len(users[-1]) if users else 0, style, template, near)
+    if "D005" in active:
+        leak_key = options["D005"]["key"]
+        leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))
+        row = (*row, leak)
+    return row
+
+
+def stack(rows: list[Row], leak: bool) -> np.ndarray:
+    """Rows as one structured array (what workers send back, and what the corpus keeps)."""
+    return np.array(rows, dtype=ROW_LEAK if leak else ROW)
+
+
+@dataclass
+class CorpusHit:
+    """A D finding to report on the example at `index`."""
+
+    code: str
+    index: int
+    message: str
+    related: list[int] = field(default_factory=list)  # indices of other examples (or against rows)
+    similarity: float | None = None
+    against: bool = False  # related indices point into the --against rows
+
+
+class Corpus:
+    """Rows of one file, stacked in chunks as they arrive; `table` is all of them."""
+
+    def __init__(self, options: dict[str, dict[str, Any]], active: frozenset[str]) -> None:
+        self.options = options
+        self.active = active
+        self.leak = "D005" in active
+        self._chunks: list[np.ndarray] = []
+        self._pending: list[Row] = []
+        self.count = 0
+
+    def add(self, row: Row) -> None:
+        self._pending.append(row)
+        self.count += 1
+        if len(self._pending) >= 4096:
+            self._chunks.append(stack(self._pending, self.leak))
+            self._pending = []
+
+    def extend(self, rows: np.ndarray) -> None:
+        self._chunks.append(rows)
+        self.count += len(rows)
+
+    @property
+    def table(self) -> np.ndarray:
+        if self._pending:
+            self._chunks.append(stack(self._pending, self.leak))
+            self._pending = []
+        if len(self._chunks) > 1:  # copy chunk by chunk, freeing each: peak is the table plus one chunk
+            table = np.empty(sum(len(c) for c in self._chunks), dtype=self._chunks[0].dtype)
+            at = 0
+            self._chunks.reverse()
+            while self._chunks:
+                chunk = self._chunks.pop()
+                table[at:at + len(chunk)] = chunk
+                at += len(chunk)
+            self._chunks = [table]
+        return self._chunks[0] if self._chunks else np.zeros(0, dtype=ROW_LEAK if self.leak else ROW)
+
+class Column:
+    """Index a numpy column with Python ints, getting Python ints (no 1M-element list built)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def __getitem__(self, i: int) -> int:
+        return int(self.values[i])
+
+
+def groups(values: np.ndarray, order: np.ndarray) -> Iterator[list[int]]:
+    """Groups (of 2 or more) of rows with equal values, each in `order`; only duplicated values
+    are materialised as Python lists."""
+    vals = values[order]
+    by_value = np.argsort(vals, kind="stable")  # stable: keeps `order` within a value
+    sorted_vals = vals[by_value]
+    starts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1]])
+    ends = np.r_[starts[1:], len(sorted_vals)]
+    for s, e in zip(starts, ends, strict=True):
+        if e - s >= 2:
+            yield order[by_value[s:e]].tolist()
