@@ -32,11 +32,14 @@ def write_data(tmp_path: Path, records=RECORDS, name: str = "data.jsonl") -> Pat
 
 def make_app(path: Path, *, journal: Path | None = None, reviewer: str = "ana", config: dict | None = None, **kw):
     from sftlint.config import load_settings
+    from sftlint.export import Exporter
     from sftlint.journal import default_path
     from sftlint.review.app import ReviewApp
 
     settings = load_settings(path, None, {"encoding": "cl100k_base", **(config or {})})
-    return ReviewApp(path, settings, journal=journal or default_path(path), reviewer=reviewer, jobs=1, **kw)
+    journal = journal or default_path(path)
+    return ReviewApp(path, settings, journal=journal, reviewer=reviewer, jobs=1,
+                     exporter=Exporter(path, settings, journal), **kw)
 
 
 async def ready(app, pilot, timeout: float = 30) -> None:

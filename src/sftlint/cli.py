@@ -219,10 +219,12 @@ def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_ord
             pass
     except OSError as exc:
         _fail(f"{path}: cannot read: {exc.strerror or exc}")
+    from sftlint.export import Exporter
     from sftlint.review.app import ReviewApp
 
-    app = ReviewApp(path, settings, journal=journal or default_path(path), reviewer=reviewer,
-                    order="file" if all_in_order else "flagged", only_flagged=only_flagged, rules=rules or (), jobs=jobs)
+    journal = journal or default_path(path)
+    app = ReviewApp(path, settings, journal=journal, reviewer=reviewer, order="file" if all_in_order else "flagged",
+                    only_flagged=only_flagged, rules=rules or (), jobs=jobs, exporter=Exporter(path, settings, journal))
     app.run()
 
 

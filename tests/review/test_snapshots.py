@@ -94,6 +94,9 @@ def test_evaluation_side_by_side(snap_compare, tmp_path):
              "base_score": 0.3, "adapter_score": 0.02},
         ],
     }
+    from sftlint.evaluate.runner import table
+
+    report["table"] = table(report)  # as `sftlint eval` writes it
     (out / "eval_report.json").write_text(json.dumps(report))
     app = make_app(write_data(tmp_path / "snap"))
 

@@ -61,13 +61,13 @@ class EvalOptions:
 def _held_out(opts: EvalOptions, tokenizer):
     """(line, conversation, prompt messages, reference) for each example with a final answer."""
     from sftlint.catalogue import load_profile
-    from sftlint.chat_template import MaskError
-    from sftlint.train.data import load_conversations
+    from sftlint.io.conversations import iter_conversations
 
-    try:
-        convs = list(load_conversations(opts.data, load_profile(opts.profile)))
-    except MaskError as exc:
-        raise EvalError(str(exc)) from exc
+    convs = []
+    for read in iter_conversations(opts.data, load_profile(opts.profile)):
+        if read.conversation is None:
+            raise EvalError(f"{opts.data}:{read.record.line}: {read.problem}; run `sftlint lint`")
+        convs.append((read.record.line, read.conversation))
     out = []
     for line, conv in convs:
         last = max((i for i, m in enumerate(conv.messages) if m.role == "assistant" and m.content), default=None)
@@ -161,24 +161,6 @@ def perplexity(model, chunks: list[list[int]], device: str, batch_size: int, on_
     return math.exp(sum(s for s, _ in losses) / max(1, sum(n for _, n in losses)))
 
 
-def _artefact_check():
-    from sftlint.catalogue import load_profile
-    from sftlint.checks import Context
-    from sftlint.checks.patterns import pack_checks
-    from sftlint.io.formats import adapt
-    from sftlint.packs import builtin_packs
-
-    check = pack_checks(builtin_packs())["Q003"]
-    ctx = Context(load_profile("hf"), {}, None)
-
-    def has_artefact(text: str) -> bool:
-        conv, _ = adapt({"messages": [{"role": "user", "content": "-"}, {"role": "assistant", "content": text}]},
-                        "messages", load_profile("hf"))
-        return any(True for _ in check(conv, ctx))
-
-    return has_artefact
-
-
 def check_inputs(adapter: Path, data: Path, general_text: str | None, model: str | None = None) -> None:
     """The adapter folder, the data, a local general-text file and a local model, checked before
     a model loads."""
@@ -198,6 +180,7 @@ def check_inputs(adapter: Path, data: Path, general_text: str | None, model: str
 
 def run(opts: EvalOptions) -> dict[str, Any]:
     from sftlint.chat_template import MaskError, end_of_turn_ids, prepare_example
+    from sftlint.lint.records import text_checker
     from sftlint.models import ModelError, load_for_inference, model_label
 
     check_inputs(opts.adapter, opts.data, opts.general_text, opts.model)
@@ -215,7 +198,7 @@ def run(opts: EvalOptions) -> dict[str, Any]:
     rows = _held_out(opts, tok)
     score = scorer(opts.metric, opts.json_keys)
     pattern = re.compile(opts.format_regex) if opts.format_regex else None
-    has_artefact = _artefact_check()
+    has_artefact = text_checker(frozenset({"Q003"}))
     eot = end_of_turn_ids(tok)
     prepared, prepared_rows = [], []
     for k, (line, conv, _, _) in enumerate(rows):
@@ -249,6 +232,7 @@ def run(opts: EvalOptions) -> dict[str, Any]:
         sides[side] = {"outputs": outputs, "scores": scores, "checks": checks, "losses": losses, "ppl": ppl}
     report = _report(opts, rows, prepared_rows, sides, general_label, loaded.label, len(chunks) and sum(map(len, chunks)))
     report["dtype"] = loaded.dtype
+    report["table"] = table(report)  # as printed: what a reader of the report (the review UI) shows
     opts.out.mkdir(parents=True, exist_ok=True)
     (opts.out / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n")
     chart(report, opts.out / CHART_FILE)

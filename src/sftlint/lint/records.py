@@ -138,3 +138,20 @@ def new_processor(settings: Settings, tokens: bool, keep_records: bool, summary_
                   corpus_codes: frozenset[str]) -> Processor:
     """A processor for a worker process (a module-level function, so a `partial` of it pickles)."""
     return Processor(settings, make_counter(settings) if tokens else None, keep_records, summary_tokens, corpus_codes)
+
+
+def text_checker(codes: frozenset[str], profile: str = "hf"):
+    """A function of one answer text that says whether any of `codes`' example checks fire on it
+    (as the answer of a one-turn conversation), with the default settings: how evaluation judges
+    a generated answer by the lint rules (format compliance's Q003)."""
+    from sftlint.config import RawSettings
+
+    settings = Settings.resolve(RawSettings(select=sorted(codes), profile=profile))
+    processor = Processor(settings, None)
+
+    def fires(text: str) -> bool:
+        conv, _ = adapt({"messages": [{"role": "user", "content": "-"}, {"role": "assistant", "content": text}]},
+                        "messages", settings.profile)
+        return conv is not None and bool(processor.check(conv, codes, "answer", None, ""))
+
+    return fires

@@ -30,7 +30,6 @@ from textual.worker import get_current_worker
 
 from sftlint.config import Settings
 from sftlint.escape import visible
-from sftlint.export import ExportError, ExportOptions, plan
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
 from sftlint.io.reader import Record
@@ -104,9 +103,12 @@ class ReviewApp(App[None]):
 
     def __init__(self, path: Path, settings: Settings, *, journal: Path, reviewer: str | None = None,
                  order: str = "flagged", only_flagged: bool = False, rules: Iterable[str] = (),
-                 jobs: int | None = None) -> None:
+                 jobs: int | None = None, exporter=None) -> None:
+        """`exporter` counts and writes exports for the `o` dialog (sftlint.export.Exporter, which
+        the CLI passes in: this stage does not import the export stage)."""
         super().__init__()
         self.path = path
+        self.exporter = exporter
         self.settings = settings
         self.jobs = jobs
         self.journal = Journal(journal, reviewer or settings.raw.review.get("reviewer"))
@@ -584,29 +586,28 @@ class ReviewApp(App[None]):
             self.show_item(self.shown_pos)
 
     def action_export(self) -> None:
+        if self.exporter is None:
+            self.notify("Export is not available here: run `sftlint export`.", severity="warning")
+            return
         out = self.path.parent / f"{self.path.name.split('.')[0]}-export"
-        self.push_screen(ExportDialog(self.path, self.settings, self.journal.path, out), self._export_chosen)
+        self.push_screen(ExportDialog(self.exporter, out), self._export_chosen)
 
-    def _export_chosen(self, options: ExportOptions | None) -> None:
+    def _export_chosen(self, options: dict | None) -> None:
         if options is not None:
-            self.notify(f"Exporting to {options.out}…")
+            self.notify(f"Exporting to {options['out']}…")
             self.run_export(options)
 
     @work(thread=True, exclusive=True, group="export")
-    def run_export(self, options: ExportOptions) -> None:
-        from sftlint.export.writers import write_export
-
+    def run_export(self, options: dict) -> None:
         try:
-            result = plan([self.path], self.settings, options, self.journal.path, jobs=1)
-            written = write_export(result)
-        except ExportError as exc:
+            s, written = self.exporter.write(options)
+        except ValueError as exc:
             self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=15)
             return
-        s = result.summary()
         self.last_export = written
         self.call_from_thread(
             self.notify, f"Exported {s['train']:,} train, {s['test']:,} test ({s['dropped']:,} left out) to "
-                         f"{options.out}: " + ", ".join(p.name for p in written), timeout=15)
+                         f"{options['out']}: " + ", ".join(p.name for p in written), timeout=15)
 
     def action_train(self) -> None:
         from sftlint.review.screens.train import TrainDialog

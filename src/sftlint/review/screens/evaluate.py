@@ -82,8 +82,6 @@ class EvalScreen(Screen):
         self.show_examples()
 
     def render_summary(self) -> None:
-        from sftlint.evaluate.runner import table
-
         t = Text()
         if self.state == "running":
             t.append("Evaluating ", style="bold")
@@ -97,7 +95,7 @@ class EvalScreen(Screen):
             r = self.report
             t.append(f"{displayable(r['model_label'])}: base vs adapter on {r['examples_evaluated']} held-out examples\n\n",
                      style="bold")
-            t.append(table(r))
+            t.append(r.get("table", ""))
             ret = r["general_capability_retention"]
             if ret and ret["flagged"]:
                 t.append("\n\nThe adapter lost general ability: perplexity on general text rose "

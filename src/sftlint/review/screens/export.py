@@ -13,11 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
-from sftlint.export import FORMATS, POLICIES, ExportError, ExportOptions, plan
 
-
-class ExportDialog(ModalScreen[ExportOptions | None]):
-    """Returns the chosen options (the app then writes the export), or None if cancelled."""
+class ExportDialog(ModalScreen[dict | None]):
+    """Returns the chosen options (the app then writes the export), or None if cancelled.
+    `exporter` is what the CLI gave the app (sftlint.export.Exporter): it counts and writes."""
 
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
@@ -32,11 +31,9 @@ class ExportDialog(ModalScreen[ExportOptions | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, data: Path, settings, journal: Path, out: Path) -> None:
+    def __init__(self, exporter, out: Path) -> None:
         super().__init__()
-        self.data = data
-        self.settings = settings
-        self.journal = journal
+        self.exporter = exporter
         self.default_out = out
 
     def compose(self) -> ComposeResult:
@@ -44,7 +41,8 @@ class ExportDialog(ModalScreen[ExportOptions | None]):
             yield Label(Text("Export the clean set", style="bold"))
             with Horizontal(classes="row"):
                 yield Label("Policy")
-                yield Select([(p, p) for p in POLICIES], value="clean", allow_blank=False, id="policy")
+                yield Select([(p, p) for p in self.exporter.policies], value="clean", allow_blank=False,
+                             id="policy")
             with Horizontal(classes="row"):
                 yield Label("Test share")
                 yield Input("0.1", placeholder="e.g. 0.1; empty for no test split", id="ratio")
@@ -53,7 +51,8 @@ class ExportDialog(ModalScreen[ExportOptions | None]):
                 yield Input("0", id="seed", type="integer")
             with Horizontal(classes="row"):
                 yield Label("Format")
-                yield Select([(f, f) for f in FORMATS], value="jsonl", allow_blank=False, id="format")
+                yield Select([(f, f) for f in self.exporter.formats], value="jsonl", allow_blank=False,
+                             id="format")
             with Horizontal(classes="row"):
                 yield Label("Folder")
                 yield Input(str(self.default_out), id="out")
@@ -66,29 +65,28 @@ class ExportDialog(ModalScreen[ExportOptions | None]):
     def on_mount(self) -> None:
         self.preview()
 
-    def options(self) -> ExportOptions:
+    def options(self) -> dict:
         ratio = self.query_one("#ratio", Input).value.strip()
         seed = self.query_one("#seed", Input).value.strip() or "0"
-        return ExportOptions(out=Path(self.query_one("#out", Input).value.strip()).expanduser(),
-                             policy=self.query_one("#policy", Select).value,
-                             test_ratio=float(ratio) if ratio else None, seed=int(seed),
-                             format=self.query_one("#format", Select).value)
+        return {"out": self.query_one("#out", Input).value.strip(), "policy": self.query_one("#policy", Select).value,
+                "test_ratio": float(ratio) if ratio else None, "seed": int(seed),
+                "format": self.query_one("#format", Select).value}
 
     @on(Button.Pressed, "#preview-button")
     def preview(self) -> None:
         try:
             options = self.options()
-        except (ExportError, ValueError) as exc:
+        except ValueError as exc:
             self.query_one("#preview", Static).update(Text(f"✗ {exc}", style="bold red"))
             return
         self.query_one("#preview", Static).update(Text("Counting what will be written…", style="dim"))
         self.count(options)
 
     @work(thread=True, exclusive=True, group="export-preview")
-    def count(self, options: ExportOptions) -> None:
+    def count(self, options: dict) -> None:
         worker = get_current_worker()
         try:
-            s = plan([self.data], self.settings, options, self.journal, jobs=1).summary()
+            s = self.exporter.summary(options)
             text = Text()
             text.append(f"{s['in']:,} records in → ", style="bold")
             text.append(f"{s['train']:,} train", style="bold green")
@@ -96,8 +94,8 @@ class ExportDialog(ModalScreen[ExportOptions | None]):
             text.append(f", {s['dropped']:,} left out")
             if s["dropped_by_reason"]:
                 text.append(" (" + ", ".join(f"{k} {v:,}" for k, v in s["dropped_by_reason"].items()) + ")")
-            text.append(f"\nto {options.out}/", style="dim")
-        except ExportError as exc:
+            text.append(f"\nto {options['out']}/", style="dim")
+        except ValueError as exc:
             text = Text(f"✗ {exc}", style="bold red")
         if not worker.is_cancelled:
             self.app.call_from_thread(self.query_one("#preview", Static).update, text)
@@ -106,7 +104,7 @@ class ExportDialog(ModalScreen[ExportOptions | None]):
     def export(self) -> None:
         try:
             self.dismiss(self.options())
-        except (ExportError, ValueError) as exc:
+        except ValueError as exc:
             self.query_one("#preview", Static).update(Text(f"✗ {exc}", style="bold red"))
 
     @on(Button.Pressed, "#cancel")
