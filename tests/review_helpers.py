@@ -32,7 +32,7 @@ def write_data(tmp_path: Path, records=RECORDS, name: str = "data.jsonl") -> Pat
 
 def make_app(path: Path, *, journal: Path | None = None, reviewer: str = "ana", config: dict | None = None, **kw):
     from sftlint.config import load_settings
-    from sftlint.export import Exporter
+    from sftlint.export.exporter import Exporter
     from sftlint.journal import default_path
     from sftlint.review.app import ReviewApp
 

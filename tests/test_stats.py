@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from conftest import run_cli
 from rule_cases import OK, SYS, Q, conv, jl
-from sftlint.stats import compute, default_epochs, histogram, percentile
+from sftlint.numbers import percentile
+from sftlint.stats.tokens import compute, default_epochs, histogram
 
 
 @given(st.lists(st.integers(min_value=0, max_value=100_000), min_size=1, max_size=300),

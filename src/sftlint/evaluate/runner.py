@@ -14,48 +14,20 @@ One model is loaded; the base's numbers come from the same weights with the adap
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sftlint.evaluate.metrics import bootstrap_delta, format_checks, scorer, verdict
-from sftlint.progress import Reporter, duration
+from sftlint.evaluate.options import EvalError, EvalOptions
+from sftlint.progress import duration
 
 REPORT_FILE = "eval_report.json"
 CHART_FILE = "eval_chart.png"
-
-
-class EvalError(Exception):
-    """The evaluation cannot run (a usage error: exit 2, with the reason)."""
-
-
-@dataclass
-class EvalOptions:
-    model: str
-    adapter: Path
-    data: Path
-    out: Path
-    metric: str = "rouge-l"
-    json_keys: tuple[str, ...] = ()
-    general_text: str | None = None
-    retention_bound: float = 0.95
-    max_new_tokens: int = 256
-    batch_size: int = 8
-    max_length: int = 2048
-    general_tokens: int = 8192
-    format_regex: str | None = None
-    json_schema: dict | None = None
-    profile: str = "hf"
-    device: str | None = None
-    dtype: str = "auto"
-    limit: int | None = None
-    reporter: Reporter = field(default_factory=lambda: Reporter(stream=io.StringIO(), live=False))
-    """Where progress goes (default: nowhere)."""
 
 
 def _held_out(opts: EvalOptions, tokenizer):
@@ -196,7 +168,7 @@ def run(opts: EvalOptions) -> dict[str, Any]:
     tok, device = loaded.tokenizer, loaded.device
     model = PeftModel.from_pretrained(loaded.model, str(opts.adapter)).eval()
     rows = _held_out(opts, tok)
-    score = scorer(opts.metric, opts.json_keys)
+    score = scorer(opts.metric, opts.keys)
     pattern = re.compile(opts.format_regex) if opts.format_regex else None
     has_artefact = text_checker(frozenset({"Q003"}))
     eot = end_of_turn_ids(tok)

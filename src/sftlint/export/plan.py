@@ -26,55 +26,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sftlint.catalogue import SEVERITY_RANK
 from sftlint.config import Settings
+from sftlint.export.options import ExportError, ExportOptions
 from sftlint.findings import Finding
 from sftlint.journal import Entry, Journal, default_path
 from sftlint.lint import Engine, FileResult, LateFindings, RecordResult
-
-POLICIES = ("accepted", "clean", "not-rejected")
-FORMATS = ("jsonl", "parquet", "hf")
-
-
-class ExportError(Exception):
-    """The export cannot be done as asked (exit code 2); the message says why."""
-
-
-@dataclass
-class ExportOptions:
-    out: Path
-    policy: Literal["accepted", "clean", "not-rejected"] = "clean"
-    test_ratio: float | None = None
-    test_size: int | None = None
-    seed: int = 0
-    stratify: str | None = None
-    format: Literal["jsonl", "parquet", "hf"] = "jsonl"
-    push_to_hub: str | None = None
-    private: bool = True
-    license: str = "other"
-    dedupe: Literal["near", "exact"] = "near"
-    """near: leave out exact copies and near-duplicates (D001, D002) other than each cluster's keeper,
-    unless accepted in review; exact: only byte-for-byte copies."""
-
-    def __post_init__(self) -> None:
-        if self.policy not in POLICIES:
-            raise ExportError(f"--policy must be one of {', '.join(POLICIES)}")
-        if self.format not in FORMATS:
-            raise ExportError(f"--format must be one of {', '.join(FORMATS)}")
-        if self.test_ratio is not None and self.test_size is not None:
-            raise ExportError("--split and --test-size both set the test size; give one")
-        if self.test_ratio is not None and not 0 < self.test_ratio < 1:
-            raise ExportError("--split test=R needs 0 < R < 1")
-        if self.test_size is not None and self.test_size < 1:
-            raise ExportError("--test-size must be at least 1")
-        if self.stratify not in (None, "system"):
-            raise ExportError("--stratify accepts only 'system'")
-
-    @property
-    def splitting(self) -> bool:
-        return self.test_ratio is not None or self.test_size is not None
 
 
 @dataclass
@@ -346,7 +305,7 @@ def plan(paths: list[Path], settings: Settings, options: ExportOptions, journal:
 
 
 def token_stats(cands: list[Candidate]) -> dict[str, Any]:
-    from sftlint.stats import percentile
+    from sftlint.numbers import percentile
 
     values = sorted(c.tokens for c in cands if c.tokens is not None)
     if not values:
@@ -355,12 +314,3 @@ def token_stats(cands: list[Candidate]) -> dict[str, Any]:
             "trainable": sum(c.trainable or 0 for c in cands),
             "min": values[0], "max": values[-1], "mean": round(sum(values) / len(values), 1),
             **{f"p{q}": round(percentile(values, q), 1) for q in (50, 90, 95, 99)}}
-
-
-def test_ratio_from_split(text: str) -> float:
-    """`--split test=0.1` -> 0.1"""
-    m = re.fullmatch(r"\s*test\s*=\s*([0-9.]+)\s*", text)
-    if not m:
-        raise ExportError(f"--split expects test=RATIO, e.g. test=0.1 (got {text!r})")
-    return float(m.group(1))
-

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from sftlint.findings import Finding, flags_record
-from sftlint.lint import LintResult
+
+if TYPE_CHECKING:
+    from sftlint.lint import LintResult
 
 FORMATS = ("text", "json", "github", "sarif")
 

@@ -11,11 +11,14 @@ are grouped by length) so little compute goes to padding.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sftlint.config import register_table
+from sftlint.models import DTYPES, missing_local
+from sftlint.train.packing import PACKING_MODES
 
 TARGETS = {"qkvo": ["q_proj", "k_proj", "v_proj", "o_proj"], "all-linear": "all-linear"}
 
@@ -23,21 +26,22 @@ TARGETS = {"qkvo": ["q_proj", "k_proj", "v_proj", "o_proj"], "all-linear": "all-
 @dataclass
 class TrainConfig:
     model: str = field(metadata={"help": "Base model: a folder, a hub id, or a .gguf file."})
-    data: Path = field(metadata={"help": "Training examples (e.g. out/train.jsonl from `sftlint export`)."})
-    output_dir: Path = field(default=Path("adapter"), metadata={"help": "Where the adapter and report go."})
-    eval_data: Path | None = field(default=None, metadata={"help": "Held-out examples for eval loss."})
+    data: Path = field(metadata={"help": "Training examples (e.g. out/train.jsonl from `sftlint export`).", "cli": False})
+    output_dir: Path = field(default=Path("adapter"), metadata={
+        "help": "Where the adapter and report go.", "flags": ("-o", "--output", "--output-dir"), "folder": True})
+    eval_data: Path | None = field(default=None, metadata={"help": "Held-out examples for eval loss.", "flags": ("--eval",)})
     load_in_4bit: bool | None = field(default=None, metadata={
-        "help": "NF4 base weights (QLoRA). Default: on with CUDA, off on CPU."})
+        "help": "NF4 base weights (QLoRA). Default: on with CUDA, off on CPU.", "flags": ("--4bit/--no-4bit",)})
     dtype: str = field(default="auto", metadata={
-        "help": "Compute dtype: auto | bf16 | fp16 | fp32. auto: bf16 on a GPU that has it (else fp16), bf16 on a "
-                "CPU that runs it natively, fp32 on other CPUs (bf16 is ~30x slower there)."})
+        "help": "Compute dtype. auto: bf16 on a GPU that has it (else fp16), bf16 on a CPU that runs it natively, "
+                "fp32 on other CPUs (bf16 is ~30x slower there).", "choices": tuple(DTYPES)})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank."})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA alpha."})
     lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout."})
-    target: str = field(default="qkvo", metadata={"help": "LoRA targets: qkvo or all-linear."})
+    target: str = field(default="qkvo", metadata={"help": "LoRA targets.", "choices": tuple(TARGETS)})
     epochs: float = field(default=3.0, metadata={"help": "Training epochs."})
     max_steps: int = field(default=-1, metadata={"help": "Stop after this many optimizer steps (-1: epochs decide)."})
-    learning_rate: float = field(default=2e-4, metadata={"help": "Peak learning rate."})
+    learning_rate: float = field(default=2e-4, metadata={"help": "Peak learning rate.", "flags": ("--lr",)})
     batch_size: int = field(default=16, metadata={"help": "Examples per device per optimizer step (before accumulation)."})
     grad_accum: int = field(default=1, metadata={"help": "Gradient accumulation steps."})
     max_length: int | None = field(default=2048, metadata={"help": "Tokens per sequence; longer examples are cut."})
@@ -49,8 +53,8 @@ class TrainConfig:
         "help": "Recompute activations to save memory. Default: on with CUDA; on a CPU only when the activations "
                 "would not fit in half of the free memory (recomputing costs about a quarter of the step time)."})
     packing: str = field(default="auto", metadata={
-        "help": "auto | padding-free | group | none. auto: padding-free on CUDA with PyTorch's varlen attention, "
-                "else batches grouped by length."})
+        "help": "auto: padding-free on CUDA with PyTorch's varlen attention, else batches grouped by length.",
+        "choices": PACKING_MODES})
     liger: bool | None = field(default=None, metadata={
         "help": "Liger's fused kernels and loss. Default: on with CUDA when liger-kernel is installed."})
     seed: int = field(default=0, metadata={"help": "Random seed."})
@@ -62,8 +66,6 @@ class TrainConfig:
         self.data = Path(self.data)
         self.output_dir = Path(self.output_dir)
         self.eval_data = Path(self.eval_data) if self.eval_data else None
-        from sftlint.models import DTYPES
-
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {self.dtype!r}")
         if self.target not in TARGETS:
@@ -74,8 +76,6 @@ class TrainConfig:
             raise ValueError("lora_dropout must be in [0, 1)")
         if self.max_length is not None and self.max_length < 16:
             raise ValueError("max_length below 16 tokens leaves nothing to train on; raise it or set None")
-        from sftlint.train.packing import PACKING_MODES
-
         if self.packing not in PACKING_MODES:
             raise ValueError(f"packing must be one of {', '.join(PACKING_MODES)}, not {self.packing!r}")
         if self.pack_tokens < 1:
@@ -115,3 +115,27 @@ def check_table(table: dict[str, Any]) -> dict[str, Any]:
 
 
 register_table("train", check_table, "`sftlint train` defaults, e.g. model = \"...\", lora-r = 32; flags win.")
+
+
+def input_problems(cfg: TrainConfig) -> list[str]:
+    """What is wrong with the files and folders of a training run, found before any model loads."""
+    problems = []
+    for label, path in (("data", cfg.data), ("--eval", cfg.eval_data)):
+        if path is None:
+            continue
+        if not path.exists():
+            problems.append(f"{path}: no such file ({label})")
+        elif not path.is_file():
+            problems.append(f"{path}: not a file ({label})")
+        elif not os.access(path, os.R_OK):
+            problems.append(f"{path}: cannot be read ({label})")
+    if missing_local(cfg.model):
+        problems.append(f"{cfg.model}: no such model file or folder (--model)")
+    out = cfg.output_dir
+    if out.exists() and not out.is_dir():
+        problems.append(f"{out}: exists and is not a folder (--output)")
+    else:
+        parent = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+        if not os.access(parent, os.W_OK):
+            problems.append(f"{out}: cannot be created here ({parent} is not writable)")
+    return problems

@@ -80,3 +80,59 @@ def checkpointing_needed(model_config: Any, cfg: TrainConfig, longest: int, cuda
         return True
     need = estimate_memory_gib(model_config, cfg, longest, checkpointing=False)
     return need["activations"] + need["logits"] > free / 2
+
+
+def dry_run(cfg, prof, show: int, reporter) -> bool:
+    """`sftlint train --dry-run`: masks, counts, steps and a memory estimate, printed; nothing
+    trained, the model not loaded. False when the run would stop (nothing to train on, or an
+    example with nothing to train on under --strict)."""
+    import torch
+    from rich.console import Console
+    from transformers import AutoConfig
+
+    from sftlint.models import compute_dtype, model_label, pretrained_source
+    from sftlint.train.data import prepare
+    from sftlint.train.trainer import load_tokenizer, skipped_message, trainable_examples
+
+    console = Console(highlight=False, soft_wrap=True)
+    with reporter.phase(f"loading the tokenizer of {model_label(cfg.model)}"):
+        tok = load_tokenizer(cfg.model)
+    with reporter.phase("rendering examples with the chat template", unit="examples") as phase:
+        prepared, skipped = prepare(tok, cfg.data, prof, on_example=phase.advance)
+    total = len(prepared) + len(skipped)
+    kept, cut, empty = trainable_examples(prepared, cfg.max_length)
+    skipped += empty
+    for p in prepared[:show]:
+        console.rule(f"line {p.line}: {len(p.input_ids):,} tokens, {p.supervised:,} trained")
+        console.print(highlighted(tok, p))
+    tokens = sum(len(p.input_ids) for p in kept)
+    supervised = sum(p.supervised for p in kept)
+    console.rule("summary")
+    console.print(f"examples {len(kept):,}   tokens {tokens:,}   trained tokens {supervised:,} "
+                  f"({supervised / max(1, tokens):.0%})")
+    if skipped:
+        console.print(("error: " if cfg.strict else "warning: ") + skipped_message(cfg.data, sorted(skipped), total,
+                                                                                 cfg.strict), markup=False)
+    console.print(f"optimizer steps {steps(cfg, len(kept)):,} (batch {cfg.batch_size} x accumulation "
+                  f"{cfg.grad_accum}, {cfg.epochs:g} epochs)")
+    if cut:
+        console.print(f"{len(cut)} example(s) over {cfg.max_length} tokens would be cut, losing "
+                      f"{sum(x for _, x in cut):,} trained tokens: lines {', '.join(str(line) for line, _ in cut[:10])}")
+    cuda = torch.cuda.is_available()
+    four_bit = cfg.load_in_4bit if cfg.load_in_4bit is not None else cuda
+    cfg.load_in_4bit = four_bit
+    dtype = compute_dtype("cuda" if cuda else "cpu", cfg.dtype)
+    console.print(f"compute dtype {dtype} on {'cuda' if cuda else 'cpu'}" + (", 4-bit NF4 base weights" if four_bit else ""))
+    try:
+        source, kwargs = pretrained_source(cfg.model)
+        mc = AutoConfig.from_pretrained(source, **kwargs)
+        longest = max((len(p.input_ids) for p in kept), default=1)
+        checkpointing = checkpointing_needed(mc, cfg, longest, cuda)
+        mem = estimate_memory_gib(mc, cfg, longest, checkpointing)
+        console.print(f"estimated peak memory {mem['total']:.1f} GiB ({mem['parameters_billion']:.2f}B "
+                      f"parameters, {'4-bit' if four_bit else dtype} weights {mem['weights']:.1f} GiB, "
+                      f"activations {mem['activations']:.1f}, logits {mem['logits']:.1f}; gradient checkpointing "
+                      f"{'on' if checkpointing else 'off'})")
+    except Exception as exc:  # no config reachable (offline hub id): say so, keep the rest
+        console.print(f"memory estimate unavailable: {exc.__class__.__name__}")
+    return not (skipped and (cfg.strict or not kept))
