@@ -6,7 +6,7 @@ q/k/v/o), gradient checkpointing:
 
   baseline   transformers Trainer + peft + bitsandbytes, random micro-batches of 4 padded to the
              longest example in each, 4 accumulation steps, SDPA attention: what a plain script does.
-  sftlint    sftlint.train.trainer.fit with its defaults: the step's 16 examples packed without
+  sftlint    sftlint.train.loop.fit with its defaults: the step's 16 examples packed without
              padding into forward passes of at most 8,192 tokens (varlen attention on CUDA), Liger's
              fused kernels when installed.
   sftlint-noliger   the same without Liger, to show what each part brings (optional).
@@ -224,13 +224,14 @@ def arm_baseline(args, path: Path, data, cuda: bool) -> dict:
 
 def arm_sftlint(args, path: Path, data, cuda: bool, liger: bool | None) -> dict:
     """sftlint's own training path (load_model + fit) with its defaults."""
-    from sftlint.train import trainer as sft
+    from sftlint.train import loop as sft
     from sftlint.train.config import TrainConfig
+    from sftlint.train.model import load_model
 
     cfg = TrainConfig(model=str(path), data=Path("unused"), output_dir=Path(tempfile.mkdtemp()),
                       load_in_4bit=args.four_bit, max_steps=args.warmup + args.steps, batch_size=args.batch_size,
                       max_length=args.max_length, liger=liger, pack_tokens=args.pack_tokens)
-    model = sft.load_model(cfg, cuda)
+    model = load_model(cfg, cuda)
     tok = pad_tokenizer()
     losses = {}
     report = sft.fit(model, tok, data, [], cfg, cuda=cuda,

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.model]
 @pytest.fixture(scope="module")
 def smol(smollm2_model_dir):
     from sftlint.train.config import TrainConfig
-    from sftlint.train.trainer import load_model
+    from sftlint.train.model import load_model
 
     model = load_model(TrainConfig(model=str(smollm2_model_dir), data=Path("."), load_in_4bit=False), cuda=False)
     return model.float().eval()  # fp32 so the comparison measures leakage, not rounding
@@ -130,7 +130,7 @@ def test_balanced_sampler_deals_each_step_evenly_and_keeps_the_one_gpu_batches()
     step holds the same examples as on one GPU (same seed)."""
     import random
 
-    from sftlint.train.trainer import BalancedSampler
+    from sftlint.train.sampler import BalancedSampler
 
     lengths = [random.Random(i).randint(20, 2000) for i in range(160)]
     one = list(BalancedSampler(lengths, 16, 1, seed=3))

@@ -18,7 +18,7 @@ def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm
     from peft import PeftModel
 
     from sftlint.train.config import TrainConfig
-    from sftlint.train.trainer import load_model, load_tokenizer
+    from sftlint.train.model import load_model, load_tokenizer
 
     adapter = tmp_path / "adapter"
     result = run_cli("train", str(exported / "train.jsonl"), "--eval", str(exported / "test.jsonl"),
@@ -93,7 +93,7 @@ def test_resume_continues_from_the_last_checkpoint_and_merge_matches_the_adapter
     from transformers import AutoModelForCausalLM
 
     from sftlint.train.config import TrainConfig
-    from sftlint.train.trainer import load_model, load_tokenizer
+    from sftlint.train.model import load_model, load_tokenizer
 
     adapter = tmp_path / "adapter"
     common = ["train", str(exported / "train.jsonl"), "--model", str(smollm2_model_dir), "--max-length", "128",

@@ -72,7 +72,7 @@ def train(data, config_path, gpus, dry_run, merge, show, profile, verbose, **fla
         if os.environ.get("RANK", "0") != "0":  # other data-parallel processes: the main one reports
             return
         if merge:
-            from sftlint.train.trainer import merge as merge_adapter
+            from sftlint.train.model import merge as merge_adapter
 
             merge_adapter(cfg.output_dir, cfg.model, cfg.output_dir / "merged")
     except (MaskError, ModelError) as exc:

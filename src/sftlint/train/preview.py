@@ -92,7 +92,8 @@ def dry_run(cfg, prof, show: int, reporter) -> bool:
 
     from sftlint.models import compute_dtype, model_label, pretrained_source
     from sftlint.train.data import prepare
-    from sftlint.train.trainer import load_tokenizer, skipped_message, trainable_examples
+    from sftlint.train.model import load_tokenizer
+    from sftlint.train.sampler import skipped_message, trainable_examples
 
     console = Console(highlight=False, soft_wrap=True)
     with reporter.phase(f"loading the tokenizer of {model_label(cfg.model)}"):

@@ -1,0 +1,92 @@
+"""The model side of training: the base model loaded for training, kernels, checkpointing and LoRA
+put on it, and the adapter merged back into a bf16 copy."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sftlint.train.config import TARGETS, TrainConfig
+
+
+def local_rank() -> int:
+    return int(os.environ.get("LOCAL_RANK", 0))
+
+
+def world() -> tuple[int, int]:
+    """(rank, world size) under `accelerate launch` / torchrun; (0, 1) in a plain run."""
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+
+
+def load_tokenizer(name: str):
+    from sftlint.models import load_tokenizer as load
+
+    return load(name)
+
+
+def load_model(cfg: TrainConfig, cuda: bool):
+    """The base model for training in the compute dtype of the device and cfg.dtype; NF4 with that
+    compute dtype when cfg.load_in_4bit. Under `accelerate launch` each process loads its copy
+    on its own GPU."""
+    from sftlint.models import compute_dtype
+    from sftlint.models import load_model as load
+
+    device = f"cuda:{local_rank()}" if cuda else "cpu"
+    return load(cfg.model, compute_dtype("cuda" if cuda else "cpu", cfg.dtype), device, four_bit=bool(cfg.load_in_4bit))
+
+
+def cpu_4bit_repacked(model) -> int:
+    """Linear4bit layers repacked for CPU inference; their gradients would silently be zero."""
+    count = 0
+    for module in model.modules():
+        state = getattr(getattr(module, "weight", None), "quant_state", None)
+        if state is not None and getattr(state, "packing_format_for_cpu", False):
+            count += 1
+    return count
+
+
+def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool, longest: int = 0) -> tuple[Any, dict[str, Any]]:
+    """Kernels, attention, checkpointing and LoRA on a loaded base model; returns the peft model
+    and what was switched on (for the report). `longest`: the longest example, for the memory
+    estimate that decides checkpointing when cfg leaves it to us."""
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+
+    from sftlint.train import packing as pk
+    from sftlint.train.preview import checkpointing_needed
+
+    checkpointing = checkpointing_needed(model.config, cfg, longest, cuda)
+    notes: dict[str, Any] = {"packing": packing, "liger": False, "gradient_checkpointing": checkpointing}
+    want_liger = cfg.liger if cfg.liger is not None else (cuda and pk.liger_available())
+    if want_liger:
+        why_not = pk.apply_liger(model)
+        notes["liger"] = why_not is None
+        if why_not:
+            notes["liger_off_because"] = why_not
+    if packing == "padding-free":
+        pk.use_varlen(model)
+    if cfg.load_in_4bit:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=checkpointing,
+                                                gradient_checkpointing_kwargs={"use_reentrant": False})
+    elif checkpointing:
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.20
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.enable_input_require_grads()
+    model = get_peft_model(model, LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                                             target_modules=TARGETS[cfg.target], task_type="CAUSAL_LM"))
+    return model, notes
+
+
+def merge(adapter: Path, model: str, out: Path) -> Path:
+    """A merged bf16 model: the adapter added to the base loaded in bf16, never to 4-bit weights."""
+    import torch
+    from peft import PeftModel
+
+    cfg = TrainConfig(model=model, data=Path("."), load_in_4bit=False, dtype="bfloat16")
+    base = load_model(cfg, cuda=False)
+    merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+    merged.to(torch.bfloat16).save_pretrained(out)
+    load_tokenizer(str(adapter)).save_pretrained(out)
+    return out
