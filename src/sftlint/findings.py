@@ -50,6 +50,14 @@ class Finding:
             "score": self.score,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Finding:
+        """The inverse of `to_dict` (the review UI's background lint sends findings this way)."""
+        span = d.get("span")
+        return cls(d["code"], d["severity"], d["message"], d["path"], d.get("line"), d.get("col"), d.get("message_index"),
+                   tuple(span) if span else None, d.get("example_id"), d.get("related") or [],
+                   d.get("related_lines") or [], d.get("similarity"), d.get("score"))
+
 
 def flags_record(f: Finding) -> bool:
     """Whether a finding flags the record it is on: a warning or an error, not waived, about a

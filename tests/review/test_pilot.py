@@ -292,13 +292,11 @@ async def test_unreadable_records_are_listed_but_not_decidable(tmp_path):
         assert "Cannot show as a conversation" in text
 
 
-async def test_shown_example_follows_the_cursor_as_results_stream_in(tmp_path, monkeypatch):
+async def test_shown_example_follows_the_cursor_as_results_stream_in(tmp_path):
     """The first result can be a clean example that flagged ones later sort above: the UI must then
     show the example under the cursor, not the one that arrived first."""
-    import sftlint.review.app as review_app
-
-    monkeypatch.setattr(review_app, "BATCH_ITEMS", 1)
     app = make_app(write_data(tmp_path))
+    app.batch_items = 1
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         assert current_line(app) == 2

@@ -15,17 +15,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.app import App, SystemCommand
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from sftlint.config import Settings
@@ -36,70 +33,32 @@ from sftlint.io.reader import Record
 from sftlint.journal import Journal
 from sftlint.lint import Engine
 from sftlint.review.children import Children
-from sftlint.review.feed import finding_from
+from sftlint.review.clusters import cluster_of, keep_one
+from sftlint.review.display import shown_messages, strings_of
+from sftlint.review.feed import End, events
 from sftlint.review.index import ExampleStore, Filter, Item, Queue
 from sftlint.review.keys import ACTIONS, key_map
 from sftlint.review.messages import ItemsArrived, LateFindings, LintProgress
 from sftlint.review.screens.export import ExportDialog
+from sftlint.review.screens.main import ReviewScreen
 from sftlint.review.screens.modals import Help, Prompt
-from sftlint.review.widgets.conversation import ConversationView, Shown
+from sftlint.review.widgets.conversation import ConversationView
 from sftlint.review.widgets.findings import FindingList
 from sftlint.review.widgets.progress import ProgressHeader
 from sftlint.review.widgets.queue_list import QueueList
-from sftlint.schema import Conversation
-
-BATCH_ITEMS = 5000
-BATCH_SECONDS = 0.25
-
-
-def shown_messages(conv: Conversation) -> list[Shown]:
-    out = []
-    for m in conv.messages:
-        extra = []
-        for call in m.tool_calls:
-            extra.append(f"→ tool call {call.id or ''} {call.name or '?'}({call.arguments or ''})")
-        if m.tool_call_id:
-            extra.append(f"↳ answers {m.tool_call_id}")
-        if m.name:
-            extra.append(f"name: {m.name}")
-        if m.weight is not None:
-            extra.append(f"weight: {m.weight}")
-        out.append(Shown(m.role or "", m.content or "", "\n".join(extra)))
-    return out
-
-
-def _strings(value) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
-class ReviewScreen(Screen):
-    """The main screen. Its BINDINGS are set per app from the key map (see ReviewApp.__init__)."""
-
-    def compose(self) -> ComposeResult:
-        yield ProgressHeader(id="progress")
-        with Horizontal(id="main"):
-            yield QueueList(self.app.queue, id="queue")
-            with Vertical(id="detail"):
-                yield ConversationView(id="conversation")
-                yield FindingList(id="findings")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(QueueList).focus()
-        self.app.update_header()
-        self.app.lint()
 
 
 class ReviewApp(App[None]):
     CSS_PATH = "review.tcss"
     TITLE = "sftlint review"
+
+    batch_items = 5000
+    """Queue rows sent up from the background lint at once (or every quarter second)."""
+    lint_fraction: reactive[float] = reactive(0.0, init=False)
+    """How far the background lint is into the file (shown in the header)."""
+    lint_done: reactive[bool] = reactive(False, init=False)
+    raw: reactive[bool] = reactive(False, init=False)
+    """Show examples as raw JSON instead of a conversation."""
 
     def __init__(self, path: Path, settings: Settings, *, journal: Path, reviewer: str | None = None,
                  order: str = "flagged", only_flagged: bool = False, rules: Iterable[str] = (),
@@ -118,23 +77,18 @@ class ReviewApp(App[None]):
         self.keys = key_map(settings.raw.review.get("keys", {}))
         self.by_id: dict[str, int] = {}
         self.file_findings: list[Finding] = []
-        self.lint_done = False
-        self.lint_fraction = 0.0
         self.moved = False
-        self.raw = False
         self.pending_note: str | None = None
         self.format: str | None = None
         self.shown_pos: int | None = None
         self.replacement_findings: dict[str, list[Finding]] = {}
-        self.conversation_messages: list[Shown] = []
+        self.conversation_messages: list = []
         self._processor = None
         self.feed: subprocess.Popen | None = None
         self.owned = Children()
         self.last_export: list[Path] = []
         self.last_batch = 1  # decisions the last action wrote (a cluster writes several; undo takes all)
-        bindings = [Binding(self.keys[name], f"app.{name}", action.label or action.description, show=action.footer)
-                    for name, action in ACTIONS.items()]
-        self.screen_class = type("ReviewScreen", (ReviewScreen,), {"BINDINGS": bindings})
+        self.set_keymap(settings.raw.review.get("keys", {}))  # the review screen's bindings have the actions' names
 
     # -- start-up and the background lint ---------------------------------------------------
 
@@ -145,7 +99,7 @@ class ReviewApp(App[None]):
                 loop.add_signal_handler(sig, self.action_quit)
         for warning in self.journal.warnings:
             self.notify(visible(warning), severity="warning", timeout=8)
-        self.main = self.screen_class()
+        self.main = ReviewScreen()
         self.push_screen(self.main)  # its on_mount starts the lint
 
     @work(thread=True, exclusive=True, group="lint")
@@ -159,55 +113,35 @@ class ReviewApp(App[None]):
         # reviewer's keys should not wait for the background lint.
         try:
             proc = self.owned.start(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       preexec_fn=lambda: os.nice(10))
+                                    preexec_fn=lambda: os.nice(10))
         except RuntimeError:  # quitting already
             return
         self.feed = proc
-        size = max(1, self.path.stat().st_size)
-        batch: list[Item] = []
-        late: list[Finding] = []
-        last = time.monotonic()
-        pos = 0
+        end = None
         try:
             proc.stdin.write(self.settings.raw.model_dump_json().encode())
             proc.stdin.close()
-            for line in proc.stdout:
+            for event in events(proc.stdout, self.path.stat().st_size, self.batch_items):
                 if worker.is_cancelled:
                     return
-                d = orjson.loads(line)
-                kind = d.pop("t")
-                if kind == "f":
-                    finding = finding_from(d)
-                    if finding.example_id and finding.line is not None:
-                        late.append(finding)  # a corpus check's finding about one example
-                    else:
-                        self.file_findings.append(finding)
-                    continue
-                if kind == "end":
-                    self.format = d["format"]
+                if isinstance(event, End):
+                    end = event
                     break
-                findings = [finding_from(f) for f in d.get("f", ())]
-                batch.append(Item(pos, d["line"], d["offset"], d["id"], findings, d["tokens"], d["preview"]))
-                pos += 1
-                now = time.monotonic()
-                if len(batch) >= BATCH_ITEMS or now - last >= BATCH_SECONDS:
-                    self.post_message(ItemsArrived(batch))
-                    self.post_message(LintProgress(pos, min(1.0, d["offset"] / size)))
-                    batch, last = [], now
-            else:
+                self.post_message(ItemsArrived(event.items))
+                self.post_message(LintProgress(event.records, event.fraction))
+            if end is None and proc.wait() != 0:
                 err = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
-                if proc.wait() != 0:
-                    self.call_from_thread(self.notify, f"lint failed: {err[-1] if err else proc.returncode}",
-                                          severity="error", timeout=30)
+                self.call_from_thread(self.notify, f"lint failed: {err[-1] if err else proc.returncode}",
+                                      severity="error", timeout=30)
         finally:
             self.owned.end(proc)
-        if worker.is_cancelled or self.owned.closed:
+        if worker.is_cancelled or self.owned.closed or end is None:
             return
-        if batch:
-            self.post_message(ItemsArrived(batch))
-        if late:
-            self.post_message(LateFindings(late))
-        self.post_message(LintProgress(pos, 1.0, done=True))
+        self.format = end.format
+        self.file_findings = end.file_findings
+        if end.late:
+            self.post_message(LateFindings(end.late))
+        self.post_message(LintProgress(len(self.queue.items), 1.0, done=True))
 
     def on_items_arrived(self, message: ItemsArrived) -> None:
         if not self.main.is_mounted:
@@ -248,13 +182,21 @@ class ReviewApp(App[None]):
 
     def on_lint_progress(self, message: LintProgress) -> None:
         self.lint_fraction = message.fraction
-        if message.done:
-            self.lint_done = True
-            if self.file_findings:
-                codes = ", ".join(sorted({f.code for f in self.file_findings}))
-                self.notify(f"{len(self.file_findings)} finding(s) outside examples ({codes}); see `sftlint lint`",
-                            severity="warning", timeout=6)
+        self.lint_done = message.done
+
+    def watch_lint_fraction(self) -> None:
         self.update_header()
+
+    def watch_lint_done(self, done: bool) -> None:
+        if done and self.file_findings:
+            codes = ", ".join(sorted({f.code for f in self.file_findings}))
+            self.notify(f"{len(self.file_findings)} finding(s) outside examples ({codes}); see `sftlint lint`",
+                        severity="warning", timeout=6)
+        self.update_header()
+
+    def watch_raw(self) -> None:
+        if self.shown_pos is not None:
+            self.show_item(self.shown_pos)
 
     # -- showing ------------------------------------------------------------------------
 
@@ -499,7 +441,7 @@ class ReviewApp(App[None]):
                 hits.add(item.pos)
             elif "\\" in raw:  # escaped text (\n, \", \uXXXX): compare the decoded strings
                 try:
-                    decoded = "\n".join(_strings(orjson.loads(raw)))
+                    decoded = "\n".join(strings_of(orjson.loads(raw)))
                 except orjson.JSONDecodeError:
                     continue
                 if needle in decoded.lower():
@@ -582,8 +524,6 @@ class ReviewApp(App[None]):
 
     def action_toggle_raw(self) -> None:
         self.raw = not self.raw
-        if self.shown_pos is not None:
-            self.show_item(self.shown_pos)
 
     def action_export(self) -> None:
         if self.exporter is None:
@@ -628,28 +568,11 @@ class ReviewApp(App[None]):
 
     # -- duplicate clusters ---------------------------------------------------------------
 
-    def cluster(self, item: Item) -> list[Item]:
-        """The item's duplicate cluster (D001/D002), keeper first; empty if it has none."""
-        dup = [f for f in item.findings if f.code in ("D001", "D002") and f.related]
-        keeper_id = dup[0].related[0] if dup else item.example_id
-        members = [i for i in self.queue.items if any(f.code in ("D001", "D002") and f.related[:1] == [keeper_id]
-                                                       for f in i.findings)]
-        if not members:
-            return []
-        keeper_pos = self.by_id.get(keeper_id)
-        keeper = self.queue.items[keeper_pos] if keeper_pos is not None else None
-        return ([keeper] if keeper is not None else []) + [m for m in members if m is not keeper]
-
     def keep_one(self, members: list[Item], keep: int) -> None:
-        decided = 0
-        for n, member in enumerate(members):
-            if member.example_id is None or (n != keep and member.example_id == members[keep].example_id):
-                continue  # byte-identical copies share one id: the export drops them anyway
-            self.journal.record(member.example_id, "accept" if n == keep else "reject", list(member.codes),
-                                note="kept as the cluster's keeper" if n == keep else
-                                f"duplicate of line {members[keep].line}", line=member.line)
-            decided += 1
-        self.last_batch = max(1, decided)
+        decisions = keep_one(members, keep)
+        for member, decision, note in decisions:
+            self.journal.record(member.example_id, decision, list(member.codes), note=note, line=member.line)
+        self.last_batch = max(1, len(decisions))
         self.after_decision()
         self.shown_pos = None
         if (current := self.queue_list.current) is not None:
@@ -658,7 +581,7 @@ class ReviewApp(App[None]):
 
     def current_cluster(self) -> list[Item]:
         item = self.current_item()
-        members = self.cluster(item) if item is not None else []
+        members = cluster_of(self.queue.items, self.by_id, item) if item is not None else []
         if len(members) < 2:
             self.notify("This example is in no duplicate cluster.")
             return []

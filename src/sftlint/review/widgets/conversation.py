@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sftlint.escape import displayable
+from sftlint.review.display import Shown
 from sftlint.review.widgets import set_virtual_size
 
 BLOCK_CHARS = 4000
@@ -43,16 +44,6 @@ class Unit:
     start: int = 0
     """Character offset of this block in the message's content."""
     style: str = ""
-
-
-@dataclass(slots=True)
-class Shown:
-    """A message as the view shows it."""
-
-    role: str
-    content: str
-    extra: str = ""
-    """Tool calls, tool_call_id, weight, name: shown under the content."""
 
 
 def _blocks(text: str, markdown: bool) -> list[tuple[int, str]]:
