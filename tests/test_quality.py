@@ -39,7 +39,8 @@ def test_rambling_davinci_flagged_far_more_often_than_text_davinci_003(realdata)
 
 def test_gamed_answers_cut_to_ten_characters_are_truncated(realdata):
     doc = lint_json(str(realdata / "alpaca-eval" / "gpt4_gamed" / "model_outputs.json"), "--select", "Q002")
-    assert len({f["line"] for f in doc["findings"]} | {f["example_id"] for f in doc["findings"]}) > 600
+    flagged = {f["line"] for f in doc["findings"]}  # records, each counted once
+    assert len(flagged) >= 640  # of 805; 768 answers are exactly 10 characters long
 
 
 def test_dolly_eos_marker_and_identity_placeholders(realdata):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 import pytest
 
@@ -27,7 +29,13 @@ def lint_case(code: str, tmp_path, request, fmt: str = "json"):
     return result
 
 
-@pytest.mark.parametrize("code", sorted(CASES))
+def _cases():
+    """Every case; those that load a real model (or its tokenizer) are marked `model`."""
+    return [pytest.param(code, marks=pytest.mark.model) if CASES[code].model or CASES[code].tokenizer else code
+            for code in sorted(CASES)]
+
+
+@pytest.mark.parametrize("code", _cases())
 def test_rule_flags_exactly_its_violations(code, tmp_path, request):
     result = lint_case(code, tmp_path, request)
     doc = orjson.loads(result.stdout)
@@ -37,10 +45,15 @@ def test_rule_flags_exactly_its_violations(code, tmp_path, request):
     assert result.exit_code == (1 if catalogue()[code].severity == "error" else 0)
 
 
-@pytest.mark.parametrize("code", sorted(CASES))
+@pytest.mark.parametrize("code", _cases())
 def test_rule_output_snapshot(code, tmp_path, request):
     result = lint_case(code, tmp_path, request, fmt="text")
-    check_snapshot(f"{code}.txt", result.stdout)
+    text = result.stdout
+    if CASES[code].model:
+        # the model's name is its temporary folder's, and its scores move with the machine's dtype
+        text = re.sub(r"smollm2-model\d*", "MODEL", text)
+        text = re.sub(r"-?\d+\.\d+", "N.NN", text)
+    check_snapshot(f"{code}.txt", text)
 
 
 def test_every_rule_has_docs_case_and_snapshot():
