@@ -62,10 +62,7 @@ def add_case(text: str, code: str) -> str:
     entries = list(re.finditer(r'(?m)^    "([A-Z]\d{3})": Case\(', text))
     line = f'    "{code}": Case({{"a.jsonl": jl(*oks(3))}}, set()),  # add violations, and expect them\n'
     after = [m for m in entries if m.group(1) > code]
-    if after:
-        at = after[0].start()
-    else:
-        at = text.rindex("\n}") + 1
+    at = after[0].start() if after else text.rindex("\n}") + 1
     return text[:at] + line + text[at:]
 
 

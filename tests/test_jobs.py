@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -41,10 +42,8 @@ def most_children(args: list[str]) -> int:
     watched = psutil.Process(proc.pid)
     most = 0
     while proc.poll() is None:
-        try:
+        with contextlib.suppress(psutil.Error):
             most = max(most, len(watched.children(recursive=True)))
-        except psutil.Error:
-            pass
         time.sleep(0.01)
     assert proc.returncode in (0, 1), proc.returncode
     return most
