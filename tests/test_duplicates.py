@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from conftest import run_cli
-from rule_cases import SYS, conv, jl
+from rule_cases import SYS, Q, conv, jl, oks
 
 
 def findings(*args, cwd=None) -> list[dict]:
@@ -103,3 +103,25 @@ def test_same_clusters_and_keepers_across_runs_and_jobs(tmp_path):
     assert runs[0] == runs[1] == runs[2]
     codes = [f["code"] for f in runs[0]]
     assert codes.count("D001") == 52 and codes.count("D002") >= 52
+
+
+def test_lint_reads_a_file_once_then_only_the_candidates_again(tmp_path, monkeypatch):
+    """One pass over the records (the format is told from the first records of that same pass),
+    then the near-duplicate candidates re-read by byte offset: never a third read."""
+    import sftlint.io.conversations as conversations
+
+    answer = ("Wipe the chain with a cloth, put one drop of oil on each roller, spin the pedals backwards for a "
+              "minute so it gets into the links, then wipe off the excess so it does not collect grit.")
+    records = [*oks(30), conv(SYS, Q, ("assistant", answer)), conv(SYS, Q, ("assistant", answer.replace("cloth", "rag")))]
+    (tmp_path / "a.jsonl").write_bytes(jl(*records))
+    reads: list[str] = []
+    real = conversations.read
+
+    def counted(path, *args, **kwargs):
+        reads.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(conversations, "read", counted)
+    found = findings("a.jsonl", "--select", "D,S,Q", "--jobs", "1", cwd=tmp_path)
+    assert any(f["code"] == "D002" for f in found)  # the candidates were verified...
+    assert reads == ["a.jsonl", "a.jsonl"]  # ...in the second and last read

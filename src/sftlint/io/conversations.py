@@ -6,8 +6,9 @@ The engine, training, evaluation and the duplicate checks' re-reads all go throu
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def value_of(record: Record) -> tuple[Any, Problem | None]:
     return parse_line(record.raw, record.line, record.last_without_newline)
 
 
-def sniff_format(records: Iterator[Record | Problem] | list, limit: int = SNIFF_RECORDS) -> str | None:
+def sniff_format(records: Iterable[Record | Problem], limit: int = SNIFF_RECORDS) -> str | None:
     """The format of a file from its first records (the majority of those in a known format)."""
     head = []
     for item in records:
@@ -52,21 +53,48 @@ def sniff_format(records: Iterator[Record | Problem] | list, limit: int = SNIFF_
     return detect_format(head)
 
 
-def iter_conversations(path: Path, profile: Profile, fmt: str | None = None,
+DETECT = "detect"
+"""`fmt` to detect the format from the file's first records."""
+
+
+class Opened:
+    """A file read once: its format found from the first records, which are kept (`head`) and read
+    again from memory, not from the file (`items` is every record and problem, in order)."""
+
+    def __init__(self, path: Path, max_line_bytes: int, fmt: str | None = DETECT) -> None:
+        self._reader = read(path, max_line_bytes)
+        self.head: list[Record | Problem] = []
+        if fmt == DETECT:
+            records = 0
+            for item in self._reader:
+                self.head.append(item)
+                if isinstance(item, Record):
+                    records += 1
+                    if records >= SNIFF_RECORDS:
+                        break
+            fmt = sniff_format(self.head)
+        self.format = fmt
+        self.items: Iterator[Record | Problem] = chain(self.head, self._reader)
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+def iter_conversations(path: Path, profile: Profile, fmt: str | None = DETECT,
                        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
                        offsets: Container[int] | None = None) -> Iterator[Read]:
     """Every record of `path` (or only those at the byte `offsets` given) in file order, adapted to
-    a conversation in format `fmt` (default: detected from the file's first records)."""
-    if fmt is None:
-        sniff = read(path, max_line_bytes)
-        fmt = sniff_format(sniff)
-        sniff.close()
-    for item in read(path, max_line_bytes):
-        if not isinstance(item, Record) or (offsets is not None and item.offset not in offsets):
-            continue
-        value, problem = value_of(item)
-        if problem is not None:
-            yield Read(item, None, None, problem.message)
-            continue
-        conv, issues = adapt(value, fmt, profile)
-        yield Read(item, value, conv, None if conv is not None else (issues[0].message if issues else "not an example"))
+    a conversation in format `fmt` (default: detected from the file's first records); one read."""
+    opened = Opened(path, max_line_bytes, fmt)
+    try:
+        for item in opened.items:
+            if not isinstance(item, Record) or (offsets is not None and item.offset not in offsets):
+                continue
+            value, problem = value_of(item)
+            if problem is not None:
+                yield Read(item, None, None, problem.message)
+                continue
+            conv, issues = adapt(value, opened.format, profile)
+            yield Read(item, value, conv, None if conv is not None else (issues[0].message if issues else "not an example"))
+    finally:
+        opened.close()

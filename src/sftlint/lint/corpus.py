@@ -21,8 +21,8 @@ from sftlint.checks.outliers import outlier_hits
 from sftlint.checks.truncation import fixed_length_hits
 from sftlint.config import Settings
 from sftlint.findings import Finding
-from sftlint.io.conversations import iter_conversations, sniff_format
-from sftlint.io.reader import Record, read
+from sftlint.io.conversations import Opened, iter_conversations
+from sftlint.io.reader import Record
 from sftlint.lint.records import Processor
 
 
@@ -59,10 +59,9 @@ class Against:
             proc = Processor(self.settings, None, corpus_codes=only)
             max_line = self.settings.options["S006"]["max_line_bytes"]
             for other in self.paths:
-                head = read(other, max_line)
-                fmt = sniff_format(head)
-                head.close()
-                for item in read(other, max_line):
+                opened = Opened(other, max_line)
+                fmt = opened.format
+                for item in opened.items:
                     if isinstance(item, Record):
                         res = proc.process(item, fmt, only, str(other))
                         if res.dup is not None:

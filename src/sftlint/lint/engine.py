@@ -28,8 +28,8 @@ from sftlint.catalogue import codes
 from sftlint.checks.corpus import Corpus
 from sftlint.config import Settings
 from sftlint.findings import Finding
-from sftlint.io.conversations import SNIFF_RECORDS, sniff_format
-from sftlint.io.reader import InputError, Problem, Record, layout, read
+from sftlint.io.conversations import DETECT, Opened
+from sftlint.io.reader import InputError, Problem, Record, layout
 from sftlint.journal import default_path
 from sftlint.lint.corpus import Against, corpus_hits, hit_finding
 from sftlint.lint.parallel import PARALLEL_MIN_BYTES, Pool
@@ -137,21 +137,19 @@ class Engine:
             active -= {"Q001"}
         max_line = self.settings.options["S006"]["max_line_bytes"]
 
-        reader = read(path, max_line)
-        head = _head(reader)
         fixed = self.settings.raw.input_format
-        fmt = (None if fixed == "auto" else fixed) or sniff_format(head)
-        result.format = fmt
-        unreadable = any(isinstance(i, Problem) and i.code == "S009" for i in head)
+        opened = Opened(path, max_line, DETECT if fixed == "auto" else fixed)
+        fmt = result.format = opened.format
+        unreadable = any(isinstance(i, Problem) and i.code == "S009" for i in opened.head)
         chunked = (self.scorer is None and self.jobs > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
                    and layout(path) == "jsonl" and not unreadable)
-        if chunked:
-            reader.close()
-            file_problems = [self.processor.problem(p, shown) for p in head
+        if chunked:  # the workers read the file; the head read here only told its format
+            opened.close()
+            file_problems = [self.processor.problem(p, shown) for p in opened.head
                              if isinstance(p, Problem) and p.code in ("S003", "S009") and p.code in active]
             source = chain(file_problems, self.pool.run(path, fmt, active, shown, self.detail, self.processor.problem))
         else:
-            source = self._sequential(chain(head, reader), fmt, active, shown)
+            source = self._sequential(opened.items, fmt, active, shown)
         model = self._model_pass(active, shown) if self.scorer is not None and active & MODEL_CODES else None
         corpus = Corpus(self.settings.options, active) if active & CORPUS_CODES else None
         late: list[Finding] = []
@@ -216,17 +214,3 @@ class Engine:
         if 0 < result.examples < minimum and "S028" in active:
             yield proc.finding("S028", result.path, None,
                                f"{result.examples} valid example(s); profile {self.settings.profile.name} needs at least {minimum}")
-
-
-def _head(reader: Iterator[Record | Problem]) -> list[Record | Problem]:
-    """The first records of a file and the problems met reading them (what the format is detected
-    from); the caller goes on with the same reader, so nothing is read twice."""
-    head: list[Record | Problem] = []
-    records = 0
-    for item in reader:
-        head.append(item)
-        if isinstance(item, Record):
-            records += 1
-            if records >= SNIFF_RECORDS:
-                break
-    return head
