@@ -145,7 +145,7 @@ DEFECTS: list[tuple[str, object, list[str]]] = [
     ("workshop manual pasted into the prompt, answer pushed past the limit", example(
         S, msg("user", "Here is the manual: " + "".join(MANUAL.format(n=i) for i in range(1, 80)) + " What torque?"),
         msg("assistant", "35 to 40 Nm for the crank bolt.")), ["T001", "T002"]),
-    ("no system prompt", example(*ua(13)), ["S029"]),
+    ("no system prompt (one note for the file, naming this line)", example(*ua(13)), ["S029 (file)"]),
     ("Latin-1 byte in the text", b'{"messages": [{"role": "system", "content": "You are a helpful assistant."}, '
                                  b'{"role": "user", "content": "Do you sell Brompton caf\xe9 racks?"}, '
                                  b'{"role": "assistant", "content": "Yes, two models."}]}', ["S002"]),

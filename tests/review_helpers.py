@@ -18,7 +18,7 @@ RECORDS = [
     conv(SYS, A),  # S021 error
     conv(SYS, Q, ("assistant", "   ")),  # S022 error, with a span
     conv(SYS, Q, ("assistant", "Oil it monthly."), ("user", "Thanks!")),  # S020 warning
-    conv(("user", "Where is your shop? (4)"), ("assistant", "At Oudegracht 12, next to the bridge.")),  # S029 info
+    conv(SYS, ("user", "Where is your shop? (4)"), ("assistant", "At Oudegracht 12. I hope this helps!")),  # P005 info
     *[conv(SYS, ("user", f"Question number {i} about brakes"), ("assistant", f"Answer {i}: check the pads."))
       for i in range(5, 12)],
 ]

@@ -285,7 +285,9 @@ CASES: dict[str, Case] = {
     "S027": Case({"a.jsonl": jl(conv(SYS, ("user", [{"type": "text", "text": "Hi"}]), A), OK)}, {("a.jsonl", 1, 1)},
                  args=["--profile", "together"]),
     "S028": Case({"small.jsonl": jl(*oks(3)), "enough.jsonl": jl(*oks(10))}, {("small.jsonl", None, None)}),
-    "S029": Case({"a.jsonl": jl(conv(Q, A), OK)}, {("a.jsonl", 1, None)}),
+    # a fact about the file, reported once: how many examples lack a system prompt (a developer
+    # message is one)
+    "S029": Case({"a.jsonl": jl(conv(Q, A), OK, conv(("developer", "Answer briefly."), Q, A))}, {("a.jsonl", None, None)}),
     "S030": Case({"a.jsonl": jl(
         conv(SYS, Q, ("assistant", {"tool_calls": [{**CALL, "function": {"name": "book", "arguments": "{day: 1"}}]})),
         conv(SYS, Q, ("assistant", {"tool_calls": [{"id": "c", "type": "function"}]})),

@@ -17,8 +17,10 @@ SAMPLE = ROOT / "sample_data"
 def planted() -> set[tuple[str, int]]:
     table = SAMPLE.joinpath("README.md").read_text().split("<!-- defects:begin -->")[1].split("<!-- defects:end -->")[0]
     out = set()
-    for line, codes in re.findall(r"^\| (\d+) \| .* \| ([A-Z0-9, ]+) \|$", table, flags=re.M):
-        out |= {(code.strip(), int(line)) for code in codes.split(",")}
+    for line, codes in re.findall(r"^\| (\d+) \| .* \| ([A-Z0-9, ()a-z]+) \|$", table, flags=re.M):
+        for code in codes.split(","):  # "S029 (file)": a finding about the file, naming this line
+            code, _, scope = code.strip().partition(" ")
+            out.add((code, None if scope == "(file)" else int(line)))
     return out
 
 
@@ -27,8 +29,9 @@ def test_lint_finds_exactly_the_planted_defects():
     assert len(expected) >= 25
     result = run_cli("lint", str(SAMPLE / "bike_shop.jsonl"), "--output-format", "json")
     assert result.exit_code == 1
-    found = {(f["code"], f["line"]) for f in orjson.loads(result.stdout)["findings"]}
-    assert found == expected
+    findings = orjson.loads(result.stdout)["findings"]
+    assert {(f["code"], f["line"]) for f in findings} == expected
+    assert "none on lines 127)" in next(f["message"] for f in findings if f["code"] == "S029")
 
 
 def test_sample_data_is_a_few_hundred_examples_and_rebuilds_identically(tmp_path):

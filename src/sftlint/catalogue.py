@@ -47,6 +47,9 @@ class Rule:
     """What a finding is about (SCOPES): a record's bytes, an example, an example against the
     file, an example scored by a model, an example against the review journal, or the file itself
     (a file finding flags no record)."""
+    convention: bool = False
+    """When (nearly) every example of a file breaks the rule the same way, that is how the file is
+    written, not a defect of each example: one file-level finding with the count."""
     options: dict[str, Any] = field(default_factory=dict)
     what: str = ""
     why: str = ""

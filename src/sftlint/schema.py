@@ -13,6 +13,9 @@ from typing import Any
 
 import orjson
 
+SYSTEM_ROLES = ("system", "developer")
+"""The roles of a system prompt (`developer` in newer OpenAI-style templates)."""
+
 
 @dataclass(slots=True)
 class ToolCall:
@@ -40,6 +43,11 @@ class Message:
     extra: dict[str, Any] = field(default_factory=dict)
     """Keys sftlint does not model (e.g. `refusal`, `loss_weight`) and malformed values, kept so
     export writes them back and distinct records get distinct ids."""
+
+    @property
+    def is_system(self) -> bool:
+        """A system prompt: `system`, or `developer` (its name in newer OpenAI-style templates)."""
+        return self.role in SYSTEM_ROLES
 
     @property
     def text(self) -> str:

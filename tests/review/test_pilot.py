@@ -119,8 +119,11 @@ async def test_filter_by_code_severity_and_status_then_clear(tmp_path):
         await pilot.press("f")
         await pilot.press(*"S02", "enter")
         await pilot.pause()
-        assert sorted(app.queue.items[p].line for p in app.queue.view) == [2, 3, 4, 5]
-        await pilot.press("f", *["backspace"] * 3, *"warning", "enter")
+        assert sorted(app.queue.items[p].line for p in app.queue.view) == [2, 3, 4]
+        await pilot.press("f", *["backspace"] * 3, *"P005", "enter")
+        await pilot.pause()
+        assert sorted(app.queue.items[p].line for p in app.queue.view) == [5]
+        await pilot.press("f", *["backspace"] * 4, *"warning", "enter")
         await pilot.pause()
         assert sorted(app.queue.items[p].line for p in app.queue.view) == [2, 3, 4]
         await pilot.press("f", *["backspace"] * 10, *"rejected", "enter")
@@ -319,7 +322,9 @@ async def test_scroll_keys_and_stepping_back_through_findings(tmp_path):
         assert app.findings_list.highlighted == len(app.findings_list.findings) - 1
         await pilot.press("tab")
         assert app.findings_list.highlighted == 0
-        assert app.conversation.highlight[0] == app.findings_list.findings[0].message_index
+        at = next(i for i, f in enumerate(app.findings_list.findings) if f.code == "S015")
+        await pilot.press(*["tab"] * at)
+        assert app.conversation.highlight[0] == 1  # the message with the role `bot`
 
 
 async def test_export_from_the_ui_writes_what_the_cli_writes(tmp_path):

@@ -25,13 +25,13 @@ def key_text(conv: Conversation, key: str) -> str:
     msgs = conv.messages
     last = max((i for i, m in enumerate(msgs) if m.role == "assistant"), default=len(msgs))
     if key == "prompt":
-        chosen = [m for m in msgs[:last] if m.role != "system"]
+        chosen = [m for m in msgs[:last] if not m.is_system]
     elif key == "response":
         return "\n".join(m.content or "" for m in msgs if m.role == "assistant")
     elif key == "full":
         chosen = msgs
     else:
-        chosen = [m for m in msgs if m.role != "system"]
+        chosen = [m for m in msgs if not m.is_system]
     return "\n".join(f"{m.role}: {m.content or ''}" for m in chosen)
 
 

@@ -204,6 +204,6 @@ def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         return
     # a different language is what a translation task asks for (looked at last: it is rarely needed)
     if not _asks_translation(prompt) and not any(_asks_translation(m.content or "")
-                                                 for m in conv.messages if m.role == "system"):
+                                                 for m in conv.messages if m.is_system):
         yield Hit(index, f"the prompt is in {asked}, the answer in {answered}")
 

@@ -41,8 +41,8 @@ def no_assistant_message(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 @check("S018")
 def system_not_first(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     for i, m in enumerate(conv.messages):
-        if i > 0 and m.role == "system":
-            yield Hit(i, f"system message at position {i}, not first")
+        if i > 0 and m.is_system:
+            yield Hit(i, f"{m.role} message at position {i}, not first")
 
 
 @check("S019")
@@ -142,5 +142,5 @@ def unsupported_content_parts(conv: Conversation, ctx: Context) -> Iterator[Hit]
 
 @check("S029")
 def missing_system_message(conv: Conversation, ctx: Context) -> Iterator[Hit]:
-    if not any(m.role == "system" for m in conv.messages):
+    if not any(m.is_system for m in conv.messages):
         yield Hit(None, "conversation has no system message")

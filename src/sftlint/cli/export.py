@@ -57,6 +57,10 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
     s = result.summary()
     click.echo(f"{s['in']:,} records in: {s['train']:,} train, {s['test']:,} test, {s['dropped']:,} left out"
                + (" (" + ", ".join(f"{k} {v:,}" for k, v in s["dropped_by_reason"].items()) + ")" if s["dropped"] else ""))
+    if s["dropped_by_code"]:
+        from sftlint.export.plan import describe_codes
+
+        click.echo(f"  left out by rule: {describe_codes(s['dropped_by_code'])}")
     for path in written:
         click.echo(f"  wrote {path}")
     if push_to_hub:

@@ -34,6 +34,7 @@ from sftlint.export.options import ExportError, ExportOptions
 from sftlint.findings import Finding
 from sftlint.journal import Entry, Journal, default_path
 from sftlint.lint import Engine, FileResult, LateFindings, RecordResult
+from sftlint.schema import SYSTEM_ROLES
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Candidate:
     @property
     def system(self) -> str:
         for m in (self.record or {}).get("messages", ()):
-            if isinstance(m, dict) and m.get("role") == "system":
+            if isinstance(m, dict) and m.get("role") in SYSTEM_ROLES:
                 return str(m.get("content"))
         return ""
 
@@ -88,7 +89,24 @@ class Plan:
 
     def summary(self) -> dict[str, Any]:
         return {"in": self.records_in, "train": len(self.train), "test": len(self.test),
-                "dropped": len(self.rejected), "dropped_by_reason": self.reasons()}
+                "dropped": len(self.rejected), "dropped_by_reason": self.reasons(),
+                "dropped_by_code": left_out_by_code(self.rejected)}
+
+
+def left_out_by_code(dropped: list[tuple[Candidate, dict[str, Any]]]) -> dict[str, int]:
+    """How many examples each rule code left out (an example with two such codes counts for both),
+    most first: the figure that shows a rule is removing more than it should."""
+    counts: dict[str, int] = {}
+    for _, why in dropped:
+        for code in why.get("because", ()):
+            counts[code] = counts.get(code, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def describe_codes(counts: dict[str, int], most: int = 20) -> str:
+    """'S031 500, S014 500, …' for a message."""
+    shown = [f"{code} {n:,}" for code, n in list(counts.items())[:most]]
+    return ", ".join(shown) + (f", and {len(counts) - most} more codes" if len(counts) > most else "")
 
 
 def _sha256(path: Path) -> str:
@@ -103,7 +121,8 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
             ) -> tuple[list[Candidate], list[dict]]:
     """Every record of every input, with its findings, normalised form and review decision, from
     one pass of the engine over each file."""
-    engine = Engine(settings, jobs=jobs, stats=True, use_journals=False, keep_records=True)
+    engine = Engine(settings, jobs=jobs, stats=True, use_journals=False, keep_records=True,
+                    group_conventions=False)
     candidates: list[Candidate] = []
     inputs = []
     try:
@@ -141,8 +160,9 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
     return candidates, inputs
 
 
-def _why(c: Candidate, reason: str, detail: str) -> dict[str, Any]:
-    d: dict[str, Any] = {"reason": reason, "detail": detail,
+def _why(c: Candidate, reason: str, detail: str, because: list[str] | None = None) -> dict[str, Any]:
+    """`because`: the rule codes that decided it (the policy's blocking findings)."""
+    d: dict[str, Any] = {"reason": reason, "detail": detail, "because": because or [],
                          "codes": sorted({f.code for f in c.findings}),
                          "findings": [{"code": f.code, "severity": f.severity, "message": f.message,
                                        "message_index": f.message_index} for f in c.findings]}
@@ -172,14 +192,17 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
     for c in candidates:
         decision = c.decision.decision if c.decision else None
         if c.record is None:
-            dropped.append((c, _why(c, "unreadable", "not a usable example; see the findings")))
+            dropped.append((c, _why(c, "unreadable", "not a usable example; see the findings",
+                                    sorted({f.code for f in c.findings if f.severity == "error"}))))
         elif decision == "reject":
             dropped.append((c, _why(c, "rejected", "rejected in review")))
         elif decision != "accept" and options.policy == "accepted":
             dropped.append((c, _why(c, "not-accepted", "policy 'accepted' keeps only examples accepted in review")))
-        elif decision != "accept" and options.policy == "clean" and any(f.rank >= threshold for f in c.findings):
-            worst = max(c.findings, key=lambda f: f.rank).severity
-            dropped.append((c, _why(c, "findings", f"policy 'clean': unreviewed with a finding of severity {worst}")))
+        elif decision != "accept" and options.policy == "clean" and (blocking := [f for f in c.findings
+                                                                              if f.rank >= threshold]):
+            worst = max(blocking, key=lambda f: f.rank).severity
+            dropped.append((c, _why(c, "findings", f"policy 'clean': unreviewed with a finding of severity {worst}",
+                                    sorted({f.code for f in blocking}))))
         elif (why := untrainable(c)) is not None:
             dropped.append((c, why))
         else:
@@ -300,7 +323,10 @@ def plan(paths: list[Path], settings: Settings, options: ExportOptions, journal:
     keep, dropped = select(candidates, settings, options)
     train, test = split(keep, options)
     if not train:
-        raise ExportError("nothing to export: every example was dropped (see `sftlint lint` and the policy)")
+        by_code = left_out_by_code(dropped)
+        raise ExportError("nothing to export: every example was left out"
+                          + (f", by rule: {describe_codes(by_code)}" if by_code else "")
+                          + " (see `sftlint lint` and the policy)")
     return Plan(options, settings, inputs, train, test, dropped, len(candidates))
 
 

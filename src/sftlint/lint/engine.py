@@ -31,6 +31,7 @@ from sftlint.findings import Finding
 from sftlint.io.conversations import DETECT, Opened
 from sftlint.io.reader import InputError, Problem, Record, layout
 from sftlint.journal import default_path
+from sftlint.lint.conventions import Conventions
 from sftlint.lint.corpus import Against, corpus_hits, hit_finding
 from sftlint.lint.parallel import PARALLEL_MIN_BYTES, Pool
 from sftlint.lint.records import Processor, make_counter, new_processor
@@ -46,15 +47,18 @@ CORPUS_CODES = codes(scope="corpus") | {"Q001"}
 class Engine:
     def __init__(self, settings: Settings, jobs: int | None = None, stats: bool = False, detail: bool = False,
                  journal: Path | None = None, use_journals: bool = True, keep_records: bool = False,
-                 against: list[Path] | None = None, scorer=None) -> None:
+                 against: list[Path] | None = None, scorer=None, group_conventions: bool = True) -> None:
         """`stats` collects token counts per example; `detail` makes `iter_file` yield a
         RecordResult for every record even from worker processes (the review UI needs them);
         `keep_records` adds each record's normalised form to it (export needs them).
         Review decisions come from `journal`, else from each file's sidecar journal if it exists
         (unless `use_journals` is off). `against` files are the held-out sets D005 checks for leaks.
-        `scorer` (a `lint.model_scoring.Scorer`) runs the model-based rules (B004, B005)."""
+        `scorer` (a `lint.model_scoring.Scorer`) runs the model-based rules (B004, B005).
+        `group_conventions` reports a finding every example shares once for the file (see
+        `conventions`); export turns it off, since it decides example by example."""
         self.settings = settings
         self.scorer = scorer
+        self.group_conventions = group_conventions
         self.keep_records = keep_records
         self.against = Against(list(against), settings) if against else None
         self.journal = journal
@@ -150,6 +154,7 @@ class Engine:
             source = chain(file_problems, self.pool.run(path, fmt, active, shown, self.detail, self.processor.problem))
         else:
             source = self._sequential(opened.items, fmt, active, shown)
+        conventions = Conventions(enabled=self.group_conventions)
         model = self._model_pass(active, shown) if self.scorer is not None and active & MODEL_CODES else None
         corpus = Corpus(self.settings.options, active) if active & CORPUS_CODES else None
         late: list[Finding] = []
@@ -167,10 +172,13 @@ class Engine:
                     result.examples += 1
                 if item.dup is not None:
                     corpus.add(item.dup)
+                item.findings = conventions.take(item.findings)
                 waivers.waive(item.findings)
                 if model is not None and item.conversation is not None:
                     late += model.add(item.line, item.summary.example_id, item.conversation)
             else:
+                if not conventions.take([item]):
+                    continue
                 waivers.waive([item])
             yield item
         if model is not None:
@@ -182,9 +190,12 @@ class Engine:
             if "Q001" in active:
                 late += waivers.rejected_still_here(table, lambda line, eid, message: self.processor.finding(
                     "Q001", shown, line, message, col=1, example_id=eid))
+        file_level, given_back = conventions.settle(result.examples or result.records)
+        late += given_back
         waivers.waive(late)
         if late:
             yield LateFindings(late)
+        yield from file_level
         yield from self._file_checks(result, active, fatal=unreadable)
 
     def _model_pass(self, active: frozenset[str], shown: str):

@@ -100,7 +100,7 @@ class Processor:
                     spans.add((code, hit.message_index, *hit.span))
                 out.append(self.finding(code, path, line, hit.message, col=1,
                                         message_index=hit.message_index, span=hit.span, example_id=eid))
-        return out
+        return one_per_message(out)
 
     def process(self, record: Record, fmt: str | None, active: frozenset[str], path: str) -> RecordResult:
         value, problem = value_of(record)
@@ -155,3 +155,21 @@ def text_checker(codes: frozenset[str], profile: str = "hf"):
         return conv is not None and bool(processor.check(conv, codes, "answer", None, ""))
 
     return fires
+
+
+def one_per_message(findings: list[Finding]) -> list[Finding]:
+    """At most one finding per rule per message: the first, saying how many more there are (ten
+    placeholders in one answer are one thing to fix, not ten)."""
+    seen: dict[tuple[str, int | None], Finding] = {}
+    extra: dict[tuple[str, int | None], int] = {}
+    out = []
+    for f in findings:
+        key = (f.code, f.message_index)
+        if key in seen:
+            extra[key] = extra.get(key, 0) + 1
+            continue
+        seen[key] = f
+        out.append(f)
+    for key, n in extra.items():
+        seen[key].message += f" (and {n:,} more in this message)"
+    return out

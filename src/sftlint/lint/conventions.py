@@ -1,0 +1,80 @@
+"""A file's conventions: the same finding on (nearly) every example is how the file is written.
+
+A file whose 384 tool calls all pass arguments as objects, or whose records all carry an `id`
+key, breaks a rule the same way everywhere: that is one fact about the file, fixed once (by a
+conversion), not 384 defects; reported per record it buries everything else and makes `export`
+drop the whole file. The findings of convention rules (catalogue: `convention = true`) are held
+per (code, message) until the file ends; a group that covers at least `SHARE` of the examples
+(and `MIN_EXAMPLES` of them) becomes one file-level finding with the count and the first lines,
+and the others go back to their records. S029 (no system prompt) is always a fact about the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sftlint.catalogue import catalogue
+from sftlint.findings import Finding
+
+SHARE = 0.95
+MIN_EXAMPLES = 10
+ALWAYS_FILE_LEVEL = frozenset({"S029"})
+HELD_PER_GROUP = 100_000
+"""Past this many in one group, only the count is kept (the group is a convention by then)."""
+
+
+@dataclass
+class _Group:
+    first: Finding
+    count: int = 0
+    last: int | None = None
+    held: list[tuple[int | None, str | None, int | None]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+
+class Conventions:
+    def __init__(self, enabled: bool = True) -> None:
+        rules = catalogue()
+        self.codes = frozenset(c for c, r in rules.items() if r.convention) if enabled else frozenset()
+        self.groups: dict[tuple[str, str], _Group] = {}
+
+    def take(self, findings: list[Finding]) -> list[Finding]:
+        """Hold the findings of convention rules; return the others."""
+        if not findings or not any(f.code in self.codes for f in findings):
+            return findings
+        kept = []
+        for f in findings:
+            if f.code not in self.codes:
+                kept.append(f)
+                continue
+            group = self.groups.get((f.code, f.message))
+            if group is None:
+                group = self.groups[(f.code, f.message)] = _Group(f)
+            if group.count == 0 or group.last != f.line:  # a record counts once, however many messages
+                group.count += 1
+                group.last = f.line
+                if len(group.lines) < 3:
+                    group.lines.append(f.line)
+            if len(group.held) < HELD_PER_GROUP:
+                group.held.append((f.line, f.example_id, f.message_index))
+        return kept
+
+    def settle(self, examples: int) -> tuple[list[Finding], list[Finding]]:
+        """(file-level findings, per-record findings given back) once the file has been read."""
+        file_level, per_record = [], []
+        for (code, message), group in self.groups.items():
+            if code in ALWAYS_FILE_LEVEL or (group.count >= MIN_EXAMPLES and group.count >= SHARE * examples):
+                lines = ", ".join(str(n) for n in group.lines) + (" …" if group.count > len(group.lines) else "")
+                f = group.first
+                if code == "S029":
+                    text = (f"system prompt in {examples - group.count:,} of {examples:,} examples "
+                            f"(none on lines {lines})")
+                else:
+                    text = f"{message}: {group.count:,} of {examples:,} examples (lines {lines})"
+                file_level.append(Finding(code, f.severity, text, f.path))
+                continue
+            f = group.first
+            per_record += [Finding(code, f.severity, message, f.path, line, f.col, index, None, eid)
+                           for line, eid, index in group.held]
+        self.groups.clear()
+        return file_level, per_record
