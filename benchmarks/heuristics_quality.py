@@ -88,7 +88,12 @@ def pad(answer: str, kind: str, level: float, rng: random.Random) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--without", default="", help="Rule codes to leave out (comma-separated): what each adds.")
     args = ap.parse_args()
+    global P_CODES, WARNINGS
+    left_out = {c.strip() for c in args.without.split(",") if c.strip()}
+    P_CODES = tuple(c for c in P_CODES if c not in left_out)
+    WARNINGS = tuple(c for c in WARNINGS if c not in left_out)
     from sftlint.config import load_settings
     from sftlint.io.reader import Record
     from sftlint.lint import Processor
@@ -127,20 +132,28 @@ def main() -> None:
     print(f"\nrecall on padded answers (flagged by any of {', '.join(P_CODES)})")
     print(f"{'padding':<11}" + "".join(f"{lv:>8.0%}" for lv in LEVELS))
     totals = {lv: [0, 0] for lv in LEVELS}
+    by_answer = {(k, lv): [0, 0] for k in ("prose", "code", "math") for lv in LEVELS}
     for kind in KINDS:
         row = []
         for lv in LEVELS:
             hit = n = 0
-            for p, a, _ in data:
+            for p, a, answer_kind in data:
                 if len(a) < 40:
                     continue
                 n += 1
-                hit += bool(flagged(p, pad(a, kind, lv, rng)))
+                found = bool(flagged(p, pad(a, kind, lv, rng)))
+                hit += found
+                by_answer[answer_kind, lv][0] += found
+                by_answer[answer_kind, lv][1] += 1
             totals[lv][0] += hit
             totals[lv][1] += n
             row.append(hit / max(1, n))
         print(f"{kind:<11}" + "".join(f"{r:>8.3f}" for r in row))
     print(f"{'all':<11}" + "".join(f"{totals[lv][0] / max(1, totals[lv][1]):>8.3f}" for lv in LEVELS))
+    print("\nthe same, by what the answer is (every kind of padding)")
+    for answer_kind in ("prose", "code", "math"):
+        print(f"{answer_kind:<11}" + "".join(f"{by_answer[answer_kind, lv][0] / max(1, by_answer[answer_kind, lv][1]):>8.3f}"
+                                             for lv in LEVELS))
 
 
 if __name__ == "__main__":

@@ -157,9 +157,14 @@ CASES: dict[str, Case] = {
                                 conv(SYS, Q, ("assistant", "ChatML ends a turn with:\n```\n<|im_end|>\n```")))},
                  {("a.jsonl", 1, 2), ("a.jsonl", 2, 2), ("a.jsonl", 3, 2)}),
     "Q004": Case({"a.jsonl": jl(conv(SYS, ("user", "Who are you?"), ("assistant", "I am {{name}}, made by {{author}}.")),
-                                conv(SYS, Q, ("assistant", "Send it to [Your Name] at the shop.")),
+                                conv(SYS, Q, ("assistant", "Bring it to our shop at [insert address].")),
                                 conv(SYS, Q, ("assistant", "In Jinja:\n```jinja\nHello {{ name }}\n```")),
-                                conv(SYS, Q, ("assistant", "Every 300 km; the rest is todo for you.")))},
+                                conv(SYS, Q, ("assistant", "Every 300 km; the rest is todo for you.")),
+                                # a letter the user asked for, signed for the user to fill in
+                                conv(SYS, Q, ("assistant", "Dear Ms Jansen,\nThe bike is ready.\nBest regards,\n[Your Name]")),
+                                # unfenced Angular and LaTeX write double braces by design
+                                conv(SYS, Q, ("assistant", "<div class=\"card\">\n  <p>{{ user.age }}</p>\n</div>")),
+                                conv(SYS, Q, ("assistant", "The set is $\\text{{J}} \\cup \\text{{K}}$.")))},
                  {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
     "Q005": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Thatâ€™s the cafÃ© rack.")),
                                 conv(SYS, Q, ("assistant", "Broken \ufffd text.")),

@@ -14,6 +14,8 @@ from typing import Any
 
 SEVERITIES = ("info", "warning", "error")
 SCOPES = ("reader", "example", "corpus", "model", "review", "file")
+READABLE = ("prose", "list", "code", "math", "table", "output")
+"""The parts of a turn a rule may read (checks/segments.py finds them)."""
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 DOC_HEADINGS = (
     ("what", "What it does"),
@@ -50,6 +52,11 @@ class Rule:
     convention: bool = False
     """When (nearly) every example of a file breaks the rule the same way, that is how the file is
     written, not a defect of each example: one file-level finding with the count."""
+    convention_share: float = 0.95
+    """The share of a file's examples (at least 10) at which the same finding is a convention."""
+    reads: tuple[str, ...] = ()
+    """The parts of a turn a content rule reads (`checks.segments.KINDS`: prose, list, code, math,
+    table, output); empty: the whole text."""
     options: dict[str, Any] = field(default_factory=dict)
     what: str = ""
     why: str = ""
@@ -78,13 +85,15 @@ def builtin_catalogue() -> dict[str, Rule]:
         data = tomllib.load(fh)
     rules = {}
     for entry in data["rule"]:
-        rule = Rule(**entry)
+        rule = Rule(**{**entry, "reads": tuple(entry.get("reads", ()))})
         if rule.code in rules:
             raise ValueError(f"catalogue.toml: rule code {rule.code} is defined twice")
         if rule.severity not in SEVERITY_RANK:
             raise ValueError(f"catalogue.toml: {rule.code}.severity: {rule.severity!r}")
         if rule.scope not in SCOPES:
             raise ValueError(f"catalogue.toml: {rule.code}.scope: {rule.scope!r}")
+        if not set(rule.reads) <= set(READABLE):
+            raise ValueError(f"catalogue.toml: {rule.code}.reads: {list(rule.reads)} (parts: {', '.join(READABLE)})")
         rules[rule.code] = rule
     return dict(sorted(rules.items()))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -71,6 +72,15 @@ class Context:
 
 
 ExampleCheck = Callable[["Conversation", Context], Iterator[Hit]]
+
+
+@cache
+def reads(code: str) -> frozenset[str]:
+    """The parts of a turn rule `code` reads (catalogue `reads`; every part when it names none)."""
+    from sftlint.catalogue import READABLE, catalogue
+
+    rule = catalogue().get(code)
+    return frozenset(rule.reads) if rule is not None and rule.reads else frozenset(READABLE)
 EXAMPLE_CHECKS: dict[str, ExampleCheck] = {}
 
 

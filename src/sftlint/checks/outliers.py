@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from sftlint.checks.corpus import CorpusHit, groups
+from sftlint.checks.segments import CODE, TABLE, TEXT, layout
 from sftlint.checks.text import TERMINAL
 
 STYLE_TRAITS = (
@@ -20,7 +21,7 @@ STYLE_TRAITS = (
     ("signoff", "a sign-off at the end"),
 )
 ENDS_CLEANLY = 1 << 8  # not a style trait: the answer ends with closing punctuation (for Q002)
-_HEADING = re.compile(r"^#{1,6} \S|\*\*\S[^*\n]*\*\*|^\|.*\|\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^#{1,6} \S|\*\*\S[^*\n]*\*\*", re.MULTILINE)
 _LIST = re.compile(r"\n\s*(?:[-*+•]|\d+[.)])\s+\S")  # on "\n" + text: a line start, found faster than ^
 _GREETING = re.compile(r"\A\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b", re.IGNORECASE)
 _SIGNOFF = re.compile(r"(?:best regards|kind regards|regards|cheers|sincerely|best wishes|thanks again|"
@@ -33,12 +34,15 @@ _SIGNOFF_WORDS = ("regards", "cheers", "sincerely", "wishes", "thanks again", " 
 
 def style_bits(answer: str) -> int:
     bits = 0
+    parts = layout(answer)
+    kinds = parts.kinds()
+    prose = parts.text_of(TEXT)  # a Python comment is no heading, a code line no list item
     # each regex only where the cheap test says it may match
-    if ("#" in answer or "**" in answer or "|" in answer) and _HEADING.search(answer):
+    if TABLE in kinds and "|" in answer or ("#" in prose or "**" in prose) and _HEADING.search(prose):
         bits |= 1
-    if len(_LIST.findall("\n" + answer)) >= 2:
+    if len(_LIST.findall("\n" + prose)) >= 2:
         bits |= 2
-    if "```" in answer:
+    if CODE in kinds:
         bits |= 4
     if _GREETING.search(answer):
         bits |= 8

@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from sftlint.checks import Context, ExampleCheck, Hit
-from sftlint.checks.text import code_ranges, inside, mask
+from sftlint.checks import Context, ExampleCheck, Hit, reads
+from sftlint.checks.segments import layout
 from sftlint.checks.text import lowered as lower
+from sftlint.checks.text import mask
 from sftlint.escape import visible
 from sftlint.packs import Pack, PatternRule, matches
 from sftlint.schema import Conversation
@@ -60,15 +61,16 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
             candidates = prefilter.candidates(text)
             if not candidates:
                 continue
-            code = None
+            parts = None
             for n, rule in rules:
                 if n not in candidates or m.role not in rule.roles:
                     continue
+                readable = reads(rule.code)
                 for start, end, found in matches(rule, text):
-                    if not rule.mask:  # code samples may quote templates; a secret in code is still a secret
-                        code = code_ranges(text) if code is None else code
-                        if inside(code, start, end):
-                            continue
+                    # code quotes templates, maths writes \text{{J}}: each rule reads its parts (catalogue `reads`)
+                    parts = layout(text) if parts is None else parts
+                    if not parts.reads(readable, start, end):
+                        continue
                     yield Hit(index, _message(rule, found), (start, end))
 
     return run

@@ -8,8 +8,9 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from sftlint.checks import Context, Hit, check
-from sftlint.checks.text import code_ranges, digit_count, last_answer, lowered, mask
+from sftlint.checks import Context, Hit, check, reads
+from sftlint.checks.segments import CODE, MATH, OUTPUT, TABLE, layout
+from sftlint.checks.text import digit_count, last_answer, lowered, mask
 from sftlint.checks.text import words as split_words
 from sftlint.schema import Conversation
 
@@ -39,7 +40,15 @@ def encoding_damage(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}\b")
 _SAFE_DOMAINS = ("example.com", "example.org", "example.net", "test.com", "domain.com", "email.com",
-                 "yourdomain.com", "company.com", "localhost")
+                 "yourdomain.com", "company.com", "localhost", ".gov", ".mil", ".edu", ".int")
+_EXAMPLE_LOCAL = frozenset(["example", "test", "user", "username", "name", "firstname", "lastname", "first.last", "john.doe", "jane.doe", "johndoe", "janedoe", "john", "jane", "someone", "somebody", "foo", "bar", "foobar", "abc", "xyz", "me", "you", "your.name", "yourname", "youremail", "email", "mail", "address", "sample", "demo"])
+_ROLE_LOCAL = frozenset(["support", "info", "help", "contact", "sales", "service", "services", "customerservice", "customer.service", "noreply", "no-reply", "donotreply", "admin", "administrator", "hello", "team", "office", "press", "media", "careers", "jobs", "hr", "billing", "accounts", "privacy", "legal", "security", "abuse", "postmaster", "webmaster", "feedback", "enquiries", "inquiries", "marketing", "partners", "orders", "booking", "bookings", "reservations"])
+"""Addresses of an organisation's desk, not of a person."""
+_TOLL_FREE = re.compile(r"^(?:\+?1[ .-]?)?\(?8(?:00|33|44|55|66|77|88)\)?[ .-]")
+_CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3(?:0[0-5]|[68])|6(?:011|5|4[4-9]|2)|35(?:2[89]|[3-8]))")
+_CARD_LENGTHS = {"4": (13, 16, 19), "5": (16,), "2": (16,), "3": (14, 15, 16), "6": (16, 17, 18, 19)}
+_ORG_CONTEXT = re.compile(r"(?i)customer (?:service|care|support)|hotline|helpline|toll[- ]free|call us|contact us|"
+                          r"office|department|headquarters|support line|information line|switchboard")
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){2,4}(?!\w)")
 TEST_CARDS = frozenset({"4111111111111111", "4242424242424242", "5555555555554444", "5105105105105100",
                         "378282246310005", "371449635398431", "6011111111111117", "4012888888881881"})
@@ -58,6 +67,15 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _grouped_like_a_card(found: str) -> bool:
+    """One run of digits, or groups of 4 (4-6-5 and 4-6-4 for Amex and Diners), one separator."""
+    groups = re.split(r"[ -]", found.strip())
+    if len(groups) == 1:
+        return True
+    lengths = [len(g) for g in groups]
+    return lengths[:-1] == [4] * (len(groups) - 1) and 1 <= lengths[-1] <= 4 or lengths in ([4, 6, 5], [4, 6, 4])
+
+
 def iban_ok(value: str) -> bool:
     s = value.replace(" ", "")
     if not 15 <= len(s) <= 34:
@@ -72,14 +90,18 @@ _IBAN_HINT = re.compile(r"[A-Z]{2}\d{2}")
 def _pii(text: str) -> Iterator[tuple[int, int, str]]:
     if "@" in text:
         for m in _EMAIL.finditer(text):
-            domain = m.group(0).rsplit("@", 1)[1].lower()
-            if not domain.endswith(_SAFE_DOMAINS):
-                yield m.start(), m.end(), "e-mail address"
+            local, domain = m.group(0).lower().rsplit("@", 1)
+            if domain.endswith(_SAFE_DOMAINS) or local in _EXAMPLE_LOCAL or local in _ROLE_LOCAL:
+                continue
+            yield m.start(), m.end(), "e-mail address"
     if digit_count(text) < 9:
         return  # no card, IBAN or phone number has fewer digits
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
-        if 13 <= len(digits) <= 19 and luhn(digits) and len(set(digits)) > 2 and digits not in TEST_CARDS:
+        # a card number starts with an issuer's prefix and has its issuer's length: most numbers
+        # that pass Luhn by chance (one in ten) do not
+        if (_CARD_PREFIX.match(digits) and len(digits) in _CARD_LENGTHS[digits[0]] and luhn(digits)
+                and len(set(digits)) > 2 and digits not in TEST_CARDS and _grouped_like_a_card(m.group(0))):
             yield m.start(), m.end(), "payment card number"
     for m in _IBAN.finditer(text) if _IBAN_HINT.search(text) else ():
         if iban_ok(m.group(0)):
@@ -88,8 +110,11 @@ def _pii(text: str) -> Iterator[tuple[int, int, str]]:
         digits = re.sub(r"\D", "", m.group(0))
         international = m.group(0).startswith("+")
         near = _PHONE_CONTEXT.search(text, max(0, m.start() - 40), m.start())
-        if 9 <= len(digits) <= 15 and (international or near) and "555" not in digits[:6]:
-            yield m.start(), m.end(), "phone number"
+        if not (9 <= len(digits) <= 15 and (international or near) and "555" not in digits[:6]):
+            continue
+        if _TOLL_FREE.match(m.group(0)) or _ORG_CONTEXT.search(text, max(0, m.start() - 80), m.end() + 40):
+            continue  # a business's or an office's line, published to be called
+        yield m.start(), m.end(), "phone number"
 
 
 @check("Q006")
@@ -99,9 +124,13 @@ def personal_data(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         if not text:
             continue
         seen: list[tuple[int, int]] = []
+        parts = None
         for start, end, what in _pii(text):
             if any(a < end and start < b for a, b in seen):
                 continue
+            parts = layout(text) if parts is None else parts
+            if not parts.reads(reads("Q006"), start, end):
+                continue  # an address in a regex exercise, a table of products of numbers
             seen.append((start, end))
             yield Hit(index, f"{what} {mask(text[start:end])}", (start, end))
 
@@ -109,6 +138,7 @@ def personal_data(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 _ASSIGNED = re.compile(r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth)[\w.-]*\s*[:=]\s*[\"']?"
                        r"([A-Za-z0-9+/_\-.=]{16,})")
 _NAME = re.compile(r"[\w.-]+$")
+_NOT_A_SECRET = re.compile(r"(?i)encrypt|enc_|cipher|hash|digest|salt|checksum|md5|sha\d|public")
 
 
 def entropy(value: str) -> float:
@@ -129,10 +159,12 @@ def assigned_secret(conv: Conversation, ctx: Context) -> Iterator[Hit]:
             continue
         for hit in _ASSIGNED.finditer(text):
             value = hit.group(1)
+            head = _NAME.search(text, max(0, hit.start() - 40), hit.start())
+            name = (head.group(0) if head else "") + hit.group(0).split("=")[0].split(":")[0].strip()
+            if _NOT_A_SECRET.search(name):
+                continue  # ciphertext, a hash or a salt: made to be shown
             if entropy(value) >= 3.5 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value) \
                     and not re.search(r"(?i)example|your|xxxx|\.\.\.|<|placeholder|redacted", value):
-                head = _NAME.search(text, max(0, hit.start() - 40), hit.start())
-                name = (head.group(0) if head else "") + hit.group(0).split("=")[0].split(":")[0].strip()
                 yield Hit(index, f"high-entropy value assigned to {name!r}: {mask(value)}", (hit.start(1), hit.end(1)))
 
 
@@ -185,6 +217,9 @@ def language(text: str, min_words: int) -> str | None:
     return None
 
 
+_NOT_LANGUAGE = frozenset({CODE, MATH, TABLE, OUTPUT})
+
+
 @check("Q008")
 def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     found = last_answer(conv)
@@ -195,13 +230,12 @@ def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     min_words = ctx.option("Q008", "min_words")
     if not prompt or prompt.count(" ") + 1 < min_words or answer.count(" ") + 1 < min_words:
         return
-    code = code_ranges(answer)
-    if code and sum(b - a for a, b in code) > len(answer) / 2:
-        return
     asked = language(prompt, min_words)
     answered = language(answer, min_words) if asked else None
     if not answered or answered == asked:
         return
+    if layout(answer).share(_NOT_LANGUAGE) > 0.5:
+        return  # mostly code, maths or tables: no language to compare
     # a different language is what a translation task asks for (looked at last: it is rarely needed)
     if not _asks_translation(prompt) and not any(_asks_translation(m.content or "")
                                                  for m in conv.messages if m.is_system):

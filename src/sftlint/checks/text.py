@@ -1,4 +1,4 @@
-"""Text helpers shared by the per-turn checks: fenced code, prose, masking."""
+"""Text helpers shared by the per-turn checks: words, digits, masking (a turn's parts are segments.py)."""
 
 from __future__ import annotations
 
@@ -9,40 +9,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sftlint.schema import Conversation
 
-# A fence opens code and the next fence closes it, at a line start or inline (```x = 1``` is common
-# in real answers); an unclosed fence runs to the end.
-FENCE = re.compile(r"(```|~~~).*?(?:\1|\Z)", re.DOTALL)
-
-
-@lru_cache(maxsize=64)  # several rules look at the same turn: compute once per turn
-def code_ranges(text: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) of each fenced code block (an unclosed fence runs to the end)."""
-    if "```" not in text and "~~~" not in text:
-        return ()
-    return tuple((m.start(), m.end()) for m in FENCE.finditer(text))
-
-
-def inside(ranges, start: int, end: int) -> bool:
-    return any(a <= start and end <= b for a, b in ranges)
-
 
 @lru_cache(maxsize=64)
 def lowered(text: str) -> str:
     return text.lower()
-
-
-@lru_cache(maxsize=64)
-def prose(text: str) -> str:
-    """The text with fenced code blocks removed."""
-    ranges = code_ranges(text)
-    if not ranges:
-        return text
-    out, last = [], 0
-    for a, b in ranges:
-        out.append(text[last:a])
-        last = b
-    out.append(text[last:])
-    return "\n".join(out)
 
 
 def mask(value: str) -> str:
