@@ -140,7 +140,7 @@ DEFECTS: list[tuple[str, object, list[str]]] = [
     ("user message without content", example(S, msg("user"), ua(8)[1]), ["S016"]),
     ("assistant message with nothing in it", example(S, ua(9)[0], msg("assistant")), ["S023"]),
     ("content is a number", example(S, msg("user", 42), ua(10)[1]), ["S031"]),
-    ("metadata key at the top level", {**example(S, *ua(11)), "source": "helpdesk-export"}, ["S032"]),
+    ("a top-level key holding text a conversion drops", {**example(S, *ua(11)), "target": "helpdesk answer"}, ["S032"]),
     ("only answer has weight 0", example(S, ua(12)[0], {**ua(12)[1], "weight": 0}), ["T003"]),
     ("workshop manual pasted into the prompt, answer pushed past the limit", example(
         S, msg("user", "Here is the manual: " + "".join(MANUAL.format(n=i) for i in range(1, 80)) + " What torque?"),
@@ -152,12 +152,12 @@ DEFECTS: list[tuple[str, object, list[str]]] = [
     ("line with Windows line ending", "CRLF", ["S004"]),
     ("exact copy of line {copy_of}", "COPY", ["D001"]),
     ("near-copy of line {near_of}: one word and the spacing changed", "NEAR", ["D002"]),
-    ("the question of line {conflict_of} with a contradicting answer", "CONFLICT", ["D003"]),
-    ("canned answer (1 of 3)", example(S, ua(14)[0], msg("assistant", CANNED)), ["D004"]),
-    ("canned answer (2 of 3)", example(S, ua(15)[0], msg("assistant", CANNED)), ["D004"]),
-    ("canned answer (3 of 3)", example(S, ua(16)[0], msg("assistant", CANNED)), ["D004"]),
+    ("the question of line {conflict_of} with a contradicting answer", "CONFLICT", ["D003 (preview)"]),
+    ("canned answer (1 of 3)", example(S, ua(14)[0], msg("assistant", CANNED)), ["D004 (preview)"]),
+    ("canned answer (2 of 3)", example(S, ua(15)[0], msg("assistant", CANNED)), ["D004 (preview)"]),
+    ("canned answer (3 of 3)", example(S, ua(16)[0], msg("assistant", CANNED)), ["D004 (preview)"]),
     ("answer padded with one sentence repeated", example(S, ua(17)[0], msg(
-        "assistant", ua(17)[1]["content"] + (" Ready in about 15 minutes." * 6))), ["P001", "P003"]),
+        "assistant", ua(17)[1]["content"] + (" Ready in about 15 minutes." * 6))), ["P001"]),
     ("unfilled placeholder in the answer", example(S, msg("user", "Who are you?"), msg(
         "assistant", "I am {{assistant_name}}, the support assistant of Spoke & Chain.")), ["Q004"]),
     ("chat-model boilerplate copied into the answer", example(S, msg("user", "Which saddle is the most comfortable?"),
@@ -215,7 +215,7 @@ def build() -> list[tuple[int, str, list[str]]]:
                 out.append(encode(example(S, msg("user", q), msg(
                     "assistant", "We do not repair tyres in the shop; please buy a new wheel from our web shop."))) + b"\n")
                 table.append((where["conflict_of"], f"the question also answered differently on line {len(out)}",
-                              ["D003"]))
+                              ["D003 (preview)"]))
             else:
                 out.append(encode(record) + b"\n")
             table.append((len(out), what.format(**where), codes))

@@ -101,17 +101,21 @@ LOOP = " ".join(["The best way to learn is to ride every day."] * 4 + [PROSE[:40
 CASES: dict[str, Case] = {
     # copies after normalising spacing and Unicode (the fullwidth comma), even with another system prompt;
     # near-misses: different case of the question is a different text, and different answers
-    # identity boilerplate in answers; a user saying it, and "sorry" alone, are fine
+    # identity boilerplate in answers; a user saying it, "sorry" alone, and an answer to "are you human?" are fine
     "B001": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "As an AI language model, I cannot ride a bike, but oil it weekly.")),
                                 conv(SYS, Q, ("assistant", "I am an AI assistant developed by OpenAI. Oil it weekly.")),
                                 conv(SYS, ("user", "As an AI language model, what would you do?"), A),
-                                conv(SYS, Q, ("assistant", "Sorry, I meant every 300 km, as a rule.")))},
+                                conv(SYS, Q, ("assistant", "Sorry, I meant every 300 km, as a rule.")),
+                                # asked what it is, saying so is the answer
+                                conv(SYS, ("user", "Are you a human mechanic?"),
+                                     ("assistant", "I'm an AI assistant, and I can still help with your chain.")))},
                  {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
     "B002": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "I'm sorry, but I can't assist with that.")),
                                 conv(SYS, Q, ("assistant", "I cannot fulfill this request.")),
                                 conv(SYS, Q, ("assistant", "Sorry, we cannot repair carbon frames; try a specialist.")))},
                  {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
     "B003": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "As of my last knowledge update in 2021, chains last 3,000 km.")),
+                                conv(SYS, Q, ("assistant", "My knowledge cutoff is 2023, so check newer chains.")),
                                 conv(SYS, Q, ("assistant", "I don't have real-time information about our stock.")),
                                 conv(SYS, Q, ("assistant", "As of my last visit to the shop, they had it in stock.")))},
                  {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
@@ -301,7 +305,9 @@ CASES: dict[str, Case] = {
     "S031": Case({"a.jsonl": jl(conv(SYS, ("user", 42), A), conv(SYS, ("user", [{"type": "text", "value": "Hi"}]), A),
                                 conv(SYS, ("user", [{"type": "text", "text": "Hi"}]), A))},
                  {("a.jsonl", 1, 1), ("a.jsonl", 2, 1)}),
-    "S032": Case({"a.jsonl": jl({**OK, "source": "forum"}, {**OK, "tools": [], "parallel_tool_calls": False})},
+    # a key that holds text the conversion would lose; metadata such as "source" is fine
+    "S032": Case({"a.jsonl": jl({**OK, "target": "the reference answer"}, {**OK, "tools": [], "parallel_tool_calls": False},
+                                {**OK, "source": "forum", "id": 3})},
                  {("a.jsonl", 1, None)}),
     "Q001": Case({"a.jsonl": jl(OK, conv(SYS, A), conv(Q, A)),
                   "a.jsonl.sftlint-journal": journal((OK, "reject"), (OK, "undo"), (conv(SYS, A), "accept"),

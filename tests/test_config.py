@@ -51,6 +51,20 @@ def test_extend_select_and_prefixes(tmp_path):
     assert codes(lint(tmp_path, path)) == [("S021", 11)]
 
 
+def test_preview_rules_are_picked_by_exact_code_or_with_preview(tmp_path):
+    from sftlint.config import load_settings
+
+    def selected(**overrides):
+        return load_settings(tmp_path, None, overrides).selected
+
+    assert "D004" not in selected() and "D004" not in selected(select=["ALL"]) and "D004" not in selected(select=["D"])
+    assert "D004" in selected(select=["D004"]) and "D004" in selected(**{"extend-select": ["D004"]})
+    assert {"D004", "T004"} <= selected(preview=True) and "D004" in selected(select=["D"], preview=True)
+    assert "D001" in selected(select=["D"]) and "D004" not in selected(preview=True, ignore=["D004"])
+    (tmp_path / "sftlint.toml").write_text("preview = true\n")
+    assert "D004" in selected()
+
+
 def test_per_file_ignores(tmp_path):
     path = project(tmp_path, '[tool.sftlint]\n[tool.sftlint.per-file-ignores]\n"data/train/*.jsonl" = ["S021"]\n')
     assert ("S021", 11) not in codes(lint(tmp_path, path))

@@ -33,7 +33,8 @@ def test_constant_answer_flagged_on_every_example(realdata):
 def test_templated_family_is_clustered(realdata):
     found = findings(str(realdata / "fastchat" / "dummy_conversation.json"), "--select", "D002")
     keepers = {f["related"][0] for f in found}
-    assert len(found) >= 150 and len(keepers) < len(found) / 3  # big clusters, not scattered pairs
+    # big clusters, not scattered pairs (the family asks about many vendors by name: a cluster per vendor)
+    assert len(found) >= 150 and len(keepers) < len(found) / 2
     assert all(f["similarity"] >= 0.8 for f in found)
 
 

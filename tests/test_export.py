@@ -126,6 +126,23 @@ def test_policies_decisions_and_replacements(tmp_path):
     assert len(everything) == 31 and DATA[0] not in everything
 
 
+def test_a_preview_rule_leaves_nothing_out_unless_its_code_was_asked_for(tmp_path):
+    canned = ("assistant", "Thank you for your message. Our team will get back to you within two working days.")
+    records = [*DATA, *(conv(SYS, ("user", q), canned) for q in
+                        ("Do you sell tubeless valves?", "How late is the workshop open on Saturday?",
+                         "Can I rent a cargo bike for a weekend?"))]
+    (tmp_path / "d.jsonl").write_bytes(jl(*records))
+    # D004 (the same answer to different questions) is in preview: its warnings leave nothing out,
+    # even when --preview reports them and --fail-on is warning...
+    kept = export(tmp_path, "d.jsonl", "--preview", "--fail-on", "warning", out="preview")
+    assert len(lines(kept / "train.jsonl")) == len(records)
+    # ...until the user names it
+    named = run_cli("export", "d.jsonl", "-o", "named", "--encoding", "cl100k_base", "--extend-select", "D004",
+                    "--fail-on", "warning", cwd=tmp_path)
+    assert named.exit_code == 0 and len(lines(tmp_path / "named" / "train.jsonl")) == len(records) - 3
+    assert "D004 3" in named.output
+
+
 def test_split_keeps_same_prompts_together_and_stratifies(tmp_path):
     other = "You are a terse assistant."
     records = [*DATA, *[conv(SYS, ("user", f"question {i} ABOUT   gears?"), ("assistant", f"Another {i}."))

@@ -79,7 +79,10 @@ def test_rules_command_prints_every_heading():
 def test_rules_command_lists_catalogue_and_rejects_unknown():
     listed = run_cli("rules")
     assert listed.exit_code == 0
-    assert len(listed.stdout.strip().splitlines()) == len(builtin_catalogue())
+    rows = [line for line in listed.stdout.splitlines() if re.match(r"[A-Z]\d{3} ", line)]
+    assert len(rows) == len(builtin_catalogue())
+    assert "preview" in next(r for r in rows if r.startswith("D004"))
+    assert re.search(r"^Q003 .* stable +1\.00 \(\d+\) ", "\n".join(rows), re.M)  # measured precision, labels
     unknown = run_cli("rules", "X999")
     assert unknown.exit_code == 2
     assert "unknown rule code" in unknown.stderr

@@ -14,13 +14,16 @@ from conftest import ROOT, run_cli
 SAMPLE = ROOT / "sample_data"
 
 
-def planted() -> set[tuple[str, int]]:
+def planted(preview: bool = False) -> set[tuple[str, int | None]]:
+    """The (code, line) pairs of the README's table; "S029 (file)" is a finding about the file
+    (naming this line), "D003 (preview)" one that only `--preview` reports."""
     table = SAMPLE.joinpath("README.md").read_text().split("<!-- defects:begin -->")[1].split("<!-- defects:end -->")[0]
     out = set()
     for line, codes in re.findall(r"^\| (\d+) \| .* \| ([A-Z0-9, ()a-z]+) \|$", table, flags=re.M):
-        for code in codes.split(","):  # "S029 (file)": a finding about the file, naming this line
+        for code in codes.split(","):
             code, _, scope = code.strip().partition(" ")
-            out.add((code, None if scope == "(file)" else int(line)))
+            if scope != "(preview)" or preview:
+                out.add((code, None if scope == "(file)" else int(line)))
     return out
 
 
@@ -32,6 +35,13 @@ def test_lint_finds_exactly_the_planted_defects():
     findings = orjson.loads(result.stdout)["findings"]
     assert {(f["code"], f["line"]) for f in findings} == expected
     assert "none on lines 127)" in next(f["message"] for f in findings if f["code"] == "S029")
+
+
+def test_preview_adds_exactly_the_planted_preview_defects():
+    result = run_cli("lint", str(SAMPLE / "bike_shop.jsonl"), "--output-format", "json", "--preview")
+    found = {(f["code"], f["line"]) for f in orjson.loads(result.stdout)["findings"]}
+    assert found == planted(preview=True) and found - planted() == {("D003", 5), ("D003", 157), ("D004", 163),
+                                                                     ("D004", 169), ("D004", 175)}
 
 
 def test_sample_data_is_a_few_hundred_examples_and_rebuilds_identically(tmp_path):

@@ -64,6 +64,15 @@ class Rule:
     use_instead: str = ""
     known_problems: str = ""
     references: str = ""
+    precision: float | None = None
+    """Measured on hand-labelled findings in real public data (rules/precision.toml, written by
+    benchmarks/precision.py): the share of findings a curator would act on."""
+    labelled: int = 0
+    """How many findings that precision was measured on."""
+
+    @property
+    def preview(self) -> bool:
+        return self.status == "preview"
 
     def doc(self, heading: str) -> str:
         if heading == "options":
@@ -83,9 +92,13 @@ def catalogue() -> dict[str, Rule]:
 def builtin_catalogue() -> dict[str, Rule]:
     with open(rules_dir() / "catalogue.toml", "rb") as fh:
         data = tomllib.load(fh)
+    with open(rules_dir() / "precision.toml", "rb") as fh:
+        measured = tomllib.load(fh).get("rule", {})
     rules = {}
     for entry in data["rule"]:
-        rule = Rule(**{**entry, "reads": tuple(entry.get("reads", ()))})
+        m = measured.get(entry["code"], {})
+        rule = Rule(**{**entry, "reads": tuple(entry.get("reads", ())),
+                       "precision": m.get("precision"), "labelled": m.get("labelled", 0)})
         if rule.code in rules:
             raise ValueError(f"catalogue.toml: rule code {rule.code} is defined twice")
         if rule.severity not in SEVERITY_RANK:

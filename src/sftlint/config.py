@@ -61,11 +61,16 @@ class RawSettings(BaseModel):
     extend_packs: list[str] = []
     """Your own rule packs (TOML, paths relative to the config file): phrase, regex and glossary rules."""
     select: list[str] | None = None
-    """Rule codes or prefixes to check, e.g. ["S", "T001"]. Default: every stable rule."""
+    """Rule codes or prefixes to check, e.g. ["S", "T001"]. Default: every stable rule.
+    A prefix or ALL picks preview rules only with `preview`; a preview rule's exact code always does."""
     extend_select: list[str] = []
     """Codes or prefixes to check in addition to `select`, e.g. preview rules."""
     ignore: list[str] = []
     """Codes or prefixes never to report, e.g. ["S029"]."""
+    preview: bool = False
+    """Check preview rules too: those whose measured precision has not earned the default set yet
+    (`sftlint rules` shows it). Their findings never make `export` leave an example out unless
+    their exact code is in `select` or `extend-select`."""
     per_file_ignores: dict[str, list[str]] = {}
     """Glob (matched against the path as given, and its name) -> codes to ignore there."""
     profile: str = "openai"
@@ -219,11 +224,16 @@ class Settings:
     def resolve(cls, raw: RawSettings, source: Path | None = None) -> Settings:
         rules = catalogue()
         profile = load_profile(raw.profile)
+        def picked(selectors: list[str], code: str) -> bool:
+            """An exact code picks its rule; a prefix or ALL picks a preview rule only with preview on."""
+            usable = rules[code].status == "stable" or (raw.preview and rules[code].status == "preview")
+            return any(s == code or (usable and _matches(s, code)) for s in selectors)
+
         if raw.select is None:
-            chosen = {c for c, r in rules.items() if r.status == "stable"}
+            chosen = {c for c, r in rules.items() if r.status == "stable" or (raw.preview and r.status == "preview")}
         else:
-            chosen = {c for c in rules if any(_matches(s, c) for s in raw.select)}
-        chosen |= {c for c in rules if any(_matches(s, c) for s in raw.extend_select)}
+            chosen = {c for c in rules if picked(raw.select, c)}
+        chosen |= {c for c in rules if picked(raw.extend_select, c)}
         chosen -= {c for c in rules if any(_matches(s, c) for s in raw.ignore)}
         options = {code: dict(rule.options) for code, rule in rules.items()}
         options["S028"]["min_examples"] = profile.min_examples
@@ -233,6 +243,14 @@ class Settings:
         if raw.max_tokens is not None:
             options["T001"]["max_tokens"] = raw.max_tokens
         return cls(raw, source, profile, frozenset(chosen), options)
+
+    def may_leave_out(self, code: str) -> bool:
+        """Whether a finding of this rule may make `export` leave an example out: a preview rule
+        only when its exact code was asked for (a rule not yet trusted never drops data silently)."""
+        rule = catalogue().get(code)
+        if rule is None or rule.status != "preview":
+            return True
+        return code in (self.raw.select or ()) or code in self.raw.extend_select
 
     def ignored_for(self, path: str) -> frozenset[str]:
         """Codes ignored for one file by `per-file-ignores`."""

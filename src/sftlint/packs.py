@@ -16,6 +16,7 @@ file and the key.
     word-boundary = true               # default true
     case-sensitive = false             # default false
     allow = ["I hope this helps the community"]   # matches inside these are not reported
+    unless-asked = ["\\bwho are you\\b"]   # regexes: not reported when the user turn answered (or a system prompt) matches one
     prefilter = ["hope", "let me know"]  # with regex: the rule runs only if one of these is in the text
 
     [[glossary]]
@@ -54,6 +55,10 @@ class PatternRule:
     """Mask the matched text in messages (secrets and personal data)."""
     prefilter: tuple[str, ...] = ()
     """Lower-case substrings of which one must be in the text for the rule to run (speed)."""
+    unless_asked: re.Pattern | None = None
+    """Not reported in an answer to a user turn (or under a system prompt) this matches: "As an AI,
+    I…" answers "Are you conscious?" by content, and is boilerplate only when the question was
+    about something else; a support agent's "don't hesitate to ask" is its register."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class Pack:
 
 
 _RULE_KEYS = {"code", "message", "roles", "patterns", "regex", "word-boundary", "case-sensitive", "allow", "mask", "prefilter",
+              "unless-asked",
               "summary", "severity", "fix", "name", "why"}
 _GLOSSARY_KEYS = {"code", "preferred", "forbidden", "roles", "case-sensitive", "summary", "severity", "fix", "name"}
 
@@ -165,9 +171,11 @@ def load_pack(path: Path, builtin: dict) -> Pack:
                                                       allow_empty=True))
         if not regex and not prefilter:
             prefilter = tuple(p.lower() for p in patterns)
+        asked = _strings(path, f"{key}.unless-asked", entry.get("unless-asked", []), allow_empty=True)
         rules.append(PatternRule(code, message, _roles(path, key, entry),
                                  _compile(path, key, patterns, regex, boundary, case), allow,
-                                 _bool(path, key, entry, "mask", False), prefilter))
+                                 _bool(path, key, entry, "mask", False), prefilter,
+                                 _compile(path, f"{key}.unless-asked", asked, True, False, False) if asked else None))
     for n, entry in enumerate(data.get("glossary", [])):
         key = f"glossary[{n}]"
         extra = set(entry) - _GLOSSARY_KEYS

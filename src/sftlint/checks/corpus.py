@@ -8,6 +8,7 @@ outliers (outliers.py) and the fixed-length cut (truncation.py) read the table a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,18 @@ from sftlint.checks.minhash import BANDS, bands, exact_hash, h64, shingles
 from sftlint.schema import Conversation
 
 KEYS = ("conversation", "prompt", "response", "full")
+SALIENT = "salient"
+"""A fetch key of its own: the numbers and names of the prompt (`salient`), not shingles of a text."""
 
 def key_text(conv: Conversation, key: str) -> str:
     """What a rule compares: the conversation without its system prompt (default), the prompt
     (every turn before the last assistant answer), the answers, or everything."""
     msgs = conv.messages
     last = max((i for i, m in enumerate(msgs) if m.role == "assistant"), default=len(msgs))
+    if key == "asked":  # internal: the user turn the last answer replies to
+        return next((m.content or "" for m in reversed(msgs[:last]) if m.role == "user"), "")
+    if key == "answer":  # internal: the last answer
+        return msgs[last].content or "" if last < len(msgs) else ""
     if key == "prompt":
         chosen = [m for m in msgs[:last] if not m.is_system]
     elif key == "response":
@@ -33,6 +40,18 @@ def key_text(conv: Conversation, key: str) -> str:
     else:
         chosen = [m for m in msgs if not m.is_system]
     return "\n".join(f"{m.role}: {m.content or ''}" for m in chosen)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][\w-]*")  # capitalised, not the first word of a sentence or line
+
+
+def salient(conv: Conversation) -> np.ndarray:
+    """The numbers and names in the user turns, as sorted unique hashes: what makes two prompts
+    built from one template (784 or 1225, London or Los Angeles, IBM or OpenAI) different questions."""
+    text = "\n".join(m.content or "" for m in conv.messages if m.role == "user")
+    found = {h64(t) for t in _NUMBER.findall(text)} | {h64(t.casefold()) for t in _NAME.findall(text)}
+    return np.array(sorted(found), dtype=np.uint64)
 
 
 # One example's row: what the corpus checks keep of it (~140 bytes; +64 with --against).

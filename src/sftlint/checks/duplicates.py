@@ -14,10 +14,46 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from sftlint.checks.corpus import Column, CorpusHit, groups
+from sftlint.checks.corpus import SALIENT, Column, CorpusHit, groups
 from sftlint.checks.minhash import EMPTY, cross_pairs, jaccard, near_pairs
 
 Fetch = Callable[[Iterable[int], str], dict[int, np.ndarray]]
+
+
+SAME_QUESTION = 0.5
+"""Jaccard at which two user turns ask the same thing in other words (D004: rewordings of one
+request may share an answer; D002: a near-duplicate whose answers differ is another question)."""
+ALIKE_SAMPLE = 64
+
+
+def _asked_alike(members: list[int], fetch: Fetch, min_count: int) -> bool:
+    """Whether a group's prompts are fewer than `min_count` different questions: the same last
+    user turn after different earlier turns ("Goodbye"), or rewordings of one request. Read from
+    the first ALIKE_SAMPLE members: enough to see `min_count` different ones."""
+    got = fetch(members[:ALIKE_SAMPLE], "asked")
+    distinct: list[np.ndarray] = []
+    for i in members[:ALIKE_SAMPLE]:
+        sh = got.get(i, EMPTY)
+        if all(jaccard(sh, d) < SAME_QUESTION for d in distinct):
+            distinct.append(sh)
+            if len(distinct) >= min_count:
+                return False
+    return True
+
+
+ANSWER_AND_NAMES = ("answer", SALIENT)
+
+
+def _same_question(a: tuple | None, b: tuple | None) -> bool:
+    """Whether two examples a long shared prompt makes look alike are one question: their answers
+    share at least half their shingles, and their prompts name the same numbers and names (one's
+    may be a subset of the other's: a rewording may drop "using Python"). A number or name each
+    has and the other lacks (784 or 1225, London or Los Angeles) makes them two questions."""
+    if a is None or b is None:
+        return True
+    (answer_a, names_a), (answer_b, names_b) = a, b
+    return (jaccard(answer_a, answer_b) >= SAME_QUESTION
+            and bool(np.isin(names_a, names_b).all() or np.isin(names_b, names_a).all()))
 
 
 def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fetch: Fetch,
@@ -48,11 +84,24 @@ def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fet
         alive = np.flatnonzero(keep)
         key = options["D002"]["key"]
 
+        # A long shared prompt (a tool description, a template) makes two examples look alike
+        # while they ask for different things (784 or 1225, Japan or Sweden): their answers then
+        # differ, and they are two examples, not one said twice. Read with the shingles, in the
+        # same pass over the file.
+        gate = key == "conversation"
+        asked: dict[int, tuple] = {}
+
         def fetch_alive(idx: set[int]) -> dict[int, np.ndarray]:
-            got = fetch({int(alive[i]) for i in idx}, key)
+            got = fetch({int(alive[i]) for i in idx}, (key, *ANSWER_AND_NAMES) if gate else key)
+            if gate:
+                asked.update((j, v[1:]) for j, v in got.items())
+                got = {j: v[0] for j, v in got.items()}
             return {i: got[int(alive[i])] for i in idx if int(alive[i]) in got}
 
         local = near_pairs(table["near"][alive], fetch_alive, threshold, rank[alive])
+        if gate:
+            local = {(a, b): sim for (a, b), sim in local.items()
+                     if _same_question(asked.get(int(alive[a])), asked.get(int(alive[b])))}
         neighbours: dict[int, dict[int, float]] = defaultdict(dict)
         for (a, b), sim in local.items():
             ia, ib = int(alive[a]), int(alive[b])
@@ -94,7 +143,7 @@ def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fet
             if len(members) < min_count:
                 continue
             prompts = {context[i] for i in members}
-            if len(prompts) < min_count:
+            if len(prompts) < min_count or _asked_alike(members, fetch, min_count):
                 continue
             by_line = sorted(members, key=lambda j: line[j])
             for i in members:

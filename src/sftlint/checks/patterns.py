@@ -52,6 +52,14 @@ class Prefilter:
         return self._always.union(*(self._owners[i] for i in found)) if found else self._always
 
 
+def _asked(conv: Conversation, index: int, question) -> bool:
+    """Whether the user turn this message answers, or a system prompt, matches `question`."""
+    asked = next((m.content for m in reversed(conv.messages[:index]) if m.role == "user"), None)
+    if asked and question.search(asked):
+        return True
+    return any(m.is_system and m.content and question.search(m.content) for m in conv.messages[:index])
+
+
 def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> ExampleCheck:
     def run(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         for index, m in enumerate(conv.messages):
@@ -64,6 +72,8 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
             parts = None
             for n, rule in rules:
                 if n not in candidates or m.role not in rule.roles:
+                    continue
+                if rule.unless_asked is not None and _asked(conv, index, rule.unless_asked):
                     continue
                 readable = reads(rule.code)
                 for start, end, found in matches(rule, text):

@@ -122,7 +122,11 @@ def repeated_lines(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         paras = [p for x in _PARAGRAPH.split(body) if len(p := x.strip()) >= _MIN_LINE and _has_words(p, 3)]
         if len(paras) >= 2:
             frac, first = _dup_fraction(paras)
-            found.append((max(frac * far, _adjacent(paras) * limit / 0.1), frac, first, "paragraphs"))
+            # a paragraph of eight words or more said again word for word is pasted, not written:
+            # reported from 10% of the text, as a repeat right after itself is
+            pasted = first is not None and _has_words(first, 8)
+            found.append((max(frac * far * (limit / 0.1 if pasted else 1.0), _adjacent(paras) * limit / 0.1),
+                          frac, first, "paragraphs"))
         sentences = [s for x in _SENTENCE.split(body) if len(s := x.strip().rstrip(".!?")) >= 20]
         if len(sentences) >= 2:
             # A sentence repeated right after itself is padding (natural text does not do that):
@@ -249,6 +253,12 @@ def compression_ratio(text: str) -> float:
     return len(data) / len(zlib.compress(data, 6)) if data else 0.0
 
 
+_P003_MARGIN = 1.3
+"""Text just past the limit was a list of parallel questions, URLs, box drawing or a patent's
+sections on real data (5 of 5 labelled); the loops and pasted copies it is for reach 1.7 times
+and more."""
+
+
 @check("P003")
 def low_entropy_text(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     limit, min_chars = ctx.option("P003", "max_ratio"), ctx.option("P003", "min_chars")
@@ -268,10 +278,9 @@ def low_entropy_text(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         if body != text or _structured(body):
             allowed *= 1.25
         ratio = compression_ratio(body)
-        if ratio > allowed:
-            digits = 1 if f"{ratio:.1f}" != f"{allowed:.1f}" else 2
-            yield Hit(index, f"compresses {ratio:.{digits}f}x (natural text of this length stays under "
-                             f"{allowed:.{digits}f}x): repeated material")
+        if ratio > allowed * _P003_MARGIN:
+            yield Hit(index, f"compresses {ratio:.1f}x, more than {_P003_MARGIN} times what natural text of this "
+                             f"length reaches ({allowed:.1f}x): repeated material")
 
 
 _RULE_LINE = re.compile(r"^\s*(?:[-*_=]\s*){3,}$|^\s*\|?[\s:|-]+\|[\s:|-]*$")

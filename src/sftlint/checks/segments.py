@@ -40,7 +40,7 @@ _OUTPUT_WORD = re.compile(r"\b(?:Output|OUTPUT|output|Result|输出|结果)\s*[:
 def _maybe(text: str) -> bool:
     """Whether a turn can hold anything but prose and lists (most turns cannot: they skip the line pass).
     Separate tests, because one regex of alternatives scans five times slower."""
-    return (bool(_SYMBOLS.search(text)) or "\n    " in text or "\n>>> " in text or text.startswith(("    ", ">>> "))
+    return (bool(_SYMBOLS.search(text)) or "   " in text or "\n>>> " in text or text.startswith(">>> ")
             or (("：" in text or ":" in text) and bool(_OUTPUT_WORD.search(text))))
 
 
@@ -240,10 +240,18 @@ def _lines(text: str, kinds: bytearray, paint, code: int, math: int, table: int,
     # line up: runs of spaces ending at the same place in neighbouring lines (padding does not)
     row = [free[i] and (bool(_TABLE_ROW.match(texts[i])) or texts[i].count("\t") >= 2) for i in range(n)]
     columns = [_columns(texts[i]) if free[i] and not row[i] and "  " in texts[i] else frozenset() for i in range(n)]
+    # rows of cells (two or more gaps each) with the same number of cells, blank lines between
+    # allowed: a table whose columns do not quite line up is still a table
+    nonblank = [i for i in range(n) if texts[i].strip()]
+    cells = {i: len(columns[i]) for i in nonblank if len(columns[i]) >= 2}
+    celled = set()
+    for a, b, c in zip(nonblank, nonblank[1:], nonblank[2:], strict=False):
+        if a in cells and cells.get(b) == cells[a] and cells.get(c) == cells[a]:
+            celled |= {a, b, c}
     for i in range(n):
         aligned = bool(columns[i]) and ((i > 0 and len(columns[i] & columns[i - 1]) >= 2)
                                         or (i + 1 < n and len(columns[i] & columns[i + 1]) >= 2))
-        if aligned or row[i] and ((i > 0 and row[i - 1]) or (i + 1 < n and row[i + 1])):
+        if aligned or i in celled or row[i] and ((i > 0 and row[i - 1]) or (i + 1 < n and row[i + 1])):
             paint(lines[i][0], lines[i][1], table)
             free[i] = False
     is_code = [free[i] and _is_code(texts[i]) for i in range(n)]

@@ -33,6 +33,8 @@ def data_options(fn):
         click.option("--select", multiple=True, callback=_split_codes, help="Rule codes or prefixes to check (comma-separated)."),
         click.option("--extend-select", multiple=True, callback=_split_codes, help="Codes or prefixes to add to the selection."),
         click.option("--ignore", multiple=True, callback=_split_codes, help="Codes or prefixes to skip."),
+        click.option("--preview/--no-preview", default=None,
+                     help="Check preview rules too (not yet trusted by measured precision; `sftlint rules` shows which)."),
         click.option("--profile", help="Target profile (openai, together, hf, ...); see `sftlint profiles`."),
         click.option("--max-tokens", type=click.IntRange(min=1), help="Per-example token limit (overrides the profile)."),
         click.option("--tokenizer", help="Hugging Face tokenizer (folder, hub id or .gguf file) whose chat template to count."),
@@ -45,7 +47,8 @@ def data_options(fn):
     return fn
 
 
-SETTING_FLAGS = {"select": "select", "extend_select": "extend-select", "ignore": "ignore", "profile": "profile",
+SETTING_FLAGS = {"select": "select", "extend_select": "extend-select", "ignore": "ignore", "preview": "preview",
+                 "profile": "profile",
                  "max_tokens": "max-tokens", "tokenizer": "tokenizer", "encoding": "encoding",
                  "input_format": "input-format", "fail_on": "fail-on"}
 """The flags that are settings, and their config keys."""

@@ -17,7 +17,8 @@ from sftlint.export.options import DEDUPE, FORMATS, POLICIES
               help="Output folder (created; files there are replaced atomically).")
 @data_options
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
-              help="Policy 'clean' drops unreviewed examples with findings at or above this (default: error).")
+              help="Policy 'clean' drops unreviewed examples with findings at or above this (default: error); "
+                   "a preview rule's findings only if its exact code is in --select/--extend-select.")
 @click.option("--policy", type=click.Choice(POLICIES), default="clean", show_default=True,
               help="Which examples to keep (see README).")
 @click.option("--split", "split_spec", help="Held-out test share, e.g. test=0.1.")

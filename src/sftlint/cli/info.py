@@ -23,8 +23,11 @@ def rules(code, output_format):
         if output_format == "json":
             click.echo(orjson.dumps([_rule_dict(r) for r in cat.values()], option=orjson.OPT_INDENT_2).decode())
             return
+        click.echo(f"code  {'name':<30} {'severity':<8} {'status':<8} {'precision':<11} summary")
         for r in cat.values():
-            click.echo(f"{r.code}  {r.name:<30} {r.severity:<8} {r.status:<8} {r.summary}")
+            click.echo(f"{r.code}  {r.name:<30} {r.severity:<8} {r.status:<8} {_precision(r):<11} {r.summary}")
+        click.echo("\nprecision: the share of a rule's findings a curator would act on, from hand-labelled findings in\n"
+                   "real public data (labelled count in brackets; benchmarks/precision.py). Preview rules run with --preview.")
         return
     rule = cat.get(code.upper())
     if rule is None:
@@ -33,10 +36,17 @@ def rules(code, output_format):
         click.echo(orjson.dumps(_rule_dict(rule), option=orjson.OPT_INDENT_2).decode())
         return
     click.echo(f"{rule.name} ({rule.code})")
-    click.echo(f"Family: {rule.family}. Default severity: {rule.severity}. Status: {rule.status}.")
+    click.echo(f"Family: {rule.family}. Default severity: {rule.severity}. Status: {rule.status}."
+               + (f" Measured precision: {rule.precision:.2f} on {rule.labelled} labelled findings." if rule.labelled else ""))
+    if rule.preview:
+        click.echo("Preview: checked with --preview (or `preview = true`), or when its exact code is selected.")
     click.echo(f"\n{rule.summary}.\nFix: {rule.fix}.")
     for key, heading in DOC_HEADINGS:
         click.echo(f"\n## {heading}\n{rule.doc(key)}")
+
+
+def _precision(rule) -> str:
+    return f"{rule.precision:.2f} ({rule.labelled})" if rule.labelled else "-"
 
 
 def _rule_dict(rule) -> dict:

@@ -198,8 +198,8 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
             dropped.append((c, _why(c, "rejected", "rejected in review")))
         elif decision != "accept" and options.policy == "accepted":
             dropped.append((c, _why(c, "not-accepted", "policy 'accepted' keeps only examples accepted in review")))
-        elif decision != "accept" and options.policy == "clean" and (blocking := [f for f in c.findings
-                                                                              if f.rank >= threshold]):
+        elif decision != "accept" and options.policy == "clean" and (blocking := [
+                f for f in c.findings if f.rank >= threshold and settings.may_leave_out(f.code)]):
             worst = max(blocking, key=lambda f: f.rank).severity
             dropped.append((c, _why(c, "findings", f"policy 'clean': unreviewed with a finding of severity {worst}",
                                     sorted({f.code for f in blocking}))))

@@ -95,8 +95,15 @@ def _json_type(value: Any) -> str:
     return {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "null")
 
 
+METADATA_KEYS = frozenset({"id", "idx", "index", "uuid", "source", "dataset", "datasplit", "split", "generator",
+                           "model", "category", "lang", "language", "tags", "url", "license", "metadata", "meta",
+                           "created_at", "timestamp", "topic", "domain"})
+"""Keys that describe a record rather than hold its text: every trainer ignores them, and losing
+them in a conversion loses no training data, so S032 does not report them."""
+
+
 def _unknown_keys(value: dict, known, label: str, issues: list[Issue]) -> None:
-    unknown = sorted(str(k) for k, v in value.items() if v is not None and k not in known)
+    unknown = sorted(str(k) for k, v in value.items() if v is not None and k not in known and k not in METADATA_KEYS)
     if unknown:
         issues.append(Issue("S032", f"unrecognised top-level key(s) for {label}: {', '.join(unknown)}"))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sftlint.checks.corpus import CorpusHit, key_text, stack
+from sftlint.checks.corpus import SALIENT, CorpusHit, key_text, salient, stack
 from sftlint.checks.duplicates import duplicate_hits
 from sftlint.checks.minhash import shingles
 from sftlint.checks.outliers import outlier_hits
@@ -26,8 +26,14 @@ from sftlint.io.reader import Record
 from sftlint.lint.records import Processor
 
 
-def shingles_at(path: Path, fmt: str | None, settings: Settings, lines: dict[int, int], key: str) -> dict[int, Any]:
-    """Shingle sets of the key text of the records at byte offsets `lines` (offset -> index),
+def _shingles(conv, key: str):
+    return salient(conv) if key == SALIENT else shingles(key_text(conv, key))
+
+
+def shingles_at(path: Path, fmt: str | None, settings: Settings, lines: dict[int, int], key: str | tuple[str, ...]
+                ) -> dict[int, Any]:
+    """Shingle sets of the key text of the records at byte offsets `lines` (offset -> index), a
+    tuple of them for a tuple of keys (one read for all),
     re-read from the file: only the examples in candidate pairs are held in memory at once."""
     out: dict[int, Any] = {}
     if not lines:
@@ -35,7 +41,8 @@ def shingles_at(path: Path, fmt: str | None, settings: Settings, lines: dict[int
     remaining = len(lines)
     for r in iter_conversations(path, settings.profile, fmt, settings.options["S006"]["max_line_bytes"], lines):
         if r.conversation is not None:
-            out[lines[r.record.offset]] = shingles(key_text(r.conversation, key))
+            out[lines[r.record.offset]] = (tuple(_shingles(r.conversation, k) for k in key) if isinstance(key, tuple)
+                                           else _shingles(r.conversation, key))
         remaining -= 1
         if not remaining:
             break
