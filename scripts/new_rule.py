@@ -68,7 +68,7 @@ def add_case(text: str, code: str) -> str:
 
 def add_readme_row(text: str, code: str, name: str, severity: str, summary: str) -> str:
     rows = list(re.finditer(r"(?m)^\| ([SDPTBQ]\d{3}) \| [^\n]*\n", text))
-    row = f"| {code} | {name} | {severity} | {summary} |\n"
+    row = f"| {code} | {name} | {severity} | preview | – | {summary} |\n"
     after = [m for m in rows if m.group(1) > code]
     at = after[0].start() if after else rows[-1].end()
     return text[:at] + row + text[at:]

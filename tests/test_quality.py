@@ -24,7 +24,7 @@ def codes_by_line(doc: dict) -> dict[int, set[str]]:
 
 
 def test_the_cookbooks_banana_answer_is_padding(realdata):
-    doc = lint_json(str(realdata / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"), "--select", "P")
+    doc = lint_json(str(realdata / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"), "--select", "P", "--preview")
     flagged = {f["line"] for f in doc["findings"]}
     assert len(flagged) == 1
     assert {f["code"] for f in doc["findings"]} >= {"P002", "P003"}

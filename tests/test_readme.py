@@ -28,9 +28,11 @@ def test_ci_runs_the_readme_test_command():
     assert ci == commands[1]
 
 
-def test_rule_table_lists_every_rule():
-    rows = dict(re.findall(r"^\| ([SDPTBQ]\d{3}) \| ([a-z0-9-]+) \|", README, flags=re.M))
-    assert rows == {code: rule.name for code, rule in builtin_catalogue().items()}
+def test_rule_table_lists_every_rule_with_its_status_and_measured_precision():
+    rows = {code: (name, status, precision) for code, name, status, precision in
+            re.findall(r"^\| ([SDPTBQ]\d{3}) \| ([a-z0-9-]+) \| \w+ \| (\w+) \| ([^|]+) \|", README, flags=re.M)}
+    assert rows == {code: (rule.name, rule.status, f"{rule.precision:.2f} ({rule.labelled})" if rule.labelled else "–")
+                    for code, rule in builtin_catalogue().items()}
 
 
 @dataclass
