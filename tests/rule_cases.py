@@ -36,6 +36,9 @@ def oks(n: int) -> list[dict]:
 
 
 CALL = {"id": "call_1", "type": "function", "function": {"name": "book_service", "arguments": '{"day": "monday"}'}}
+BOOKING_TOOLS = [{"type": "function", "function": {"name": "book_service", "description": "Book a workshop slot", "parameters": {
+    "type": "object", "properties": {"day": {"type": "string"}, "kind": {"type": "string", "enum": ["repair", "service"]}},
+    "required": ["day"]}}}]
 
 
 def eid(record: dict) -> str:
@@ -313,6 +316,22 @@ CASES: dict[str, Case] = {
                   "a.jsonl.sftlint-journal": journal((OK, "reject"), (OK, "undo"), (conv(SYS, A), "accept"),
                                                      (conv(Q, A), "reject"))},
                  {("a.jsonl", 3, None)}),
+    # calls against the example's tools (the shape of realdata/functiongemma): a required argument
+    # missing, an argument the function does not take, a wrong type, a value outside the enum, a
+    # function not declared; a conforming call, optional arguments left out, and an example
+    # without tools are fine
+    "S033": Case({"a.jsonl": jl(*(conv(SYS, Q, ("assistant", {"tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": name, "arguments": args}}]}),
+        ("tool", {"content": "ok", "tool_call_id": "c1"}), A, tools=tools) for name, args, tools in (
+        ("book_service", '{"kind": "repair"}', BOOKING_TOOLS),
+        ("book_service", '{"day": "monday", "kind": "repair", "colour": "red"}', BOOKING_TOOLS),
+        ("book_service", '{"day": 1}', BOOKING_TOOLS),
+        ("book_service", '{"day": "monday", "kind": "paint"}', BOOKING_TOOLS),
+        ("cancel_booking", '{"day": "monday"}', BOOKING_TOOLS),
+        ("book_service", '{"day": "monday", "kind": "repair"}', BOOKING_TOOLS),
+        ("book_service", '{"day": "friday"}', BOOKING_TOOLS),
+        ("book_service", '{"colour": "red"}', None))))},
+        {("a.jsonl", n, 2) for n in range(1, 6)}),
     "T001": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Oil it. " * 40)), OK)}, {("a.jsonl", 1, None)},
                  args=["--max-tokens", "60", "--encoding", "cl100k_base"]),
     "T002": Case({"a.jsonl": jl(conv(SYS, ("user", "My chain squeaks. " * 30), A),

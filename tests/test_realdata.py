@@ -114,3 +114,34 @@ def test_every_real_file_lints_without_a_traceback(path):
     assert result.exit_code in (0, 1)
     doc = orjson.loads(result.stdout)
     assert doc["summary"]["records"] > 0
+
+
+def test_every_functiongemma_call_that_breaks_its_schema_is_reported_and_no_other(realdata):
+    """The calls are checked by reading the schemas here, independently of the rule: a call
+    breaks its schema when it leaves out a required argument, passes one the function does not
+    list, or a value outside an enum."""
+    path = realdata / "functiongemma" / "train.jsonl"
+    broken = {}
+    for line, raw in enumerate(path.read_bytes().splitlines(), 1):
+        record = orjson.loads(raw)
+        tools = {t["function"]["name"]: t["function"]["parameters"] for t in record["tools"]}
+        for m in record["messages"]:
+            for call in m.get("tool_calls") or ():
+                name, args = call["function"]["name"], call["function"]["arguments"]
+                schema = tools[name]
+                wrong = [r for r in schema.get("required", []) if r not in args]
+                wrong += [k for k, v in args.items() if k not in schema["properties"]
+                          or v not in schema["properties"][k].get("enum", [v])]
+                if wrong:
+                    broken[line] = (name, wrong)
+    assert len(broken) == 7  # every one a play_genre call without its genre
+    for profile in ("openai", "hf"):
+        doc = lint_json(path, "--select", "S033", "--profile", profile)
+        found = {f["line"]: f["message"] for f in doc["findings"]}
+        assert set(found) == set(broken)
+        for line, (name, wrong) in broken.items():
+            assert f"`{name}`" in found[line] and all(f"'{w}'" in found[line] for w in wrong)
+    # the hf profile takes object arguments; openai wants them JSON-encoded: one note for the file
+    hf = lint_json(path, "--select", "S030", "--profile", "hf")
+    openai = lint_json(path, "--select", "S030")
+    assert hf["findings"] == [] and [f["line"] for f in openai["findings"]] == [None]

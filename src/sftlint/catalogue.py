@@ -140,6 +140,9 @@ class Profile:
     min_examples: int
     max_tokens: int | None
     tokenizer_hint: str = ""
+    object_arguments: bool = False
+    """Whether tool-call `arguments` may be a JSON object (Hugging Face chat templates expect one);
+    otherwise it must be a JSON-encoded string, as OpenAI's API wants."""
 
 
 def profile_names() -> list[str]:
@@ -164,6 +167,7 @@ def load_profile(name: str) -> Profile:
         weight_values=tuple(d.get("weight_values", [0, 1])),
         weight_roles=frozenset(d.get("weight_roles", ["assistant"])),
         min_examples=int(d.get("min_examples", 1)),
+        object_arguments=bool(d.get("object_arguments", False)),
         max_tokens=d.get("max_tokens"),
         tokenizer_hint=d.get("tokenizer_hint", ""),
     )

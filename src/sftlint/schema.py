@@ -21,7 +21,25 @@ SYSTEM_ROLES = ("system", "developer")
 class ToolCall:
     id: str | None
     name: str | None
-    arguments: str | None
+    arguments: Any = None
+    """As written: a JSON-encoded string (OpenAI) or an object (Hugging Face chat templates)."""
+
+    @property
+    def arguments_text(self) -> str:
+        """The arguments as JSON text, however they were written."""
+        if self.arguments is None or isinstance(self.arguments, str):
+            return self.arguments or ""
+        return orjson.dumps(self.arguments).decode()
+
+    @property
+    def argument_values(self) -> Any:
+        """The arguments as a JSON value (None when they are not valid JSON: S030's finding)."""
+        if not isinstance(self.arguments, str):
+            return self.arguments
+        try:
+            return orjson.loads(self.arguments)
+        except orjson.JSONDecodeError:
+            return None
 
 
 @dataclass(slots=True)

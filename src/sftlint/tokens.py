@@ -164,7 +164,7 @@ class TiktokenCounter:
             if m.name:
                 k += n(m.name) + TOKENS_PER_NAME
             for call in m.tool_calls:
-                k += n(call.name or "") + n(call.arguments or "") + TOKENS_PER_MESSAGE
+                k += n(call.name or "") + n(call.arguments_text) + TOKENS_PER_MESSAGE
             per_message.append(k)
             if trains_on(m):
                 trainable += k - TOKENS_PER_MESSAGE

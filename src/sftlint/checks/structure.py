@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sftlint.checks import Context, Hit, check
+from sftlint.checks.tool_calls import declared, problems
 from sftlint.schema import Conversation
 
 NON_ASSISTANT_CONTENT_ROLES = ("system", "developer", "user", "tool")
@@ -144,3 +145,25 @@ def unsupported_content_parts(conv: Conversation, ctx: Context) -> Iterator[Hit]
 def missing_system_message(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     if not any(m.is_system for m in conv.messages):
         yield Hit(None, "conversation has no system message")
+
+
+@check("S033")
+def tool_call_breaks_schema(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    if not conv.tools or not any(m.tool_calls for m in conv.messages):
+        return
+    tools = declared(conv.tools)
+    if not tools:
+        return
+    for i, m in enumerate(conv.messages):
+        for n, call in enumerate(m.tool_calls or ()):
+            if call.name is None:
+                continue  # S030's
+            if call.name not in tools:
+                known = ", ".join(sorted(tools)[:6]) + (" …" if len(tools) > 6 else "")
+                yield Hit(i, f"call {n}: `{call.name}` is not one of the example's tools ({known})")
+                continue
+            values = call.argument_values
+            if tools[call.name] is None or (values is None and call.arguments is not None):
+                continue  # no schema to check, or arguments that are not JSON (S030's)
+            for problem in problems(tools[call.name], {} if values is None else values):
+                yield Hit(i, f"call {n} to `{call.name}`: {problem}")

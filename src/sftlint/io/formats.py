@@ -142,7 +142,7 @@ def _content(raw: Any, index: int, issues: list[Issue]) -> tuple[str | None, lis
     return None, None
 
 
-def _tool_calls(raw: Any, index: int, issues: list[Issue]) -> list[ToolCall]:
+def _tool_calls(raw: Any, index: int, issues: list[Issue], profile: Profile) -> list[ToolCall]:
     if not isinstance(raw, list):
         issues.append(Issue("S030", f"`tool_calls` is a JSON {_json_type(raw)}, not an array", index))
         return []
@@ -160,11 +160,12 @@ def _tool_calls(raw: Any, index: int, issues: list[Issue]) -> list[ToolCall]:
                 orjson.loads(args)
             except orjson.JSONDecodeError:
                 issues.append(Issue("S030", f"tool call {c} `arguments` is not valid JSON", index))
-        elif args is not None:
-            issues.append(Issue("S030", f"tool call {c} `arguments` must be a JSON-encoded string", index))
+        elif args is not None and not (profile.object_arguments and isinstance(args, dict)):
+            want = "a JSON-encoded string or an object" if profile.object_arguments else "a JSON-encoded string"
+            issues.append(Issue("S030", f"tool call {c} `arguments` must be {want}", index))
         call_id = call.get("id")
         calls.append(ToolCall(call_id if isinstance(call_id, str) else None, name if isinstance(name, str) else None,
-                              args if isinstance(args, str) else None))
+                              args if isinstance(args, (str, dict)) else None))
     return calls
 
 
@@ -198,7 +199,7 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
             before = len(issues)
             content, parts = _content(content, i, issues)
             invalid = content is None and len(issues) > before
-        calls = _tool_calls(raw["tool_calls"], i, issues) if "tool_calls" in raw else []
+        calls = _tool_calls(raw["tool_calls"], i, issues, profile) if "tool_calls" in raw else []
         name = raw.get("name")
         tool_call_id = raw.get("tool_call_id")
         extra = {k: v for k, v in raw.items() if k not in MODELLED_MESSAGE_KEYS}

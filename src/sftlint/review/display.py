@@ -23,7 +23,7 @@ def shown_messages(conv: Conversation) -> list[Shown]:
     for m in conv.messages:
         extra = []
         for call in m.tool_calls:
-            extra.append(f"→ tool call {call.id or ''} {call.name or '?'}({call.arguments or ''})")
+            extra.append(f"→ tool call {call.id or ''} {call.name or '?'}({call.arguments_text})")
         if m.tool_call_id:
             extra.append(f"↳ answers {m.tool_call_id}")
         if m.name:
