@@ -126,3 +126,31 @@ def test_lint_reads_a_file_once_then_only_the_candidates_again(tmp_path, monkeyp
     found = findings("a.jsonl", "--select", "D,S,Q", "--jobs", "1", cwd=tmp_path)
     assert any(f["code"] == "D002" for f in found)  # the candidates were verified...
     assert reads == ["a.jsonl", "a.jsonl"]  # ...in the second and last read
+
+
+def test_a_split_made_after_augmenting_the_prompts_leaks_through_its_answers(realdata, tmp_path):
+    """Real support answers (realdata/bitext-cs), each prompt written three ways with prefixes,
+    shuffled, then split 80/20: most test examples have a sibling in train with the same answer."""
+    rng = random.Random(0)
+    rows = [orjson.loads(x) for x in (realdata / "bitext-cs" / "test.jsonl").read_bytes().splitlines()[:400]]
+    prefixes = ["", "Customer asked: ", "Question: ", "Hi there, ", "Please help: "]
+    augmented = [(i, {"instruction": r["instruction"], "input": p + r["input"], "output": r["output"]})
+                 for i, r in enumerate(rows) for p in rng.sample(prefixes, 3)]
+    rng.shuffle(augmented)
+    cut = len(augmented) * 8 // 10
+    train, test = augmented[:cut], augmented[cut:]
+    (tmp_path / "train.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for _, r in train))
+    (tmp_path / "test.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for _, r in test))
+    held_out = {i for i, _ in test}
+    augmented_leaks = {line for line, (i, _) in enumerate(train, 1) if i in held_out}
+    # the set itself repeats some prompts word for word with other answers: leaks too, by the prompt
+    asked = {rows[i]["input"].casefold() for i, _ in test}
+    leaked = augmented_leaks | {line for line, (i, _) in enumerate(train, 1) if rows[i]["input"].casefold() in asked}
+    found = findings("train.jsonl", "--select", "D005", "--against", "test.jsonl", cwd=tmp_path)
+    flagged = {f["line"] for f in found}
+    by_answer = {f["line"] for f in found if f["message"].startswith("the answer")}
+    assert len(augmented_leaks) > 300
+    assert len(flagged & augmented_leaks) / len(augmented_leaks) >= 0.95
+    # keyed on the answer it finds the augmented copies, and only leaks
+    assert len(by_answer & leaked) / len(by_answer) >= 0.95 and len(by_answer) > 200
+    assert any("the answer is a near-duplicate of test.jsonl's line" in f["message"] for f in found)

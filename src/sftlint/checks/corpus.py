@@ -60,7 +60,10 @@ FIELDS = [("line", np.int64), ("offset", np.int64), ("eid", np.uint64), ("findin
           ("answer_chars", np.uint32), ("prompt_chars", np.uint32), ("style", np.uint16), ("skeleton", np.uint64),
           ("near", np.uint32, (BANDS,))]
 ROW = np.dtype(FIELDS)
-ROW_LEAK = np.dtype([*FIELDS, ("leak", np.uint32, (BANDS,))])
+ROW_LEAK = np.dtype([*FIELDS, ("leak", np.uint32, (BANDS,)), ("leak_answer", np.uint32, (BANDS,))])
+LEAK_ANSWER_CHARS = 40
+"""An answer this long or longer is compared with the held-out answers too (D005): shorter ones
+("Yes", "Paris") are shared by unrelated examples."""
 Row = tuple  # a record of ROW or ROW_LEAK, as a plain tuple until rows are stacked
 
 
@@ -108,7 +111,9 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
     if "D005" in active:
         leak_key = options["D005"]["key"]
         leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))
-        row = (*row, leak)
+        # a split made after augmenting the prompts ("Customer asked: …") leaks its answers
+        said = len(answer.strip()) >= LEAK_ANSWER_CHARS
+        row = (*row, leak, bands(shingles(key_text(conv, "answer"))) if said else _NO_BANDS)
     return row
 
 

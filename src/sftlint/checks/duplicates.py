@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from sftlint.checks.corpus import SALIENT, Column, CorpusHit, groups
+from sftlint.checks.corpus import LEAK_ANSWER_CHARS, SALIENT, Column, CorpusHit, groups
 from sftlint.checks.minhash import EMPTY, cross_pairs, jaccard, near_pairs
 
 Fetch = Callable[[Iterable[int], str], dict[int, np.ndarray]]
@@ -54,6 +54,33 @@ def _same_question(a: tuple | None, b: tuple | None) -> bool:
     (answer_a, names_a), (answer_b, names_b) = a, b
     return (jaccard(answer_a, answer_b) >= SAME_QUESTION
             and bool(np.isin(names_a, names_b).all() or np.isin(names_b, names_a).all()))
+
+
+def _leaks(table: np.ndarray, against: np.ndarray, options: dict, fetch: Fetch, fetch_against: Fetch | None
+           ) -> list[CorpusHit]:
+    """D005: examples whose prompt (the rule's key) or whose answer (of LEAK_ANSWER_CHARS or more)
+    is at least `threshold` similar to a held-out example's, verified. Keyed on the prompt alone,
+    a split made after augmenting the prompts ("Question: …", "Customer asked: …") passes while
+    its answers leak word for word."""
+    threshold, key = options["threshold"], options["key"]
+    said = (table["answer_chars"] >= LEAK_ANSWER_CHARS).nonzero()[0]
+    their_said = (against["answer_chars"] >= LEAK_ANSWER_CHARS).nonzero()[0]
+    by_key = cross_pairs(table["leak"], against["leak"])
+    by_answer = {(int(said[a]), int(their_said[b]))
+                 for a, b in cross_pairs(table["leak_answer"][said], against["leak_answer"][their_said])}
+    mine = fetch({a for a, _ in by_key | by_answer}, (key, "answer")) if by_key or by_answer else {}
+    theirs = (fetch_against({b for _, b in by_key | by_answer}, (key, "answer"))
+              if (by_key or by_answer) and fetch_against else {})
+    best: dict[int, tuple[float, int, str]] = {}
+    for part, pairs in ((0, by_key), (1, by_answer)):
+        for a, b in sorted(pairs):
+            sim = jaccard(mine.get(a, (EMPTY, EMPTY))[part], theirs.get(b, (EMPTY, EMPTY))[part])
+            if sim >= threshold and (a not in best or sim > best[a][0]):
+                best[a] = (sim, b, "the answer" if part else ("the prompt" if key == "prompt" else f"the {key}"))
+    their_line = against["line"].tolist()
+    return [CorpusHit("D005", a, f"{what} is a near-duplicate of the --against set's line {their_line[b]} "
+                      f"(Jaccard {sim:.2f}): held-out data leaks into this file", [b], round(sim, 4), against=True)
+            for a, (sim, b, what) in sorted(best.items())]
 
 
 def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fetch: Fetch,
@@ -152,19 +179,5 @@ def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fet
                 hits.append(CorpusHit("D004", i, f"the same answer is given to {len(prompts)} different prompts "
                                 f"(also line(s) {lines}{' …' if len(others) > 5 else ''})", others[:20]))
     if "D005" in active and against is not None and len(against) and n:
-        threshold = options["D005"]["threshold"]
-        pairs = cross_pairs(table["leak"], against["leak"])
-        key = options["D005"]["key"]
-        left = fetch({a for a, _ in pairs}, key) if pairs else {}
-        right = fetch_against({b for _, b in pairs}, key) if pairs and fetch_against else {}
-        their_line = against["line"].tolist()
-        best: dict[int, tuple[float, int]] = {}
-        for a, b in sorted(pairs):
-            sim = jaccard(left.get(a, EMPTY), right.get(b, EMPTY))
-            if sim >= threshold and (a not in best or sim > best[a][0]):
-                best[a] = (sim, b)
-        for a, (sim, b) in best.items():
-            hits.append(CorpusHit("D005", a, f"near-duplicate of an example in the --against set, line "
-                            f"{their_line[b]} (Jaccard {sim:.2f}): held-out data leaks into this file",
-                            [b], round(sim, 4), against=True))
+        hits += _leaks(table, against, options["D005"], fetch, fetch_against)
     return hits
