@@ -143,6 +143,9 @@ class Profile:
     object_arguments: bool = False
     """Whether tool-call `arguments` may be a JSON object (Hugging Face chat templates expect one);
     otherwise it must be a JSON-encoded string, as OpenAI's API wants."""
+    mapping: Any = None
+    """The config's `[mapping]` (io.mapping.InputMapping): how to read records of the user's own
+    shape. Carried here because every reader already gets the profile."""
 
 
 def profile_names() -> list[str]:

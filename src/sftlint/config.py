@@ -83,8 +83,13 @@ class RawSettings(BaseModel):
     """tiktoken encoding to count with, e.g. "cl100k_base"; default: the profile model's."""
     fail_on: Literal["info", "warning", "error"] = "error"
     """Lowest severity that makes `sftlint lint` exit 1."""
-    input_format: Literal["auto", "messages", "sharegpt", "alpaca", "pairs"] = "auto"
+    input_format: Literal["auto", "messages", "sharegpt", "alpaca", "pairs", "firefly"] = "auto"
     """Input format; "auto" detects it per file."""
+    mapping: dict[str, Any] = {}
+    """Your own record shape, as [tool.sftlint.mapping]: `turns` (the key of the list of turns) with
+    `role`, `content` and `roles` (your role names to user/assistant/system/tool), or `user` and
+    `assistant` (turns that hold a pair each); or `prompt` and `answer`; optionally `system`. When
+    set, every file is read with it."""
     rules: dict[str, dict[str, Any]] = {}
     """Per-rule options, e.g. [tool.sftlint.rules.S028] min-examples = 50."""
     review: dict[str, Any] = {}
@@ -131,6 +136,15 @@ class RawSettings(BaseModel):
     def stage_table(cls, table: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         registered = _TABLES.get(info.field_name)
         return registered[0](table) if registered else table
+
+    @field_validator("mapping")
+    @classmethod
+    def valid_mapping(cls, table: dict[str, Any]) -> dict[str, Any]:
+        from sftlint.io.mapping import InputMapping
+
+        if table:
+            InputMapping.from_table(table)
+        return table
 
     @field_validator("profile")
     @classmethod
@@ -224,6 +238,12 @@ class Settings:
     def resolve(cls, raw: RawSettings, source: Path | None = None) -> Settings:
         rules = catalogue()
         profile = load_profile(raw.profile)
+        if raw.mapping:
+            from dataclasses import replace
+
+            from sftlint.io.mapping import InputMapping
+
+            profile = replace(profile, mapping=InputMapping.from_table(raw.mapping))
         def picked(selectors: list[str], code: str) -> bool:
             """An exact code picks its rule; a prefix or ALL picks a preview rule only with preview on."""
             usable = rules[code].status == "stable" or (raw.preview and rules[code].status == "preview")

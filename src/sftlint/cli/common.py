@@ -39,7 +39,8 @@ def data_options(fn):
         click.option("--max-tokens", type=click.IntRange(min=1), help="Per-example token limit (overrides the profile)."),
         click.option("--tokenizer", help="Hugging Face tokenizer (folder, hub id or .gguf file) whose chat template to count."),
         click.option("--encoding", help="tiktoken encoding, e.g. cl100k_base (default: the profile model's)."),
-        click.option("--input-format", type=click.Choice(["auto", *INPUT_FORMATS]), help="Input format; default: detected per file."),
+        click.option("--input-format", type=click.Choice(["auto", *INPUT_FORMATS]),
+                     help="Input format; default: detected per file (or the config's [mapping])."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for large files (default: CPU count)."),
     ]
     for d in reversed(decorators):

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sftlint.catalogue import Profile
-from sftlint.io.formats import adapt, detect_format, record_format
-from sftlint.io.reader import Problem, Record, parse_line, read
+from sftlint.io.formats import MAPPED, adapt, detect_format, record_format
+from sftlint.io.reader import InputError, Problem, Record, parse_line, read
 from sftlint.schema import Conversation
 
 SNIFF_RECORDS = 50
@@ -76,8 +76,34 @@ class Opened:
         self.format = fmt
         self.items: Iterator[Record | Problem] = chain(self.head, self._reader)
 
+    def fill_head(self) -> None:
+        """Read the first records into `head` if detection did not (a fixed format)."""
+        if self.head:
+            return
+        records = 0
+        for item in self._reader:
+            self.head.append(item)
+            if isinstance(item, Record):
+                records += 1
+                if records >= SNIFF_RECORDS:
+                    break
+        self.items = chain(self.head, self._reader)
+
     def close(self) -> None:
         self._reader.close()
+
+
+def check_mapping(opened: Opened, mapping, shown: str) -> None:
+    """A mapping whose key none of the file's first records has is a mistake in the config, not
+    in the data: stop with the key named (exit 2) rather than report every record."""
+    opened.fill_head()
+    values = [v for item in opened.head if isinstance(item, Record) for v in [value_of(item)[0]] if isinstance(v, dict)]
+    if values and not any(mapping.anchor in v for v in values):
+        keys = sorted({str(k) for v in values for k in v})[:10]
+        which = "turns" if mapping.turns else "prompt"
+        opened.close()
+        raise InputError(f"{shown}: mapping.{which} = {mapping.anchor!r}: none of the first {len(values)} records has "
+                         f"that key (they have: {', '.join(keys)})")
 
 
 def iter_conversations(path: Path, profile: Profile, fmt: str | None = DETECT,
@@ -85,6 +111,8 @@ def iter_conversations(path: Path, profile: Profile, fmt: str | None = DETECT,
                        offsets: Container[int] | None = None) -> Iterator[Read]:
     """Every record of `path` (or only those at the byte `offsets` given) in file order, adapted to
     a conversation in format `fmt` (default: detected from the file's first records); one read."""
+    if fmt == DETECT and profile.mapping is not None:
+        fmt = MAPPED
     opened = Opened(path, max_line_bytes, fmt)
     try:
         for item in opened.items:

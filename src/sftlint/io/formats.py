@@ -13,9 +13,15 @@ from typing import Any
 import orjson
 
 from sftlint.catalogue import Profile
+from sftlint.io.mapping import InputMapping
 from sftlint.schema import Conversation, Message, ToolCall
 
-FORMATS = ("messages", "sharegpt", "alpaca", "pairs")
+FORMATS = ("messages", "sharegpt", "alpaca", "pairs", "firefly")
+MAPPED = "mapped"
+"""The format of every file when the config declares a mapping (`[tool.sftlint.mapping]`)."""
+FIREFLY = InputMapping(turns="conversation", user="human", assistant="assistant", system="system",
+                       also=("conversation_id",))
+"""Firefly and MOSS: `{conversation_id, category, conversation: [{human, assistant}], dataset}`."""
 PAIR_PROMPT_KEYS = ("prompt", "question", "query")
 PAIR_ANSWER_KEYS = ("completion", "response", "answer")
 
@@ -72,6 +78,8 @@ def record_format(value: Any) -> str | None:
         return "alpaca"
     if any(k in value for k in PAIR_PROMPT_KEYS) and any(k in value for k in PAIR_ANSWER_KEYS):
         return "pairs"
+    if isinstance(value.get("conversation"), list):
+        return "firefly"
     return None
 
 
@@ -87,6 +95,10 @@ def adapt(value: Any, fmt: str | None, profile: Profile) -> tuple[Conversation |
         return _from_alpaca(value)
     if fmt == "pairs":
         return _from_pairs(value)
+    if fmt == "firefly":
+        return _from_mapped(value, FIREFLY, "firefly")
+    if fmt == MAPPED and profile.mapping is not None:
+        return _from_mapped(value, profile.mapping, MAPPED)
     keys = ", ".join(sorted(map(str, value))[:8]) or "none"
     return None, [Issue("S010", f"example is in no known chat format (keys: {keys})")]
 
@@ -308,6 +320,48 @@ def _from_alpaca(value: dict) -> tuple[Conversation | None, list[Issue]]:
     messages.append(Message(role="assistant", content=output if isinstance(output, str) else None))
     extra = {k: v for k, v in value.items() if k not in ALPACA_EXAMPLE_KEYS}
     return Conversation(messages=messages, source_format="alpaca", extra=extra), issues
+
+
+def _from_mapped(value: dict, mapping: InputMapping, fmt: str) -> tuple[Conversation | None, list[Issue]]:
+    """A record in the shape a mapping declares (the config's, or Firefly's built in)."""
+    issues: list[Issue] = []
+    _unknown_keys(value, mapping.known_keys(), "the mapping" if fmt == MAPPED else fmt, issues)
+    system = value.get(mapping.system) if mapping.system else None
+    messages = [Message(role="system", content=system)] if isinstance(system, str) and system else []
+
+    def text_of(raw: dict, key: str, role: str) -> None:
+        text = raw.get(key)
+        if text is not None and not isinstance(text, str):
+            issues.append(Issue("S031", f"`{key}` is a JSON {_json_type(text)}; expected a string", len(messages)))
+            text = None
+        messages.append(Message(role=role, content=text))
+
+    if mapping.turns is None:
+        if not isinstance(value.get(mapping.prompt), str) and not isinstance(value.get(mapping.answer), str):
+            return None, [Issue("S012", f"no `{mapping.prompt}` or `{mapping.answer}` (the mapping's prompt and answer)")]
+        text_of(value, mapping.prompt, "user")
+        text_of(value, mapping.answer, "assistant")
+    else:
+        turns = value.get(mapping.turns)
+        if not isinstance(turns, list) or not turns:
+            what = "missing" if turns is None else ("empty" if turns == [] else f"a JSON {_json_type(turns)}")
+            return None, [Issue("S012", f"`{mapping.turns}` is {what}; expected a non-empty array of turns")]
+        for raw in turns:
+            if not isinstance(raw, dict):
+                issues.append(Issue("S013", f"turn is a JSON {_json_type(raw)}, not an object", len(messages)))
+                messages.append(Message(role=None, extra={"value": raw}))
+            elif mapping.user:  # a pair per turn
+                for role, key in (("user", mapping.user), ("assistant", mapping.assistant)):
+                    if key in raw:
+                        text_of(raw, key, role)
+            else:
+                role = mapping.role_of(raw.get(mapping.role))
+                if not isinstance(role, str):
+                    issues.append(Issue("S013", f"turn has no `{mapping.role}`", len(messages)))
+                    role = None
+                text_of(raw, mapping.content, role)
+    extra = {k: v for k, v in value.items() if k not in mapping.known_keys() and k != "tools"}
+    return Conversation(messages=messages, tools=value.get("tools"), source_format=fmt, extra=extra), issues
 
 
 def _from_pairs(value: dict) -> tuple[Conversation | None, list[Issue]]:

@@ -28,7 +28,8 @@ from sftlint.catalogue import codes
 from sftlint.checks.corpus import Corpus
 from sftlint.config import Settings
 from sftlint.findings import Finding
-from sftlint.io.conversations import DETECT, Opened
+from sftlint.io.conversations import DETECT, Opened, check_mapping
+from sftlint.io.formats import MAPPED
 from sftlint.io.reader import InputError, Problem, Record, layout
 from sftlint.journal import default_path
 from sftlint.lint.conventions import Conventions
@@ -141,9 +142,12 @@ class Engine:
             active -= {"Q001"}
         max_line = self.settings.options["S006"]["max_line_bytes"]
 
-        fixed = self.settings.raw.input_format
+        mapping = self.settings.profile.mapping
+        fixed = MAPPED if mapping is not None else self.settings.raw.input_format
         opened = Opened(path, max_line, DETECT if fixed == "auto" else fixed)
         fmt = result.format = opened.format
+        if mapping is not None:
+            check_mapping(opened, mapping, shown)
         unreadable = any(isinstance(i, Problem) and i.code == "S009" for i in opened.head)
         chunked = (self.scorer is None and self.jobs > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
                    and layout(path) == "jsonl" and not unreadable)
