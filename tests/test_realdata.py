@@ -145,3 +145,18 @@ def test_every_functiongemma_call_that_breaks_its_schema_is_reported_and_no_othe
     hf = lint_json(path, "--select", "S030", "--profile", "hf")
     openai = lint_json(path, "--select", "S030")
     assert hf["findings"] == [] and [f["line"] for f in openai["findings"]] == [None]
+
+
+def test_templated_support_answers_with_slots_are_flagged_and_stats_names_the_slots(realdata):
+    import re
+
+    path = realdata / "bitext-cs" / "test.jsonl"
+    rows = [orjson.loads(x) for x in path.read_bytes().splitlines()]
+    slot = re.compile(r"\{\{[^{}]+\}\}")
+    with_slot = {n for n, r in enumerate(rows, 1) if slot.search(r["output"])}
+    doc = lint_json(path, "--select", "Q004")
+    answers = {f["line"] for f in doc["findings"] if f["message_index"] == 1}  # instruction+input, then output
+    assert len(with_slot) > 800 and len(answers & with_slot) / len(with_slot) >= 0.95 and answers <= with_slot
+    stats = run_cli("stats", str(path), "--encoding", "cl100k_base", "--output-format", "json")
+    listed = {s["slot"]: s["count"] for s in orjson.loads(stats.stdout)["diversity"]["placeholders"]["slots"]}
+    assert listed["{{Order Number}}"] > 500 and "{{Customer Support Phone Number}}" in listed

@@ -86,6 +86,19 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
     return run
 
 
+def rule_matches(rules: Iterable[PatternRule], text: str, role: str | None) -> Iterator[tuple[PatternRule, str]]:
+    """Each (rule, matched text) in one message, as the rules read it (their parts of the turn,
+    their roles): what `stats` lists, the same matches lint reports."""
+    parts = None
+    for rule in rules:
+        if role not in rule.roles:
+            continue
+        for start, end, found in matches(rule, text):
+            parts = layout(text) if parts is None else parts
+            if parts.reads(reads(rule.code), start, end):
+                yield rule, found
+
+
 def pack_checks(packs: Iterable[Pack]) -> dict[str, ExampleCheck]:
     rules = [rule for pack in packs for rule in pack.rules]
     prefilter = Prefilter(rules)

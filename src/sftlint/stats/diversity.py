@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from sftlint.checks.patterns import rule_matches
+
 _WORD = re.compile(r"\w+")
 MAX_DISTINCT = 5_000_000  # bigram hashes kept; beyond this the distinct count is a lower bound
 
@@ -19,6 +21,16 @@ def style_words() -> dict[str, dict[str, float]]:
 
     with open(rules_dir() / "style_words.toml", "rb") as fh:
         return tomllib.load(fh)["words"]
+
+
+MAX_SLOTS = 200
+
+
+def _placeholder_rules() -> tuple:
+    """Q004's placeholder patterns (not its TODO markers) from the built-in pack."""
+    from sftlint.packs import builtin_packs
+
+    return tuple(r for p in builtin_packs() for r in p.rules if r.code == "Q004" and "placeholder" in r.message)
 
 
 @dataclass
@@ -33,6 +45,11 @@ class Diversity:
     style: Counter = field(default_factory=Counter)
     """Answers containing each model-style word."""
     _words: dict = field(default_factory=style_words)
+    slots: Counter = field(default_factory=Counter)
+    """Unfilled placeholders (Q004's slot patterns), by name."""
+    slotted: int = 0
+    """Examples holding one."""
+    _slot_rules: tuple = field(default_factory=lambda: _placeholder_rules())
 
     def add(self, record: dict[str, Any]) -> None:
         from sftlint.checks.outliers import skeleton
@@ -43,6 +60,10 @@ class Diversity:
         if first_user:
             self.prompts += 1
             self.templates[skeleton(first_user)] += 1
+        found = Counter(found for m in messages if isinstance(m.get("content"), str)
+                        for _, found in rule_matches(self._slot_rules, m["content"], m.get("role")))
+        self.slots.update(found)
+        self.slotted += bool(found)
         for m in messages:
             if m.get("role") != "assistant" or not isinstance(m.get("content"), str):
                 continue
@@ -67,6 +88,8 @@ class Diversity:
             "top_templates": [{"template": t, "count": c} for t, c in common],
             "top_templates_share": sum(c for _, c in common) / self.prompts if self.prompts else None,
             "model_style_words": self.overused(),
+            "placeholders": {"examples": self.slotted, "distinct": len(self.slots),
+                             "slots": [{"slot": s, "count": c} for s, c in self.slots.most_common(MAX_SLOTS)]},
         }
 
     def overused(self) -> list[dict[str, Any]]:
@@ -95,6 +118,12 @@ def render(d: dict[str, Any]) -> str:
         for t in d["top_templates"]:
             if t["count"] > 1:
                 out.append(f"    {t['count']:>6,} × {t['template'][:90]!r}")
+    slots = d.get("placeholders") or {}
+    if slots.get("distinct"):
+        shown = ", ".join(f"{s['slot']} {s['count']:,}" for s in slots["slots"][:20])
+        more = f" (and {slots['distinct'] - 20:,} more)" if slots["distinct"] > 20 else ""
+        out.append(f"  unfilled placeholders (Q004): {slots['distinct']:,} distinct slot name(s) in "
+                   f"{slots['examples']:,} example(s): {shown}{more}")
     if d.get("model_style_words"):
         out.append("  words chat models over-use, per 1,000 answers (human text, chat models):")
         for w in d["model_style_words"][:8]:
