@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import orjson
+import pytest
 
 from conftest import run_cli
 from rule_cases import SYS, conv, jl
@@ -124,3 +125,48 @@ def test_ten_percent_in_another_format_are_style_outliers_and_the_rest_is_not(tm
     doc = lint_json("a.jsonl", "--select", "Q009", cwd=tmp_path)
     assert {f["line"] for f in doc["findings"]} == set(range(91, 101))
     assert "90% of answers use no Markdown" in doc["findings"][0]["message"]
+
+
+# Model tells beyond English: the phrasings chat models translate their boilerplate into (and the
+# machine-translated ShareGPT sets carry), each with a sentence about AI that is not a tell.
+TELLS = {
+    "zh": ("作为一个AI语言模型，我无法提供医疗建议，但是可以告诉你一些常见的方法。",
+           "我的知识截止于2021年9月，因此无法提供最新的数据。",
+           "人工智能语言模型正在改变教育行业，许多学校开始使用它们。"),
+    "ja": ("AI言語モデルとして、個人的な意見は持っていませんが、一般的な情報をお伝えします。",
+           "私の知識は2021年までのものです。",
+           "言語モデルの研究は近年急速に進んでいます。"),
+    "ko": ("AI 언어 모델로서 저는 개인적인 의견을 가지고 있지 않습니다.",
+           "제 지식은 2021년까지입니다.",
+           "인공지능 언어 모델은 번역에 널리 쓰입니다."),
+    "es": ("Como modelo de lenguaje de IA, no tengo opiniones personales, pero puedo ayudarte.",
+           "Hasta mi última actualización, el precio era de 20 euros.",
+           "Un modelo de lenguaje predice la siguiente palabra de un texto."),
+    "fr": ("En tant que modèle de langage, je ne peux pas avoir d'opinions personnelles.",
+           "Jusqu'à ma dernière mise à jour, la loi n'avait pas changé.",
+           "Un modèle de langage apprend la probabilité des mots."),
+    "de": ("Als KI-Sprachmodell habe ich keine persönlichen Meinungen.",
+           "Mein Wissensstand reicht bis September 2021.",
+           "Ein Sprachmodell sagt das nächste Wort voraus."),
+    "pt": ("Como um modelo de linguagem, não tenho opiniões pessoais.",
+           "Minha data de corte é setembro de 2021.",
+           "Um modelo de linguagem aprende com muitos textos."),
+    "ru": ("Как языковая модель, я не могу испытывать эмоции.",
+           "Мои знания ограничены сентябрём 2021 года.",
+           "Языковая модель предсказывает следующее слово."),
+    "it": ("Come modello linguistico, non ho opinioni personali.",
+           "Al mio ultimo aggiornamento, la legge era in vigore.",
+           "Un modello linguistico impara dai testi."),
+    "tr": ("Bir yapay zeka dil modeli olarak kişisel görüşlerim yok.",
+           "Bilgi kesim tarihim Eylül 2021.",
+           "Bir dil modeli metindeki bir sonraki kelimeyi tahmin eder."),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(TELLS))
+def test_model_tells_in_other_languages(lang, tmp_path):
+    identity, cutoff, essay = TELLS[lang]
+    records = [conv(("user", "?" * 3), ("assistant", text)) for text in (identity, cutoff, essay)]
+    (tmp_path / "a.jsonl").write_bytes(jl(*records))
+    doc = lint_json("a.jsonl", "--select", "B001,B003", cwd=tmp_path)
+    assert {(f["code"], f["line"]) for f in doc["findings"]} == {("B001", 1), ("B003", 2)}

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from sftlint.checks import Context, Hit, check, reads
-from sftlint.checks.segments import CODE, MATH, OUTPUT, TABLE, layout
+from sftlint.checks.segments import CODE, MATH, OUTPUT, TABLE, TEXT, layout
 from sftlint.checks.text import digit_count, last_answer, lowered, mask
 from sftlint.checks.text import words as split_words
 from sftlint.schema import Conversation
@@ -187,9 +187,11 @@ _SCRIPTS = (("cjk", re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")), (
             ("arabic", re.compile(r"[\u0600-\u06ff]")), ("greek", re.compile(r"[\u0370-\u03ff]")),
             ("hebrew", re.compile(r"[\u0590-\u05ff]")), ("devanagari", re.compile(r"[\u0900-\u097f]")))
 _TRANSLATE = re.compile(r"(?i)\b(?:translat\w*|in (?:english|german|french|spanish|italian|dutch|portuguese|chinese|"
-                        r"japanese)|auf deutsch|en français|en español|vertaal|traduc\w*|übersetz\w*)\b")
+                        r"japanese)|auf deutsch|en français|en español|vertaal|traduc\w*|übersetz\w*)\b"
+                        r"|翻译|译成|译为|英文|英语|中文|日文|日语|韩文|韩语|翻訳|英語|번역|영어")
 _TRANSLATE_HINTS = ("translat", "english", "german", "french", "spanish", "italian", "dutch", "portuguese", "chinese",
-                    "japanese", "deutsch", "français", "español", "vertaal", "traduc", "übersetz")
+                    "japanese", "deutsch", "français", "español", "vertaal", "traduc", "übersetz", "翻译", "译成",
+                    "译为", "英文", "英语", "中文", "日文", "日语", "韩文", "韩语", "翻訳", "英語", "번역", "영어")
 def _asks_translation(text: str) -> bool:
     low = lowered(text)
     return any(map(low.__contains__, _TRANSLATE_HINTS)) and _TRANSLATE.search(text) is not None
@@ -218,6 +220,13 @@ def language(text: str, min_words: int) -> str | None:
 
 
 _NOT_LANGUAGE = frozenset({CODE, MATH, TABLE, OUTPUT})
+_CJK = _SCRIPTS[0][1]
+
+
+def _size(text: str) -> int:
+    """Words, counting two CJK characters as one (Chinese and Japanese write no spaces: a
+    ten-character question is a sentence)."""
+    return text.count(" ") + 1 + len(_CJK.findall(text, 0, 2000)) // 2
 
 
 @check("Q008")
@@ -228,13 +237,15 @@ def language_mismatch(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     index, answer = found
     prompt = next((m.content for m in reversed(conv.messages[:index]) if m.role == "user" and m.content), None)
     min_words = ctx.option("Q008", "min_words")
-    if not prompt or prompt.count(" ") + 1 < min_words or answer.count(" ") + 1 < min_words:
+    if not prompt or _size(prompt) < min_words or _size(answer) < min_words:
         return
     asked = language(prompt, min_words)
-    answered = language(answer, min_words) if asked else None
+    parts = layout(answer)
+    # the answer's prose: an English maths problem answered in French is French between its equations
+    answered = language(parts.text_of(TEXT), min_words) if asked else None
     if not answered or answered == asked:
         return
-    if layout(answer).share(_NOT_LANGUAGE) > 0.5:
+    if parts.share(_NOT_LANGUAGE) > 0.5:
         return  # mostly code, maths or tables: no language to compare
     # a different language is what a translation task asks for (looked at last: it is rarely needed)
     if not _asks_translation(prompt) and not any(_asks_translation(m.content or "")

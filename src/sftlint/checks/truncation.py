@@ -16,6 +16,9 @@ from sftlint.schema import Conversation
 
 ROUND_CUTS = frozenset({256, 512, 1000, 1024, 2000, 2048, 4000, 4096})
 _LIST_OR_HEADING = re.compile(r"^\s*(?:[-*+•#>]|\d+[.)]|\|)")
+_CJK_COMMA = frozenset("，、；")
+"""Chinese and Japanese commas: no sentence ends on one, and none starts with one (scraped answers
+cut at either end do)."""
 
 
 
@@ -31,6 +34,13 @@ def truncated_output(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         yield Hit(index, "ends inside an unclosed code block", (max(0, end - 20), end))
         return
     body = text.rstrip()
+    if len(body) >= ctx.option("Q002", "min_chars") and body[-1] in _CJK_COMMA:
+        yield Hit(index, f"ends on {body[-1]!r}: cut mid-sentence", (max(0, end - 20), end))
+        return
+    if body and body.lstrip()[:1] in _CJK_COMMA and len(body) >= ctx.option("Q002", "min_chars"):
+        start = len(text) - len(text.lstrip())
+        yield Hit(index, f"starts with {body.lstrip()[0]!r}: the beginning is cut", (start, start + 20))
+        return
     if len(body) < ctx.option("Q002", "min_chars") or body[-1] in TERMINAL or not body[-1].isalnum():
         return
     last_line = body.rsplit("\n", 1)[-1]
