@@ -168,10 +168,13 @@ CASES: dict[str, Case] = {
                                 conv(SYS, Q, ("assistant", "In Jinja:\n```jinja\nHello {{ name }}\n```")),
                                 conv(SYS, Q, ("assistant", "Every 300 km; the rest is todo for you.")),
                                 # a letter the user asked for, signed for the user to fill in
-                                conv(SYS, Q, ("assistant", "Dear Ms Jansen,\nThe bike is ready.\nBest regards,\n[Your Name]")),
+                                conv(SYS, ("user", "Write a letter telling Ms Jansen her bike is ready."),
+                                     ("assistant", "Dear Ms Jansen,\nThe bike is ready.\nBest regards,\n[Your Name]")),
                                 # unfenced Angular and LaTeX write double braces by design
                                 conv(SYS, Q, ("assistant", "<div class=\"card\">\n  <p>{{ user.age }}</p>\n</div>")),
-                                conv(SYS, Q, ("assistant", "The set is $\\text{{J}} \\cup \\text{{K}}$.")))},
+                                conv(SYS, Q, ("assistant", "The set is $\\text{{J}} \\cup \\text{{K}}$.")),
+                                # a signature slot is the blank the user fills, in any language
+                                conv(SYS, ("user", "给客户写一条取车通知。"), ("assistant", "您好，您的自行车已修好。\n[您的名字]")))},
                  {("a.jsonl", 1, 2), ("a.jsonl", 2, 2)}),
     "Q005": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", "Thatâ€™s the cafÃ© rack.")),
                                 conv(SYS, Q, ("assistant", "Broken \ufffd text.")),

@@ -160,3 +160,14 @@ def test_templated_support_answers_with_slots_are_flagged_and_stats_names_the_sl
     stats = run_cli("stats", str(path), "--encoding", "cl100k_base", "--output-format", "json")
     listed = {s["slot"]: s["count"] for s in orjson.loads(stats.stdout)["diversity"]["placeholders"]["slots"]}
     assert listed["{{Order Number}}"] > 500 and "{{Customer Support Phone Number}}" in listed
+
+
+def test_chinese_identity_and_cutoff_boilerplate_is_found(realdata):
+    """benchmarks/zh_tells_labels.jsonl: every conversation of the Chinese ShareGPT sample whose
+    answers hold a candidate word, read and labelled (identity, cutoff, the phrase as evidence)."""
+    labels = [orjson.loads(x) for x in (Path(__file__).parents[1] / "benchmarks" / "zh_tells_labels.jsonl")
+              .read_bytes().splitlines()]
+    boilerplate = {x["line"] for x in labels if x["identity"] or x["cutoff"]}
+    doc = lint_json(realdata / "medicalgpt" / "sharegpt_zh_1K_format.first500.jsonl", "--select", "B001,B003")
+    flagged = {f["line"] for f in doc["findings"]}
+    assert len(boilerplate) > 80 and len(flagged & boilerplate) / len(boilerplate) >= 0.90
