@@ -26,6 +26,8 @@ from typing import Any
 
 import orjson
 
+from sftlint.jsonvalues import dumps
+
 DECISIONS = ("accept", "reject", "skip", "undo")
 SUFFIX = ".sftlint-journal"
 
@@ -62,7 +64,7 @@ class Entry:
             d["replacement"] = self.replacement
         if self.line is not None:
             d["line"] = self.line
-        return orjson.dumps(d)
+        return dumps(d)
 
     @classmethod
     def from_json(cls, data: Any) -> Entry | None:

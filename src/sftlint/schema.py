@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from sftlint.jsonvalues import dumps
+
 SYSTEM_ROLES = ("system", "developer")
 """The roles of a system prompt (`developer` in newer OpenAI-style templates)."""
 
@@ -29,7 +31,7 @@ class ToolCall:
         """The arguments as JSON text, however they were written."""
         if self.arguments is None or isinstance(self.arguments, str):
             return self.arguments or ""
-        return orjson.dumps(self.arguments).decode()
+        return dumps(self.arguments).decode()
 
     @property
     def argument_values(self) -> Any:
@@ -130,5 +132,5 @@ class Conversation:
         Keyed on content, not position, so decisions survive reordering, reformatting and
         insertion of other lines.
         """
-        canonical = orjson.dumps(self.to_openai(), option=orjson.OPT_SORT_KEYS)
+        canonical = dumps(self.to_openai(), sort_keys=True)
         return hashlib.blake2b(canonical, digest_size=8).hexdigest()

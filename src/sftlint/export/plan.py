@@ -33,6 +33,7 @@ from sftlint.config import Settings
 from sftlint.export.options import ExportError, ExportOptions
 from sftlint.findings import Finding
 from sftlint.journal import Entry, Journal, default_path
+from sftlint.jsonvalues import dumps
 from sftlint.lint import Engine, FileResult, LateFindings, RecordResult
 from sftlint.schema import SYSTEM_ROLES
 
@@ -240,9 +241,8 @@ def _drop_cluster_members(keep: list[Candidate], dropped: list[tuple[Candidate, 
 
 
 def _canonical(record: dict) -> bytes:
-    import orjson
 
-    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    return dumps(record, sort_keys=True)
 
 
 class _Groups:

@@ -17,6 +17,7 @@ import orjson
 from sftlint import __version__
 from sftlint.export.plan import Candidate, ExportError, Plan, token_stats
 from sftlint.io.tabular import arrow_schema, to_row
+from sftlint.jsonvalues import dumps
 
 TMP_MARK = ".sftlint-tmp-"
 
@@ -47,7 +48,7 @@ class Staging:
         tmp = self.path(name)
         with open(tmp, "wb") as fh:
             for record in records:
-                fh.write(orjson.dumps(record) + b"\n")
+                fh.write(dumps(record) + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
 
@@ -122,7 +123,7 @@ def _dataset_dict(plan: Plan):
         table = pa.Table.from_pylist([to_row(c.record) for c in cands], schema=arrow_schema())
         ds = datasets.Dataset(table, split=datasets.NamedSplit(split))
         # A content hash, not datasets' random fingerprint, so two exports are byte-identical.
-        ds._fingerprint = hashlib.sha256(b"".join(orjson.dumps(c.record) for c in cands)).hexdigest()[:16]
+        ds._fingerprint = hashlib.sha256(b"".join(dumps(c.record) for c in cands)).hexdigest()[:16]
         out[split] = ds
     return datasets.DatasetDict(out)
 

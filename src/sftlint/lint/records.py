@@ -24,6 +24,8 @@ from sftlint.schema import Conversation
 from sftlint.tokens import ChatTemplateCounter, TiktokenCounter, encoding_for_model
 
 PREVIEW_CHARS = 120
+INTERNAL_ERROR = "S034"
+"""sftlint's own failure on one record: reported there (and the run exits 2), never a lost run."""
 
 
 def packs_for(settings: Settings) -> list:
@@ -92,7 +94,12 @@ class Processor:
         if chosen is None:
             chosen = self._chosen[active] = [(code, fn) for code, fn in self.checks if code in active]
         for code, fn in chosen:
-            for hit in fn(conv, ctx):
+            try:
+                hits = list(fn(conv, ctx))
+            except Exception as exc:  # a rule can fail on one record; the others, and the run, go on
+                out.append(self.internal_error(exc, path, line, eid, f"rule {code}"))
+                continue
+            for hit in hits:
                 if hit.span is not None:  # two checks of one rule (a pack and code) on one span: report once
                     if any(c == code and i == hit.message_index and a < hit.span[1] and hit.span[0] < b
                            for c, i, a, b in spans):
@@ -102,7 +109,19 @@ class Processor:
                                         message_index=hit.message_index, span=hit.span, example_id=eid))
         return one_per_message(out)
 
+    def internal_error(self, exc: BaseException, path: str, line: int | None, eid: str | None, where: str) -> Finding:
+        return self.finding(INTERNAL_ERROR, path, line, f"sftlint failed on this record ({where}: {type(exc).__name__}: "
+                            f"{str(exc)[:120]}); please report it with the record", example_id=eid)
+
     def process(self, record: Record, fmt: str | None, active: frozenset[str], path: str) -> RecordResult:
+        """One record's result; a failure of sftlint on it becomes a finding on that record."""
+        try:
+            return self._process(record, fmt, active, path)
+        except Exception as exc:
+            return RecordResult(record.line, record.offset, [self.internal_error(exc, path, record.line, None, "reading it")],
+                                None, raw=self._raw(record) if record.raw is not None else None)
+
+    def _process(self, record: Record, fmt: str | None, active: frozenset[str], path: str) -> RecordResult:
         value, problem = value_of(record)
         if problem is not None:
             return RecordResult(record.line, record.offset, [self.problem(problem, path)] if problem.code in active else [],

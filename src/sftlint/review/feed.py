@@ -22,6 +22,7 @@ import orjson
 
 from sftlint.config import RawSettings, Settings
 from sftlint.findings import Finding
+from sftlint.jsonvalues import dumps
 from sftlint.lint import Engine, FileResult, LateFindings, RecordResult, exit_with_parent
 from sftlint.review.index import Item
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
                           "preview": s.preview if s else ""}
                 if item.findings:
                     record["f"] = [f.to_dict() for f in item.findings]
-                out.write(orjson.dumps(record) + b"\n")
+                out.write(dumps(record) + b"\n")
             else:
                 for f in item.findings if isinstance(item, LateFindings) else [item]:
                     out.write(orjson.dumps({"t": "f", **f.to_dict()}) + b"\n")

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from sftlint.catalogue import SEVERITY_RANK
 from sftlint.findings import Finding, flags_record
 from sftlint.io.reader import Record, layout, parse_line, read
 from sftlint.journal import Journal
+from sftlint.jsonvalues import dumps
 
 STATUS = {"accept": "accepted", "reject": "rejected", "skip": "skipped"}
 STATUSES = ("unreviewed", "accepted", "rejected", "skipped")
@@ -122,7 +121,7 @@ class ExampleStore:
         if self.plain:
             return self.raw_line(item).decode("utf-8", "replace")
         value, _ = self.value(item)
-        return orjson.dumps(value).decode() if not isinstance(value, str) else value
+        return dumps(value).decode() if not isinstance(value, str) else value
 
 
 @dataclass
