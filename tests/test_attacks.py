@@ -68,3 +68,120 @@ def test_an_unexpected_failure_exits_2_and_says_it_is_a_bug(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2
     assert "internal error: RuntimeError: unexpected" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- exports are a transaction -------------------------------------------------------------------
+
+DATA = [conv(("system", "Be brief."), ("user", f"Question {i} about gears?"), ("assistant", f"Answer {i}, in short."))
+        for i in range(40)]
+
+
+def export(tmp_path, *args, out="out"):
+    return run_cli("export", "d.jsonl", "-o", out, "--encoding", "cl100k_base", *args, cwd=tmp_path)
+
+
+def complete(folder):
+    """The folder holds one whole export: every file its manifest lists, with its digest."""
+    import hashlib
+
+    manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    for name, digest in manifest["files"].items():
+        if (folder / name).is_file():
+            assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    return manifest
+
+
+def test_export_never_writes_into_a_folder_holding_its_input(tmp_path):
+    (tmp_path / "d.jsonl").write_bytes(jl(*DATA))
+    before = (tmp_path / "d.jsonl").read_bytes()
+    for out in (".", str(tmp_path)):
+        result = export(tmp_path, out=out)
+        assert result.exit_code == 2 and "holds the input" in result.stderr
+    assert (tmp_path / "d.jsonl").read_bytes() == before and not (tmp_path / "train.jsonl").exists()
+
+
+def test_files_an_export_did_not_write_are_kept_or_refused_and_its_own_old_files_go(tmp_path):
+    (tmp_path / "d.jsonl").write_bytes(jl(*DATA))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "README.md").write_text("my notes")
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    refused = export(tmp_path)
+    assert refused.exit_code == 2 and "README.md" in refused.stderr and "--force" in refused.stderr
+    assert (tmp_path / "out" / "README.md").read_text() == "my notes"
+    assert export(tmp_path, "--force", "--split", "test=0.2").exit_code == 0
+    assert (tmp_path / "out" / "test.jsonl").exists() and (tmp_path / "out" / "keep.txt").read_text() == "mine"
+    assert export(tmp_path).exit_code == 0  # without a split: the old test.jsonl must not stay beside train
+    assert not (tmp_path / "out" / "test.jsonl").exists() and (tmp_path / "out" / "keep.txt").read_text() == "mine"
+    complete(tmp_path / "out")
+
+
+def test_a_second_export_into_the_same_folder_is_refused_while_one_runs(tmp_path):
+    import os
+
+    (tmp_path / "d.jsonl").write_bytes(jl(*DATA))
+    (tmp_path / ".out.sftlint-lock").write_text(str(os.getpid()))  # a live process holds it
+    result = export(tmp_path)
+    assert result.exit_code == 2 and "another export" in result.stderr
+    (tmp_path / ".out.sftlint-lock").write_text("999999999")  # left by a killed export: taken over
+    assert export(tmp_path).exit_code == 0
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_an_export_killed_anywhere_leaves_the_old_or_the_new_output_whole(tmp_path, monkeypatch, exchange):
+    """Failures injected at the 1st, 2nd, ... file-system step of an export (writes, renames,
+    removals), with and without the atomic exchange: the folder always holds one whole export."""
+    import shutil as shutil_module
+    from pathlib import Path
+
+    from sftlint.export import folder
+
+    (tmp_path / "d.jsonl").write_bytes(jl(*DATA))
+    assert export(tmp_path, "--split", "test=0.2").exit_code == 0
+    old = (tmp_path / "out" / "train.jsonl").read_bytes()
+    (tmp_path / "d.jsonl").write_bytes(jl(*DATA[:30]))  # the new export differs: no split, fewer examples
+    if not exchange:
+        monkeypatch.setattr(folder, "_EXCHANGE", None)
+    steps = {"n": 0, "fail_at": 0}
+
+    class Killed(Exception):
+        pass
+
+    def step(fn):
+        def wrapped(*a, **k):
+            steps["n"] += 1
+            if steps["n"] == steps["fail_at"]:
+                raise Killed(f"step {steps['n']}")
+            return fn(*a, **k)
+        return wrapped
+
+    for target, name in ((Path, "rename"), (shutil_module, "rmtree"), (folder.ExportFolder, "write_bytes"),
+                         (folder.ExportFolder, "write_lines"), (folder, "exchange"), (folder, "_fsync")):
+        monkeypatch.setattr(target, name, step(getattr(target, name)))
+    seen = set()
+    for fail_at in range(1, 21):
+        steps.update(n=0, fail_at=fail_at)
+        result = export(tmp_path)
+        out = tmp_path / "out"
+        if not out.exists():  # killed between the two renames: the next export puts the old one back
+            steps.update(n=0, fail_at=0)
+            folder.ExportFolder(out, [], []).abort()
+        manifest = complete(out)
+        train = (out / "train.jsonl").read_bytes()
+        assert train in (old, (tmp_path / "new.jsonl").read_bytes() if (tmp_path / "new.jsonl").exists() else train)
+        state = "old" if train == old else "new"
+        if state == "new":
+            assert "test.jsonl" not in manifest["files"] and not (out / "test.jsonl").exists()
+            (tmp_path / "new.jsonl").write_bytes(train)
+        else:
+            assert (out / "test.jsonl").exists()
+        seen.add(state)
+        if result.exit_code == 0:
+            # put the old export back for the next injection point
+            steps.update(n=0, fail_at=0)
+            (tmp_path / "d.jsonl").write_bytes(jl(*DATA))
+            assert export(tmp_path, "--split", "test=0.2").exit_code == 0
+            (tmp_path / "d.jsonl").write_bytes(jl(*DATA[:30]))
+    assert seen == {"old", "new"}
+    steps.update(n=0, fail_at=0)
+    assert export(tmp_path).exit_code == 0  # what the killed exports left beside the folder is cleared
+    assert [p.name for p in tmp_path.iterdir() if ".sftlint-" in p.name] == []

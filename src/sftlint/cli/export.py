@@ -31,10 +31,12 @@ from sftlint.export.options import DEDUPE, FORMATS, POLICIES
 @click.option("--push-to-hub", "push_to_hub", metavar="REPO", help="Also upload to a Hugging Face dataset repo.")
 @click.option("--public", is_flag=True, help="With --push-to-hub: make the repository public.")
 @click.option("--license", "license_", default="other", show_default=True, help="License for the dataset card.")
+@click.option("--force", is_flag=True,
+              help="Replace files in the output folder that an earlier export did not write (never the inputs).")
 @click.option("--dedupe", type=click.Choice(DEDUPE), default="near", show_default=True,
               help="near: leave out exact and near-duplicates except each cluster's keeper; exact: only exact copies.")
 def export(paths, out, config_path, policy, split_spec, test_size, seed, stratify, fmt, journal, push_to_hub, public,
-           license_, dedupe, jobs, **flags):
+           license_, dedupe, force, jobs, **flags):
     """Write the clean set, what was dropped and why, a held-out split, a manifest and a card."""
     from sftlint.config import ConfigError
     from sftlint.export.options import ExportError, ExportOptions, test_ratio_from_split
@@ -50,7 +52,7 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
         options = ExportOptions(out=out, policy=policy, seed=seed, stratify=stratify, format=fmt,
                                 test_ratio=test_ratio_from_split(split_spec) if split_spec else None,
                                 test_size=test_size, push_to_hub=push_to_hub, private=not public, license=license_,
-                                dedupe=dedupe)
+                                dedupe=dedupe, force=force)
         result = plan(files, settings, options, journal, jobs=jobs)
         written = write_export(result)
     except (ConfigError, TokenizerError, ExportError) as exc:

@@ -29,6 +29,8 @@ class ExportOptions:
     push_to_hub: str | None = None
     private: bool = True
     license: str = "other"
+    force: bool = False
+    """Replace files in the output folder that an earlier export did not write."""
     dedupe: Literal["near", "exact"] = "near"
     """near: leave out exact copies and near-duplicates (D001, D002) other than each cluster's keeper,
     unless accepted in review; exact: only byte-for-byte copies."""

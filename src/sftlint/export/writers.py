@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from sftlint import __version__
+from sftlint.export.folder import ExportFolder
 from sftlint.export.plan import Candidate, ExportError, Plan, token_stats
 from sftlint.io.tabular import arrow_schema, to_row
 from sftlint.jsonvalues import dumps
@@ -98,7 +99,7 @@ def rejected_record(c: Candidate, why: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_parquet(staging: Staging, name: str, records: Iterable[dict[str, Any]]) -> None:
+def write_parquet(staging: ExportFolder, name: str, records: Iterable[dict[str, Any]]) -> None:
     """Records in OpenAI format as a Parquet file with typed `messages` (io/tabular.py)."""
     try:
         import pyarrow as pa
@@ -191,7 +192,11 @@ def _card(plan: Plan, has_png: bool) -> str:
 
 def write_export(plan: Plan) -> list[Path]:
     o = plan.options
-    staging = Staging(o.out)
+    png = _histogram_png(plan)
+    data = {"jsonl": ("train.jsonl", "test.jsonl"), "parquet": ("train.parquet", "test.parquet"), "hf": ("hf",)}[o.format]
+    names = [*(data if plan.test else data[:1]), "rejected.jsonl", "README.md", "manifest.json",
+             *(["token_lengths.png"] if png is not None else [])]
+    staging = ExportFolder(o.out, [Path(i["path"]) for i in plan.inputs], names, force=o.force)
     try:
         data_files = []
         if o.format == "jsonl":
@@ -210,7 +215,6 @@ def write_export(plan: Plan) -> list[Path]:
             _dataset_dict(plan).save_to_disk(str(staging.path("hf")))
             data_files.append("hf")
         staging.write_lines("rejected.jsonl", (rejected_record(c, why) for c, why in plan.rejected))
-        png = _histogram_png(plan)
         if png is not None:
             staging.write_bytes("token_lengths.png", png)
         files = {name: staging.digest(name) for name in staging.staged}
