@@ -185,3 +185,39 @@ def test_an_export_killed_anywhere_leaves_the_old_or_the_new_output_whole(tmp_pa
     steps.update(n=0, fail_at=0)
     assert export(tmp_path).exit_code == 0  # what the killed exports left beside the folder is cleared
     assert [p.name for p in tmp_path.iterdir() if ".sftlint-" in p.name] == []
+
+
+# --- bounded time per record ---------------------------------------------------------------------
+
+@pytest.mark.timeout(60)
+def test_the_assigned_secret_pattern_is_linear_on_a_long_run_of_word_characters(tmp_path):
+    answer = "token" * 40_000 + " = x"  # 200 KB; the old pattern backtracked for minutes
+    (tmp_path / "a.jsonl").write_bytes(jl(conv(("user", "Hi"), ("assistant", answer)),
+                                          conv(("user", "Key?"), ("assistant", "api_key = 'sk9Fq2LmZ8xR4tW7yB3nV6cJ1hK5dG0p'"))))
+    found = orjson.loads(lint(tmp_path, "--select", "Q007").stdout)["findings"]
+    assert [f["line"] for f in found] == [2]
+
+
+@pytest.mark.timeout(120)
+def test_a_user_pattern_that_backtracks_forever_is_reported_once_and_skipped(tmp_path):
+    (tmp_path / "house.toml").write_text(
+        '[[rule]]\ncode = "H001"\nsummary = "House rule"\nfix = "Fix"\nregex = true\nprefilter = ["a"]\n'
+        'patterns = ["(a|aa)+$"]\n')
+    (tmp_path / "sftlint.toml").write_text('extend-packs = ["house.toml"]\n')
+    evil = "a" * 60 + "!"  # Python's re would take ages here; the regex module's budget stops it
+    (tmp_path / "a.jsonl").write_bytes(jl(*(conv(("user", evil), ("assistant", "fine")) for _ in range(3)),
+                                          conv(("user", "Hi"), ("assistant", ""))))
+    found = orjson.loads(lint(tmp_path, "--jobs", "1").stdout)["findings"]
+    slow = [f for f in found if f["code"] == "H001"]
+    assert len(slow) == 1 and "skipped from here on" in slow[0]["message"]
+    assert ("S022", 4) in {(f["code"], f["line"]) for f in found}
+
+
+def test_a_pipe_as_input_is_refused_by_name_and_the_other_files_are_checked(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    (tmp_path / "a.jsonl").write_bytes(jl(conv(("user", "Hi"), ("assistant", ""))))
+    result = run_cli("lint", "pipe.jsonl", "a.jsonl", "--output-format", "json", cwd=tmp_path)
+    assert result.exit_code == 2 and "pipe.jsonl: not a regular file" in result.stderr
+    assert ("S022", 1) in {(f["code"], f["line"]) for f in orjson.loads(result.stdout)["findings"]}

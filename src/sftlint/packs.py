@@ -139,6 +139,22 @@ def _compile(path: Path, key: str, patterns: list[str], regex: bool, boundary: b
     return re.compile("|".join(parts), re.MULTILINE | (0 if case else re.IGNORECASE))
 
 
+def _bounded(pattern: re.Pattern):
+    """A user's pattern, compiled by the `regex` module so each search runs under a time budget
+    (`(a+)+$` on a long line would otherwise never return); the built-in packs are linear by review."""
+    import regex
+
+    return regex.compile(pattern.pattern, regex.V0 | (pattern.flags & (re.MULTILINE | re.IGNORECASE)))
+
+
+BUDGET_S = 1.0
+"""Time one user pattern may take on one message."""
+
+
+class PatternTimeout(Exception):
+    """A user pattern ran past BUDGET_S: the rule is skipped from then on."""
+
+
 def load_pack(path: Path, builtin: dict) -> Pack:
     try:
         with open(path, "rb") as fh:
@@ -152,6 +168,7 @@ def load_pack(path: Path, builtin: dict) -> Pack:
         raise _fail(path, sorted(unknown)[0], "unknown key (a pack has [pack], [[rule]] and [[glossary]])")
     rules: list[PatternRule] = []
     new_codes: list[dict] = []
+    builtin_pack = path.resolve() in {p.resolve() for p in builtin_pack_paths()}
     for n, entry in enumerate(data.get("rule", [])):
         key = f"rule[{n}]"
         extra = set(entry) - _RULE_KEYS
@@ -172,8 +189,10 @@ def load_pack(path: Path, builtin: dict) -> Pack:
         if not regex and not prefilter:
             prefilter = tuple(p.lower() for p in patterns)
         asked = _strings(path, f"{key}.unless-asked", entry.get("unless-asked", []), allow_empty=True)
-        rules.append(PatternRule(code, message, _roles(path, key, entry),
-                                 _compile(path, key, patterns, regex, boundary, case), allow,
+        compiled = _compile(path, key, patterns, regex, boundary, case)
+        if regex and not builtin_pack:
+            compiled = _bounded(compiled)
+        rules.append(PatternRule(code, message, _roles(path, key, entry), compiled, allow,
                                  _bool(path, key, entry, "mask", False), prefilter,
                                  _compile(path, f"{key}.unless-asked", asked, True, False, False) if asked else None))
     for n, entry in enumerate(data.get("glossary", [])):
@@ -210,8 +229,16 @@ def builtin_packs() -> tuple[Pack, ...]:
 
 
 def matches(rule: PatternRule, text: str):
-    """(start, end, matched text) of each reportable match of a rule in a text."""
-    for m in rule.regex.finditer(text):
+    """(start, end, matched text) of each reportable match of a rule in a text; a user pattern
+    that runs past its time budget raises PatternTimeout."""
+    if isinstance(rule.regex, re.Pattern):
+        found = rule.regex.finditer(text)
+    else:
+        try:
+            found = list(rule.regex.finditer(text, timeout=BUDGET_S))
+        except TimeoutError as exc:
+            raise PatternTimeout(str(exc)) from None
+    for m in found:
         if rule.allow and any(a.search(text, max(0, m.start() - 200), m.end() + 200) and
                               _covers(a, text, m.start(), m.end()) for a in rule.allow):
             continue

@@ -17,7 +17,7 @@ from sftlint.checks.segments import layout
 from sftlint.checks.text import lowered as lower
 from sftlint.checks.text import mask
 from sftlint.escape import visible
-from sftlint.packs import Pack, PatternRule, matches
+from sftlint.packs import BUDGET_S, Pack, PatternRule, PatternTimeout, matches
 from sftlint.schema import Conversation
 
 
@@ -60,6 +60,10 @@ def _asked(conv: Conversation, index: int, question) -> bool:
     return any(m.is_system and m.content and question.search(m.content) for m in conv.messages[:index])
 
 
+_timed_out: set[int] = set()
+"""User pattern rules (by number) that ran past their time budget in this process."""
+
+
 def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> ExampleCheck:
     def run(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         for index, m in enumerate(conv.messages):
@@ -75,8 +79,18 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
                     continue
                 if rule.unless_asked is not None and _asked(conv, index, rule.unless_asked):
                     continue
+                if n in _timed_out:
+                    continue
                 readable = reads(rule.code)
-                for start, end, found in matches(rule, text):
+                try:
+                    found_all = list(matches(rule, text))
+                except PatternTimeout:
+                    _timed_out.add(n)
+                    yield Hit(index, f"the pattern of rule {rule.message or rule.code!r} ran past {BUDGET_S:g} s on "
+                                     f"this message and is skipped from here on: simplify it (nested repeats such as "
+                                     f"(a+)+ backtrack without end)")
+                    continue
+                for start, end, found in found_all:
                     # code quotes templates, maths writes \text{{J}}: each rule reads its parts (catalogue `reads`)
                     parts = layout(text) if parts is None else parts
                     if not parts.reads(readable, start, end):

@@ -135,7 +135,9 @@ def personal_data(conv: Conversation, ctx: Context) -> Iterator[Hit]:
             yield Hit(index, f"{what} {mask(text[start:end])}", (start, end))
 
 
-_ASSIGNED = re.compile(r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth)[\w.-]*\s*[:=]\s*[\"']?"
+# bounded repeats: `[\w.-]*` before `[:=]` backtracked quadratically on a long run of word
+# characters (an 80 KB answer took 10 s); a name is never 40 characters past its keyword
+_ASSIGNED = re.compile(r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth)[\w.-]{0,40}\s{0,3}[:=]\s{0,3}[\"']?"
                        r"([A-Za-z0-9+/_\-.=]{16,})")
 _NAME = re.compile(r"[\w.-]+$")
 _NOT_A_SECRET = re.compile(r"(?i)encrypt|enc_|cipher|hash|digest|salt|checksum|md5|sha\d|public")

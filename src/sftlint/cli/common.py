@@ -71,6 +71,8 @@ def check_paths(paths) -> tuple[list[Path], list[str]]:
             errors.append(f"{p}: no such file")
         elif p.is_dir():
             errors.append(f"{p}: is a directory; pass data files (e.g. {p}/*.jsonl)")
+        elif not p.is_file():  # a pipe or a device would be read forever
+            errors.append(f"{p}: not a regular file (a pipe, socket or device); save the data to a file first")
         else:
             good.append(p)
     return good, errors
