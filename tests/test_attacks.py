@@ -221,3 +221,27 @@ def test_a_pipe_as_input_is_refused_by_name_and_the_other_files_are_checked(tmp_
     result = run_cli("lint", "pipe.jsonl", "a.jsonl", "--output-format", "json", cwd=tmp_path)
     assert result.exit_code == 2 and "pipe.jsonl: not a regular file" in result.stderr
     assert ("S022", 1) in {(f["code"], f["line"]) for f in orjson.loads(result.stdout)["findings"]}
+
+
+# --- secrets everywhere, masked everywhere -------------------------------------------------------
+
+KEY = "sk-proj-" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0"
+
+
+def test_a_key_in_tool_call_arguments_or_metadata_is_found_and_never_printed(tmp_path):
+    call = {"id": "c1", "type": "function", "function": {"name": "fetch", "arguments": orjson.dumps({"api_key": KEY}).decode()}}
+    records = [conv(("user", "Fetch it"), ("assistant", {"tool_calls": [call]}), ("tool", {"content": "ok", "tool_call_id": "c1"}),
+                    ("assistant", "Done.")),
+               {**conv(("user", "Hi"), ("assistant", "Hello.")), "debug": {"token": KEY}},
+               conv(("user", "Hi"), ("assistant", "Use {{" + KEY + "}} here."))]
+    (tmp_path / "a.jsonl").write_bytes(jl(*records))
+    for fmt in ("json", "text", "sarif", "github"):
+        result = run_cli("lint", "a.jsonl", "--output-format", fmt, cwd=tmp_path)
+        assert KEY[8:30] not in result.stdout, fmt
+    found = orjson.loads(lint(tmp_path).stdout)["findings"]
+    assert {f["line"] for f in found if f["code"] == "Q007"} == {1, 2, 3}
+    assert any("in tool call 0 arguments" in f["message"] for f in found)
+    exported = run_cli("export", "a.jsonl", "-o", "out", "--encoding", "cl100k_base", cwd=tmp_path)
+    assert exported.exit_code == 2 or not (tmp_path / "out" / "train.jsonl").read_bytes()  # nothing with a key is kept
+    rejected = (tmp_path / "out" / "rejected.jsonl").read_text() if (tmp_path / "out").exists() else ""
+    assert all(KEY[8:30] not in line.split('"findings"')[1] for line in rejected.splitlines())

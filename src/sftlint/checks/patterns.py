@@ -17,6 +17,7 @@ from sftlint.checks.segments import layout
 from sftlint.checks.text import lowered as lower
 from sftlint.checks.text import mask
 from sftlint.escape import visible
+from sftlint.jsonvalues import dumps
 from sftlint.packs import BUDGET_S, Pack, PatternRule, PatternTimeout, matches
 from sftlint.schema import Conversation
 
@@ -96,8 +97,51 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
                     if not parts.reads(readable, start, end):
                         continue
                     yield Hit(index, _message(rule, found), (start, end))
+        yield from _outside_content(conv, rules)
 
     return run
+
+
+def _outside_content(conv: Conversation, rules: list[tuple[int, PatternRule]]) -> Iterator[Hit]:
+    """The secret and personal-data rules (those that mask) also read what is not content: tool
+    calls' names and arguments, and the message's other fields. A key in tool arguments is
+    trained on, and exported, like one in the text."""
+    masking = [rule for _, rule in rules if rule.mask]
+    if not masking:
+        return
+    for index, m in enumerate(conv.messages):
+        fields = [(f"tool call {c} arguments", call.arguments_text) for c, call in enumerate(m.tool_calls or ())]
+        fields += [(f"tool call {c} name", call.name or "") for c, call in enumerate(m.tool_calls or ())]
+        fields += [(f"`{k}`", v if isinstance(v, str) else dumps(v).decode()) for k, v in (m.extra or {}).items()]
+        yield from _secrets_in(masking, index, fields)
+    top = [(f"`{k}`", v if isinstance(v, str) else dumps(v).decode()) for k, v in conv.extra.items()]
+    yield from _secrets_in(masking, None, top)
+
+
+def _secrets_in(masking: list[PatternRule], index: int | None, fields: list[tuple[str, str]]) -> Iterator[Hit]:
+    for where, text in fields:
+        if not text:
+            continue
+        for rule in masking:
+            for _start, _end, found in matches(rule, text):
+                yield Hit(index, f"{_message(rule, found)} in {where}")
+                break
+
+
+@lru_cache(maxsize=1)
+def _secret_rules() -> tuple[PatternRule, ...]:
+    from sftlint.packs import builtin_packs
+
+    return tuple(r for p in builtin_packs() for r in p.rules if r.mask and r.code == "Q007")
+
+
+def mask_secrets(message: str) -> str:
+    """A finding's message with any secret in it masked, whichever rule wrote it (a placeholder
+    `{{AKIA…}}`, a key name, a tool_call_id can quote one)."""
+    for rule in _secret_rules():
+        if any(p in message.lower() for p in rule.prefilter) or not rule.prefilter:
+            message = rule.regex.sub(lambda m: mask(m.group(0)), message)
+    return message
 
 
 def rule_matches(rules: Iterable[PatternRule], text: str, role: str | None) -> Iterator[tuple[PatternRule, str]]:

@@ -13,7 +13,7 @@ from typing import Any
 from sftlint.catalogue import catalogue
 from sftlint.checks import Context, load_all
 from sftlint.checks.corpus import make_row
-from sftlint.checks.patterns import pack_checks
+from sftlint.checks.patterns import mask_secrets, pack_checks
 from sftlint.config import Settings
 from sftlint.findings import Finding
 from sftlint.io.conversations import value_of
@@ -79,7 +79,8 @@ class Processor:
                 col: int | None = None, message_index: int | None = None,
                 span: tuple[int, int] | None = None, example_id: str | None = None) -> Finding:
         rule = self.rules[code]
-        return Finding(code, rule.severity, message or rule.summary, path, line, col, message_index, span, example_id)
+        return Finding(code, rule.severity, mask_secrets(message) if message else rule.summary, path, line, col,
+                       message_index, span, example_id)
 
     def problem(self, problem: Problem, path: str) -> Finding:
         return self.finding(problem.code, path, problem.line, problem.message, col=problem.col)
