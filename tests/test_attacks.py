@@ -245,3 +245,25 @@ def test_a_key_in_tool_call_arguments_or_metadata_is_found_and_never_printed(tmp
     assert exported.exit_code == 2 or not (tmp_path / "out" / "train.jsonl").read_bytes()  # nothing with a key is kept
     rejected = (tmp_path / "out" / "rejected.jsonl").read_text() if (tmp_path / "out").exists() else ""
     assert all(KEY[8:30] not in line.split('"findings"')[1] for line in rejected.splitlines())
+
+
+# --- everything shown is escaped -----------------------------------------------------------------
+
+async def test_a_journal_note_or_reviewer_name_cannot_drive_the_terminal(tmp_path):
+    """A shared journal is data someone else wrote: an OSC title change or an OSC 52 clipboard
+    write in a note or a reviewer's name is shown as glyphs, never sent to the terminal."""
+    from review_helpers import make_app, ready, write_data
+    from rule_cases import eid
+    from sftlint.journal import Journal, default_path
+
+    path = write_data(tmp_path)
+    first = orjson.loads(path.read_bytes().splitlines()[1])
+    payload = "\x1b]0;PWNED\x07 and \x1b]52;c;aGk=\x07"
+    Journal(default_path(path), reviewer="mallory\x1b[2J").record(eid(first), "skip", note=payload)
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        app.show_item(app.queue.view[0])  # the noted example (skipped, so the cursor opened past it)
+        await pilot.pause()
+        shown = "".join(seg.text for strip in app.conversation.rendered_strips() for seg in strip)
+        assert "PWNED" in shown and "\x1b" not in shown and "\x07" not in shown

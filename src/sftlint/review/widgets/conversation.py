@@ -83,8 +83,8 @@ class ConversationView(ScrollView, can_focus=False):
     def show(self, messages: list[Shown], note: str | None = None, raw: str | None = None) -> None:
         """Replace what is shown: a conversation, or `raw` text (the example's JSON) instead."""
         units: list[Unit] = []
-        if note:
-            units.append(Unit(None, "note", note, style="bold red"))
+        if note:  # a journal's note and reviewer name are data someone else wrote: shown, never obeyed
+            units.append(Unit(None, "note", displayable(note), style="bold red"))
             units.append(Unit(None, "spacer", ""))
         if raw is not None:
             units += [Unit(None, "body", block, start) for start, block in _blocks(displayable(raw), False)]
