@@ -267,3 +267,24 @@ async def test_a_journal_note_or_reviewer_name_cannot_drive_the_terminal(tmp_pat
         await pilot.pause()
         shown = "".join(seg.text for strip in app.conversation.rendered_strips() for seg in strip)
         assert "PWNED" in shown and "\x1b" not in shown and "\x07" not in shown
+
+
+def test_review_never_appends_its_decisions_to_a_data_file(tmp_path):
+    data = jl(*GOOD)
+    (tmp_path / "a.jsonl").write_bytes(data)
+    (tmp_path / "b.jsonl").write_bytes(data)
+    for journal in ("a.jsonl", "b.jsonl"):  # the data itself, or another data file
+        result = run_cli("review", "a.jsonl", "--journal", journal, cwd=tmp_path)
+        assert result.exit_code == 2 and "--journal" in result.stderr
+    assert (tmp_path / "a.jsonl").read_bytes() == data and (tmp_path / "b.jsonl").read_bytes() == data
+
+
+def test_a_symlink_loop_among_the_inputs_is_named_and_the_rest_is_checked(tmp_path):
+    import os
+
+    os.symlink("loop2", tmp_path / "loop1")
+    os.symlink("loop1", tmp_path / "loop2")
+    (tmp_path / "a.jsonl").write_bytes(jl(conv(("user", "Hi"), ("assistant", ""))))
+    result = run_cli("lint", "loop1", "a.jsonl", "--output-format", "json", cwd=tmp_path)
+    assert result.exit_code == 2 and "loop1: a loop of symbolic links" in result.stderr
+    assert ("S022", 1) in {(f["code"], f["line"]) for f in orjson.loads(result.stdout)["findings"]}

@@ -60,13 +60,29 @@ def settings_for(paths: list[Path], config_path: Path | None, **flags):
     from sftlint.config import load_settings
 
     overrides = {key: flags.get(name) for name, key in SETTING_FLAGS.items()}
-    return load_settings(paths[0] if paths else Path.cwd(), config_path, overrides)
+    start = next((p for p in paths if _resolves(p)), Path.cwd())  # the config is found from a path that exists
+    return load_settings(start, config_path, overrides)
+
+
+def _resolves(p: Path) -> bool:
+    try:
+        p.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, unreadable, or a symbolic link loop
+        return False
+    return True
 
 
 def check_paths(paths) -> tuple[list[Path], list[str]]:
     """The paths that are files, and an error for each that is missing or a folder."""
     good, errors = [], []
     for p in paths:
+        try:
+            p.resolve(strict=True)
+        except RuntimeError:
+            errors.append(f"{p}: a loop of symbolic links")
+            continue
+        except OSError:
+            pass  # missing or unreadable: said below
         if not p.exists():
             errors.append(f"{p}: no such file")
         elif p.is_dir():

@@ -45,6 +45,29 @@ def review(path, config_path, journal, reviewer, only_flagged, rules, all_in_ord
     from sftlint.review.app import ReviewApp
 
     journal = journal or default_path(path)
+    if (why := _not_a_journal(journal, path)) is not None:
+        fail(why)
     app = ReviewApp(path, settings, journal=journal, reviewer=reviewer, order="file" if all_in_order else "flagged",
                     only_flagged=only_flagged, rules=rules or (), jobs=jobs, exporter=Exporter(path, settings, journal))
     app.run()
+
+
+def _not_a_journal(journal, data) -> str | None:
+    """Why `--journal` must not be written to: it is the data file, or a file that holds something
+    else (review appends to it)."""
+    import orjson
+
+    from sftlint.journal import Entry
+
+    if journal.resolve() == data.resolve():
+        return f"--journal {journal}: is the data file; decisions go to a file of their own"
+    if not journal.is_file() or journal.stat().st_size == 0:
+        return None
+    with open(journal, "rb") as fh:
+        first = fh.readline(1 << 20)
+    try:
+        if Entry.from_json(orjson.loads(first)) is not None:
+            return None
+    except orjson.JSONDecodeError:
+        pass
+    return f"--journal {journal}: holds something other than review decisions; choose another file"
