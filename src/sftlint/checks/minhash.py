@@ -18,7 +18,10 @@ from sftlint.checks.text import WORD_HASHES, sort_unique, words
 NUM_PERM = 64
 BANDS, ROWS = 16, 4  # P(candidate) = 1-(1-J^4)^16: 0.988 at J=0.7, 0.9998 at 0.8, 0.65 at 0.5
 SHINGLE = 3
-MAX_RUN = 1000  # an LSH bucket bigger than this pairs each member with its first members only
+MAX_RUN = 1000  # an LSH bucket bigger than this pairs each member with its HEADS best-ranked members only
+HEADS = 8
+"""Enough for the star clusters (each member is judged against its keeper, the best-ranked), and
+linear in the bucket."""
 
 EMPTY = np.zeros(0, dtype=np.uint64)
 
@@ -118,7 +121,7 @@ def candidate_pairs(sigs: np.ndarray, order: np.ndarray | None = None) -> set[tu
             if e - s < 2:
                 continue
             members = sorted(idx[s:e].tolist(), key=lambda i: rank[i])
-            heads = members if len(members) <= MAX_RUN else members[:100]
+            heads = members if len(members) <= MAX_RUN else members[:HEADS]
             for a_pos, a in enumerate(heads):
                 for b in members[a_pos + 1:]:
                     pairs.add((a, b) if a < b else (b, a))
