@@ -70,7 +70,39 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class ExportFolder:
+class StagedFiles:
+    """Files written in full and synced before anything is renamed into place; a subclass says
+    where each is staged (`path`) and how they are committed."""
+
+    staged: dict[str, Path]
+
+    def path(self, name: str) -> Path:
+        raise NotImplementedError
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        with open(self.path(name), "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def write_lines(self, name: str, records: Iterable[dict[str, Any]]) -> None:
+        with open(self.path(name), "wb") as fh:
+            for record in records:
+                fh.write(dumps(record) + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def digest(self, name: str) -> str:
+        path = self.staged[name]
+        h = hashlib.sha256()
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            h.update(str(f.relative_to(path)).encode() if path.is_dir() else b"")
+            h.update(f.read_bytes())
+        return h.hexdigest()
+
+
+class ExportFolder(StagedFiles):
     def __init__(self, out: Path, inputs: Iterable[Path], names: Iterable[str], force: bool = False) -> None:
         """`names`: the top-level files and folders this export will write."""
         self.out = out.resolve()
@@ -140,33 +172,9 @@ class ExportFolder:
             return set()
         return {str(n) for n in files} | set(OWN) if isinstance(files, dict) else set()
 
-    # writing, into the staging folder
-
     def path(self, name: str) -> Path:
         self.staged[name] = self.staging / name
         return self.staged[name]
-
-    def write_bytes(self, name: str, data: bytes) -> None:
-        with open(self.path(name), "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    def write_lines(self, name: str, records: Iterable[dict[str, Any]]) -> None:
-        with open(self.path(name), "wb") as fh:
-            for record in records:
-                fh.write(dumps(record) + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    def digest(self, name: str) -> str:
-        path = self.staged[name]
-        h = hashlib.sha256()
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for f in files:
-            h.update(str(f.relative_to(path)).encode() if path.is_dir() else b"")
-            h.update(f.read_bytes())
-        return h.hexdigest()
 
     # the transaction
 

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from sftlint import __version__
-from sftlint.export.folder import ExportFolder
+from sftlint.export.folder import ExportFolder, StagedFiles
 from sftlint.export.plan import Candidate, ExportError, Plan, token_stats
 from sftlint.io.tabular import arrow_schema, to_row
 from sftlint.jsonvalues import dumps
@@ -23,13 +23,13 @@ from sftlint.jsonvalues import dumps
 TMP_MARK = ".sftlint-tmp-"
 
 
-class Staging:
-    """Temporary outputs in the target folder, renamed over the real names on `commit()`."""
+class Staging(StagedFiles):
+    """`convert`'s output: a temporary file beside it, renamed over the real name on `commit()`."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
         out.mkdir(parents=True, exist_ok=True)
-        for stale in out.glob(f"*{TMP_MARK}*"):  # left by an export that was killed
+        for stale in out.glob(f"*{TMP_MARK}*"):  # left by a convert that was killed
             shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
         self.staged: dict[str, Path] = {}
 
@@ -37,30 +37,6 @@ class Staging:
         tmp = self.out / f".{name}{TMP_MARK}{os.getpid()}"
         self.staged[name] = tmp
         return tmp
-
-    def write_bytes(self, name: str, data: bytes) -> None:
-        tmp = self.path(name)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    def write_lines(self, name: str, records: Iterable[dict[str, Any]]) -> None:
-        tmp = self.path(name)
-        with open(tmp, "wb") as fh:
-            for record in records:
-                fh.write(dumps(record) + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    def digest(self, name: str) -> str:
-        path = self.staged[name]
-        h = hashlib.sha256()
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for f in files:
-            h.update(str(f.relative_to(path)).encode() if path.is_dir() else b"")
-            h.update(f.read_bytes())
-        return h.hexdigest()
 
     def commit(self) -> list[Path]:
         done = []

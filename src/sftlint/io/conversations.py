@@ -64,20 +64,14 @@ class Opened:
     def __init__(self, path: Path, max_line_bytes: int, fmt: str | None = DETECT) -> None:
         self._reader = read(path, max_line_bytes)
         self.head: list[Record | Problem] = []
+        self.items: Iterator[Record | Problem] = self._reader
         if fmt == DETECT:
-            records = 0
-            for item in self._reader:
-                self.head.append(item)
-                if isinstance(item, Record):
-                    records += 1
-                    if records >= SNIFF_RECORDS:
-                        break
+            self.fill_head()
             fmt = sniff_format(self.head)
         self.format = fmt
-        self.items: Iterator[Record | Problem] = chain(self.head, self._reader)
 
     def fill_head(self) -> None:
-        """Read the first records into `head` if detection did not (a fixed format)."""
+        """Read the first records into `head` (detection does; a fixed format reads them when asked)."""
         if self.head:
             return
         records = 0
