@@ -288,3 +288,11 @@ def test_a_symlink_loop_among_the_inputs_is_named_and_the_rest_is_checked(tmp_pa
     result = run_cli("lint", "loop1", "a.jsonl", "--output-format", "json", cwd=tmp_path)
     assert result.exit_code == 2 and "loop1: a loop of symbolic links" in result.stderr
     assert ("S022", 1) in {(f["code"], f["line"]) for f in orjson.loads(result.stdout)["findings"]}
+
+
+def test_an_integer_past_64_bits_is_exported_as_written(tmp_path):
+    line = b'{"messages": [{"role": "user", "content": "Order?"}, {"role": "assistant", "content": "Shipped."}], ' \
+           b'"order": 123456789012345678901234567890}\n'
+    (tmp_path / "a.jsonl").write_bytes(jl(*GOOD) + line)
+    assert run_cli("export", "a.jsonl", "-o", "out", "--encoding", "cl100k_base", cwd=tmp_path).exit_code == 0
+    assert b'"order":123456789012345678901234567890' in (tmp_path / "out" / "train.jsonl").read_bytes()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,10 +50,16 @@ class InputError(Exception):
     """The path cannot be read at all (missing, a directory, permission): a usage error."""
 
 
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
 def parse_line(raw: bytes, line: int, last_without_newline: bool) -> tuple[Any, Problem | None]:
     """Parse one JSON Lines line, or say precisely why it is not JSON."""
     try:
-        return orjson.loads(raw), None
+        value = orjson.loads(raw)
+        if _LONG_NUMBER.search(raw):  # orjson reads an integer past 64 bits as a float: keep it as written
+            value = json.loads(raw)
+        return value, None
     except orjson.JSONDecodeError as exc:
         try:
             raw.decode("utf-8")
