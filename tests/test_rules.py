@@ -60,6 +60,8 @@ def test_every_rule_has_docs_case_and_snapshot():
     from conftest import SNAPSHOTS
 
     for code, rule in builtin_catalogue().items():
+        if code == "S034":  # sftlint's own failure: no data makes it (tests/test_attacks.py provokes it)
+            continue
         assert code in CASES, f"{code} has no test case in rule_cases.py"
         assert (SNAPSHOTS / f"{code}.txt").exists(), f"{code} has no snapshot"
         for key in ("summary", "fix", "what", "why", "example", "use_instead"):

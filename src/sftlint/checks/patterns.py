@@ -61,11 +61,9 @@ def _asked(conv: Conversation, index: int, question) -> bool:
     return any(m.is_system and m.content and question.search(m.content) for m in conv.messages[:index])
 
 
-_timed_out: set[int] = set()
-"""User pattern rules (by number) that ran past their time budget in this process."""
-
-
 def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> ExampleCheck:
+    timed_out: set[int] = set()  # user pattern rules (by number) that ran past their budget in this run
+
     def run(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         for index, m in enumerate(conv.messages):
             text = m.content
@@ -80,13 +78,13 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
                     continue
                 if rule.unless_asked is not None and _asked(conv, index, rule.unless_asked):
                     continue
-                if n in _timed_out:
+                if n in timed_out:
                     continue
                 readable = reads(rule.code)
                 try:
                     found_all = list(matches(rule, text))
                 except PatternTimeout:
-                    _timed_out.add(n)
+                    timed_out.add(n)
                     yield Hit(index, f"the pattern of rule {rule.message or rule.code!r} ran past {BUDGET_S:g} s on "
                                      f"this message and is skipped from here on: simplify it (nested repeats such as "
                                      f"(a+)+ backtrack without end)")

@@ -105,6 +105,7 @@ class StagedFiles:
 class ExportFolder(StagedFiles):
     def __init__(self, out: Path, inputs: Iterable[Path], names: Iterable[str], force: bool = False) -> None:
         """`names`: the top-level files and folders this export will write."""
+        self.given = out
         self.out = out.resolve()
         self.parent = self.out.parent
         self.parent.mkdir(parents=True, exist_ok=True)
@@ -199,7 +200,7 @@ class ExportFolder(StagedFiles):
             _fsync(self.parent)
         finally:
             self.lock.unlink(missing_ok=True)
-        return [self.out / n for n in self.staged]
+        return [self.given / n for n in self.staged]  # as the user named the folder
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
