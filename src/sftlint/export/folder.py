@@ -19,6 +19,7 @@ import ctypes.util
 import hashlib
 import os
 import shutil
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -70,14 +71,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class StagedFiles:
+class StagedFiles(ABC):
     """Files written in full and synced before anything is renamed into place; a subclass says
     where each is staged (`path`) and how they are committed."""
 
     staged: dict[str, Path]
 
+    @abstractmethod
     def path(self, name: str) -> Path:
-        raise NotImplementedError
+        """Where the file `name` is written before the commit (recorded in `staged`)."""
 
     def write_bytes(self, name: str, data: bytes) -> None:
         with open(self.path(name), "wb") as fh:
