@@ -30,7 +30,7 @@ def key_text(conv: Conversation, key: str) -> str:
     if key == "asked":  # internal: the user turn the last answer replies to
         return next((m.content or "" for m in reversed(msgs[:last]) if m.role == "user"), "")
     if key == "answer":  # internal: the last answer
-        return msgs[last].content or "" if last < len(msgs) else ""
+        return _last_answer(conv)
     if key == "prompt":
         chosen = [m for m in msgs[:last] if not m.is_system]
     elif key == "response":

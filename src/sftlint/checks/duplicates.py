@@ -26,11 +26,11 @@ request may share an answer; D002: a near-duplicate whose answers differ is anot
 ALIKE_SAMPLE = 64
 
 
-def _asked_alike(members: list[int], fetch: Fetch, min_count: int) -> bool:
+def _asked_alike(members: list[int], got: dict[int, np.ndarray], min_count: int) -> bool:
     """Whether a group's prompts are fewer than `min_count` different questions: the same last
-    user turn after different earlier turns ("Goodbye"), or rewordings of one request. Read from
-    the first ALIKE_SAMPLE members: enough to see `min_count` different ones."""
-    got = fetch(members[:ALIKE_SAMPLE], "asked")
+    user turn after different earlier turns ("Goodbye"), or rewordings of one request. Judged on
+    the first ALIKE_SAMPLE members (their "asked" shingles in `got`): enough to see `min_count`
+    different ones."""
     distinct: list[np.ndarray] = []
     for i in members[:ALIKE_SAMPLE]:
         sh = got.get(i, EMPTY)
@@ -166,11 +166,12 @@ def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fet
     if "D004" in active:
         min_count, min_chars = options["D004"]["min_count"], options["D004"]["min_chars"]
         usable = (answer_chars >= min_chars) & (table["context"] != 0)
-        for members in groups(table["answer"], order_arr[usable[order_arr]]):
-            if len(members) < min_count:
-                continue
-            prompts = {context[i] for i in members}
-            if len(prompts) < min_count or _asked_alike(members, fetch, min_count):
+        candidates = [(members, prompts) for members in groups(table["answer"], order_arr[usable[order_arr]])
+                      if len(members) >= min_count and len(prompts := {context[i] for i in members}) >= min_count]
+        # one read of the file for every group's prompts, not one per group
+        asked = fetch({i for members, _ in candidates for i in members[:ALIKE_SAMPLE]}, "asked") if candidates else {}
+        for members, prompts in candidates:
+            if _asked_alike(members, asked, min_count):
                 continue
             by_line = sorted(members, key=lambda j: line[j])
             for i in members:

@@ -61,6 +61,14 @@ def _asked(conv: Conversation, index: int, question) -> bool:
     return any(m.is_system and m.content and question.search(m.content) for m in conv.messages[:index])
 
 
+def _readable(rule: PatternRule, found: Iterable[tuple[int, int, str]], text: str) -> Iterator[tuple[int, int, str]]:
+    """The matches in the parts of the turn the rule reads (catalogue `reads`): code quotes
+    templates, maths writes \\text{{J}}. The turn is split only when something matched."""
+    for start, end, match in found:
+        if layout(text).reads(reads(rule.code), start, end):
+            yield start, end, match
+
+
 def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> ExampleCheck:
     timed_out: set[int] = set()  # user pattern rules (by number) that ran past their budget in this run
 
@@ -72,7 +80,6 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
             candidates = prefilter.candidates(text)
             if not candidates:
                 continue
-            parts = None
             for n, rule in rules:
                 if n not in candidates or m.role not in rule.roles:
                     continue
@@ -80,7 +87,6 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
                     continue
                 if n in timed_out:
                     continue
-                readable = reads(rule.code)
                 try:
                     found_all = list(matches(rule, text))
                 except PatternTimeout:
@@ -89,11 +95,7 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
                                      f"this message and is skipped from here on: simplify it (nested repeats such as "
                                      f"(a+)+ backtrack without end)")
                     continue
-                for start, end, found in found_all:
-                    # code quotes templates, maths writes \text{{J}}: each rule reads its parts (catalogue `reads`)
-                    parts = layout(text) if parts is None else parts
-                    if not parts.reads(readable, start, end):
-                        continue
+                for start, end, found in _readable(rule, found_all, text):
                     yield Hit(index, _message(rule, found), (start, end))
         yield from _outside_content(conv, rules)
 
@@ -136,8 +138,9 @@ def _secret_rules() -> tuple[PatternRule, ...]:
 def mask_secrets(message: str) -> str:
     """A finding's message with any secret in it masked, whichever rule wrote it (a placeholder
     `{{AKIA…}}`, a key name, a tool_call_id can quote one)."""
+    low = message.lower()
     for rule in _secret_rules():
-        if any(p in message.lower() for p in rule.prefilter) or not rule.prefilter:
+        if not rule.prefilter or any(p in low for p in rule.prefilter):
             message = rule.regex.sub(lambda m: mask(m.group(0)), message)
     return message
 
@@ -145,14 +148,9 @@ def mask_secrets(message: str) -> str:
 def rule_matches(rules: Iterable[PatternRule], text: str, role: str | None) -> Iterator[tuple[PatternRule, str]]:
     """Each (rule, matched text) in one message, as the rules read it (their parts of the turn,
     their roles): what `stats` lists, the same matches lint reports."""
-    parts = None
     for rule in rules:
-        if role not in rule.roles:
-            continue
-        for start, end, found in matches(rule, text):
-            parts = layout(text) if parts is None else parts
-            if parts.reads(reads(rule.code), start, end):
-                yield rule, found
+        if role in rule.roles:
+            yield from ((rule, found) for _start, _end, found in _readable(rule, matches(rule, text), text))
 
 
 def pack_checks(packs: Iterable[Pack]) -> dict[str, ExampleCheck]:

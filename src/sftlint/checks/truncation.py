@@ -21,7 +21,6 @@ _CJK_COMMA = frozenset("，、；")
 cut at either end do)."""
 
 
-
 @check("Q002")
 def truncated_output(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     found = last_answer(conv)

@@ -27,7 +27,7 @@ MAX_SLOTS = 200
 
 
 def _placeholder_rules() -> tuple:
-    """Q004's placeholder patterns (not its TODO markers) from the built-in pack."""
+    """Q004's placeholder patterns from the built-in pack (not its work-in-progress-marker rule)."""
     from sftlint.packs import builtin_packs
 
     return tuple(r for p in builtin_packs() for r in p.rules if r.code == "Q004" and "placeholder" in r.message)
