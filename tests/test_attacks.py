@@ -296,3 +296,40 @@ def test_an_integer_past_64_bits_is_exported_as_written(tmp_path):
     (tmp_path / "a.jsonl").write_bytes(jl(*GOOD) + line)
     assert run_cli("export", "a.jsonl", "-o", "out", "--encoding", "cl100k_base", cwd=tmp_path).exit_code == 0
     assert b'"order":123456789012345678901234567890' in (tmp_path / "out" / "train.jsonl").read_bytes()
+
+
+def test_a_number_past_a_doubles_range_is_valid_json_and_exported_as_written(tmp_path):
+    big = jl(*GOOD)[:-1] + b"\n" + b'{"messages": [{"role": "user", "content": "Hi"}, ' \
+          b'{"role": "assistant", "content": "Hello."}], "x": 1e999999}\n'
+    (tmp_path / "a.jsonl").write_bytes(big)
+    found = orjson.loads(lint(tmp_path, "--jobs", "1").stdout)["findings"]
+    assert not [f for f in found if f["code"] in ("S001", "S034")]
+    assert run_cli("export", "a.jsonl", "-o", "out", "--encoding", "cl100k_base", cwd=tmp_path).exit_code == 0
+    assert b'"x":1e999999}' in (tmp_path / "out" / "train.jsonl").read_bytes()
+
+
+def test_a_run_of_blank_lines_is_one_finding_and_a_gzip_bomb_is_read_only_so_far(tmp_path, monkeypatch):
+    import gzip
+
+    from sftlint.io import reader
+
+    (tmp_path / "a.jsonl").write_bytes(jl(*GOOD[:20]) + b"\n" * 200_000 + jl(*GOOD[20:]))
+    found = orjson.loads(lint(tmp_path).stdout)["findings"]
+    assert [(f["line"], f["message"]) for f in found if f["code"] == "S005"] == \
+        [(21, "200,000 blank lines (lines 21-200,020)")]
+    # 3 MB of records in a few KB: read up to 100 times the compressed size (64 MiB floor in use;
+    # lowered here to keep the test small)
+    monkeypatch.setattr(reader, "GZIP_FLOOR_BYTES", 1 << 20)
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(jl(*GOOD) + b"{}\n" * 1_000_000, compresslevel=9))
+    result = run_cli("lint", "b.jsonl.gz", "--select", "S006", "--output-format", "json", cwd=tmp_path)
+    s006 = [f["message"] for f in orjson.loads(result.stdout)["findings"]]
+    assert s006 == ["file decompresses to over 100x its size: reading stopped after 1,048,576 bytes"]
+
+
+def test_a_json_object_larger_than_a_record_may_be_is_skipped_unread(tmp_path):
+    value = orjson.dumps({**OK, "blob": "x" * 2_000_000})
+    (tmp_path / "one.json").write_bytes(value)
+    (tmp_path / "sftlint.toml").write_text("[rules.S006]\nmax-line-bytes = 1000000\n")
+    result = run_cli("lint", "one.json", "--output-format", "json", cwd=tmp_path)
+    s006 = [f for f in orjson.loads(result.stdout)["findings"] if f["code"] == "S006"]
+    assert [f["line"] for f in s006] == [1] and s006[0]["message"].endswith("over the 1,000,000-byte limit; skipped")
