@@ -77,3 +77,24 @@ def write(path: Path, n: int, seed: int = 0) -> Path:
             fh.write(orjson.dumps(example(rng)) + b"\n")
     tmp.rename(path)
     return path
+
+
+def write_near_identical(path: Path, n: int, seed: int = 0) -> Path:
+    """`n` copies of one ~600-character example, each with two of its words replaced: every pair is
+    a near-duplicate, the worst case for the duplicate rules' buckets."""
+    path = path.with_name(path.stem + "_near" + path.suffix)
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    prompt, answer = _text(rng, 180, 0), _text(rng, 600, 0).split(" ")
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        for _ in range(n):
+            words = list(answer)
+            for _ in range(2):
+                words[rng.randrange(len(words))] = rng.choice(VOCAB)
+            fh.write(orjson.dumps({"messages": [{"role": "user", "content": prompt},
+                                                {"role": "assistant", "content": " ".join(words)}]}) + b"\n")
+    tmp.rename(path)
+    return path

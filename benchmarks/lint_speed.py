@@ -7,6 +7,7 @@ examples/s and the peak RSS of the run: the sum over the process and its workers
     python benchmarks/lint_speed.py                 # 25k, 100k and 200k examples, S+T rules
     python benchmarks/lint_speed.py --sizes 100000 --select default    # every default rule (S, T, D, Q001)
     python benchmarks/lint_speed.py --sizes 1000000 --select default --jobs 2
+    python benchmarks/lint_speed.py --sizes 40000 --select default --near-identical   # one huge cluster
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _synth import write  # noqa: E402
+from _synth import write, write_near_identical  # noqa: E402
 
 DATA = Path(__file__).parent / ".data"
 
@@ -60,12 +61,15 @@ def main() -> None:
     ap.add_argument("--sizes", default="25000,100000,200000")
     ap.add_argument("--select", default="S,T", help="codes or prefixes, or 'default' for every default rule")
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--near-identical", action="store_true",
+                    help="every example a copy of one with two words changed (the duplicate rules' worst case)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"sftlint lint --select {args.select}  (cores: {os.cpu_count()}, jobs: {args.jobs or 'default'})")
+    data = "near-identical examples" if args.near_identical else "synthetic examples"
+    print(f"sftlint lint --select {args.select} on {data}  (cores: {os.cpu_count()}, jobs: {args.jobs or 'default'})")
     print(f"{'examples':>10} {'MB':>8} {'seconds':>8} {'examples/s':>11} {'peak RSS MiB':>13} {'findings':>9}")
     for n in sizes:
-        path = write(DATA / f"synth_{n}.jsonl", n)
+        path = (write_near_identical if args.near_identical else write)(DATA / f"synth_{n}.jsonl", n)
         elapsed, rss, rc, findings = run(path, args.select, args.jobs)
         if rc not in (0, 1):
             sys.exit(f"sftlint exited {rc} on {path}")

@@ -333,3 +333,36 @@ def test_a_json_object_larger_than_a_record_may_be_is_skipped_unread(tmp_path):
     result = run_cli("lint", "one.json", "--output-format", "json", cwd=tmp_path)
     s006 = [f for f in orjson.loads(result.stdout)["findings"] if f["code"] == "S006"]
     assert [f["line"] for f in s006] == [1] and s006[0]["message"].endswith("over the 1,000,000-byte limit; skipped")
+
+
+def test_findings_past_the_bound_are_spilled_to_disk_and_reported_in_the_same_order(tmp_path, monkeypatch):
+    from sftlint.lint import spill
+
+    records = [conv(("user", f"Question {i}?"), ("assistant", "")) if i % 3 else {"messages": "x"} for i in range(300)]
+    (tmp_path / "a.jsonl").write_bytes(jl(*records) + b"\n\nnot json\n" + jl(*GOOD))
+    whole = lint(tmp_path, "--jobs", "1")
+    spilled_to = []
+    monkeypatch.setattr(spill, "SPILL_AT", 7)
+    monkeypatch.setattr(spill.FindingLog, "_spill", lambda self, real=spill.FindingLog._spill: (spilled_to.append(1), real(self)))
+    spilled = lint(tmp_path, "--jobs", "1")
+    assert len(spilled_to) > 40 and spilled.stdout == whole.stdout and spilled.exit_code == whole.exit_code == 1
+    text = run_cli("lint", "a.jsonl", "--encoding", "cl100k_base", cwd=tmp_path).stdout
+    assert text.count("\n  help:") == orjson.loads(whole.stdout)["summary"]["findings"]
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_the_lint(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(jl(*GOOD))
+    for target, says in (("a.jsonl/report.txt", "a.jsonl is not a folder"), ("nowhere/report.txt", "no folder nowhere"),
+                         (".", "is a directory")):
+        result = run_cli("lint", "a.jsonl", "-o", target, cwd=tmp_path)
+        assert result.exit_code == 2 and says in result.output and "bug in sftlint" not in result.output
+    result = run_cli("lint", "a.jsonl", "-o", "a.jsonl", cwd=tmp_path)
+    assert result.exit_code == 2 and "would overwrite an input file" in result.output
+    assert (tmp_path / "a.jsonl").read_bytes() == jl(*GOOD)
+
+
+def test_a_record_too_long_to_read_counts_as_a_record(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(orjson.dumps({**OK, "blob": "x" * 3000}) + b"\n")
+    (tmp_path / "sftlint.toml").write_text("[rules.S006]\nmax-line-bytes = 1000\n")
+    out = run_cli("lint", "a.jsonl", cwd=tmp_path).stdout
+    assert "1 of 1 record(s) flagged" in out

@@ -83,6 +83,16 @@ def _leaks(table: np.ndarray, against: np.ndarray, options: dict, fetch: Fetch, 
             for a, (sim, b, what) in sorted(best.items())]
 
 
+def _first_unlike(members: list[int], answer: Column, value, limit: int = 200) -> list[int]:
+    out = []
+    for j in members:
+        if answer[j] != value:
+            out.append(j)
+            if len(out) >= limit:
+                break
+    return out
+
+
 def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fetch: Fetch,
                    against: np.ndarray | None = None, fetch_against: Fetch | None = None) -> list[CorpusHit]:
     """The D findings. `fetch(indices, key)` returns the shingle sets of those rows' key text
@@ -156,9 +166,13 @@ def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fet
         for members in groups(table["context"], order_arr[usable[order_arr]]):
             if len({answer[i] for i in members}) < 2:
                 continue
+            # the first members with an answer other than each one's: bounded, so a prompt asked
+            # 40,000 times is not 40,000 squared comparisons
+            unlike: dict[int, list[int]] = {}
             for i in members:
-                others = [j for j in members if answer[j] != answer[i]
-                          and cluster_of.get(j, -1) != cluster_of.get(i, -2)]
+                if answer[i] not in unlike:
+                    unlike[answer[i]] = _first_unlike(members, answer, answer[i])
+                others = [j for j in unlike[answer[i]] if cluster_of.get(j, -1) != cluster_of.get(i, -2)]
                 if others:
                     lines = ", ".join(str(line[j]) for j in others[:5])
                     hits.append(CorpusHit("D003", i, f"the same prompt has a different answer on line(s) {lines}"
@@ -173,12 +187,12 @@ def duplicate_hits(table: np.ndarray, options: dict, active: frozenset[str], fet
         for members, prompts in candidates:
             if _asked_alike(members, asked, min_count):
                 continue
-            by_line = sorted(members, key=lambda j: line[j])
+            first = sorted(members, key=lambda j: line[j])[:21]  # enough to name 20 others of any member
             for i in members:
-                others = [j for j in by_line if j != i]
+                others = [j for j in first if j != i][:20]
                 lines = ", ".join(str(line[j]) for j in others[:5])
                 hits.append(CorpusHit("D004", i, f"the same answer is given to {len(prompts)} different prompts "
-                                f"(also line(s) {lines}{' …' if len(others) > 5 else ''})", others[:20]))
+                                f"(also line(s) {lines}{' …' if len(members) > 6 else ''})", others))
     if "D005" in active and against is not None and len(against) and n:
         hits += _leaks(table, against, options["D005"], fetch, fetch_against)
     return hits

@@ -18,8 +18,8 @@ from sftlint.checks.text import WORD_HASHES, sort_unique, words
 NUM_PERM = 64
 BANDS, ROWS = 16, 4  # P(candidate) = 1-(1-J^4)^16: 0.988 at J=0.7, 0.9998 at 0.8, 0.65 at 0.5
 SHINGLE = 3
-MAX_RUN = 1000  # an LSH bucket bigger than this pairs each member with its HEADS best-ranked members only
-HEADS = 8
+MAX_RUN = 64  # an LSH bucket bigger than this pairs each member with its HEADS best-ranked members only
+HEADS = 4
 """Enough for the star clusters (each member is judged against its keeper, the best-ranked), and
 linear in the bucket."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -99,16 +101,35 @@ def output_file(ctx, param, value: Path | None) -> Path | None:
     here is far likelier that habit than a file someone wants to call `json`."""
     if value is not None and str(value) in ("text", "json", "github", "sarif"):
         raise click.BadParameter(f"-o/--output names a file now; for the format use --output-format {value}")
+    if value is not None:
+        # checked before any work: a report that cannot be written is known at once, not after the lint
+        parent = value.parent
+        if value.is_dir():
+            raise click.BadParameter(f"{value} is a folder; name a file")
+        if not parent.is_dir():
+            raise click.BadParameter(f"{value}: {parent} is not a folder" if parent.exists()
+                                     else f"{value}: no folder {parent}")
+        if not os.access(value if value.exists() else parent, os.W_OK):
+            raise click.BadParameter(f"{value}: permission denied")
     return value
 
 
 def emit(text: str, output: Path | None) -> None:
     """Print a report, or write it to `output` (a file, as ruff's --output-file)."""
-    if output is None:
-        click.echo(text)
-        return
+    emit_lines([text], output)
+
+
+def emit_lines(lines: Iterable[str], output: Path | None) -> None:
+    """Print a report line by line as it is made, or write it to `output`; nothing is printed
+    for a report without lines (a GitHub report of a clean run)."""
     try:
-        output.write_text(text + "\n", encoding="utf-8")
+        if output is None:
+            for line in lines:
+                click.echo(line)
+            return
+        with open(output, "w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(line + "\n")
     except OSError as exc:
         fail(f"{output}: cannot write the report: {exc.strerror or exc}")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sftlint.cli.common import EXIT_FINDINGS, SEVERITIES, check_paths, data_options, fail, settings_for
+from sftlint.cli.common import EXIT_FINDINGS, SEVERITIES, check_paths, data_options, emit_lines, fail, settings_for
 from sftlint.export.options import DEDUPE, FORMATS, POLICIES
 
 
@@ -97,6 +97,6 @@ def convert(path, out, target, config_path, jobs, **flags):
                f" to messages: {out}")
     if done.unconvertible:
         shown = FileResult(str(path), records=done.records, findings=done.left_out)
-        click.echo(render("text", LintResult([shown], [], None), statistics=False, color=sys.stdout.isatty()))
+        emit_lines(render("text", LintResult([shown], [], None), statistics=False, color=sys.stdout.isatty()), None)
         click.echo(f"{done.unconvertible:,} record(s) could not be converted and were left out.", err=True)
         sys.exit(EXIT_FINDINGS)

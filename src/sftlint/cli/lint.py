@@ -14,7 +14,7 @@ from sftlint.cli.common import (
     SEVERITIES,
     check_paths,
     data_options,
-    emit,
+    emit_lines,
     fail,
     output_file,
     settings_for,
@@ -61,6 +61,8 @@ def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs,
     from sftlint.tokens import TokenizerError
 
     files, errors = check_paths(paths)
+    if output is not None and any(output.resolve() == f.resolve() for f in files):
+        fail(f"{output}: the report would overwrite an input file (-o/--output)")
     if regenerate and not model:
         fail("--regenerate needs --model")
     scorer = None
@@ -79,15 +81,13 @@ def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs,
     for notice in result.notices:
         click.echo(f"sftlint: note: {notice}", err=True)
     color = output_format == "text" and output is None and sys.stdout.isatty()
-    text = render(output_format, result, statistics=statistics, color=color, show_waived=show_waived)
-    if text or output is not None:
-        emit(text, output)
+    emit_lines(render(output_format, result, statistics=statistics, color=color, show_waived=show_waived), output)
     for e in result.errors:
         click.echo(f"sftlint: error: {e}", err=True)
-    if result.errors or any(f.code == INTERNAL_ERROR for f in result.findings):
+    counts = result.counts
+    if result.errors or INTERNAL_ERROR in counts.codes:
         sys.exit(EXIT_ERROR)  # sftlint failed somewhere: never exit 1, which means findings
-    threshold = SEVERITY_RANK[settings.raw.fail_on]
-    failing = any(f.rank >= threshold and not f.waived for f in result.findings)
+    failing = counts.worst >= SEVERITY_RANK[settings.raw.fail_on]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 

@@ -121,7 +121,6 @@ class Engine:
                 if summary is not None and self.stats and summary.tokens is not None:
                     result.lengths.append(summary.tokens)
                     result.trainable.append(summary.trainable)
-        result.findings.sort(key=Finding.sort_key)
         return result
 
     def iter_file(self, path: Path, result: FileResult | None = None
@@ -181,6 +180,8 @@ class Engine:
                 if model is not None and item.conversation is not None:
                     late += model.add(item.line, item.summary.example_id, item.conversation)
             else:
+                if item.code == "S006" and item.line is not None:
+                    result.records += 1  # a record too long to read is still a record ("1 of 0 flagged" otherwise)
                 if not conventions.take([item]):
                     continue
                 waivers.waive([item])

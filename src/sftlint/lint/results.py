@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain
 from typing import Any
 
-from sftlint.findings import Finding
+from sftlint.findings import Finding, flags_record
+from sftlint.lint.spill import FindingLog
 
 
 @dataclass(slots=True)
@@ -58,7 +63,8 @@ class FileResult:
     format: str | None = None
     records: int = 0
     examples: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    findings: FindingLog = field(default_factory=FindingLog)
+    """In report order (sorted by place), spilled to disk past a bound."""
     lengths: list[int] = field(default_factory=list)
     trainable: list[int] = field(default_factory=list)
 
@@ -72,5 +78,42 @@ class LintResult:
     """Files that could not be read at all (exit code 2); the other files are still linted."""
 
     @property
-    def findings(self) -> list[Finding]:
-        return [f for r in self.files for f in r.findings]
+    def findings(self) -> Iterator[Finding]:
+        """Every file's findings in report order (streamed: read them once per use)."""
+        return chain.from_iterable(r.findings for r in self.files)
+
+    @cached_property
+    def counts(self) -> Counts:
+        """The figures of the summary and the exit code, in one pass over the findings."""
+        c = Counts()
+        last = None
+        for f in self.findings:
+            if f.waived:
+                c.waived += 1
+                continue
+            c.by_severity[f.severity] += 1
+            c.by_code[f.code] += 1
+            c.worst = max(c.worst, f.rank)
+            c.codes.add(f.code)
+            # findings come sorted by place, so a record's findings are adjacent
+            if f.line is not None and flags_record(f) and (f.path, f.line) != last:
+                c.flagged += 1
+                last = (f.path, f.line)
+        return c
+
+
+@dataclass
+class Counts:
+    by_severity: Counter = field(default_factory=Counter)
+    by_code: Counter = field(default_factory=Counter)
+    waived: int = 0
+    flagged: int = 0
+    """Records flagged (by a warning or an error not waived)."""
+    worst: int = -1
+    """Rank of the most severe finding not waived (-1 without any)."""
+    codes: set[str] = field(default_factory=set)
+    """Codes with a finding not waived."""
+
+    @property
+    def findings(self) -> int:
+        return sum(self.by_severity.values())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sftlint.catalogue import catalogue
 from sftlint.escape import visible
 from sftlint.lint import LintResult
@@ -20,9 +22,8 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: LintResult, *, color: bool, show_waived: bool = False) -> str:
+def render(result: LintResult, *, color: bool, show_waived: bool = False) -> Iterator[str]:
     rules = catalogue()
-    lines = []
     for f in visible_findings(result, show_waived):
         where = f"messages[{f.message_index}]: " if f.message_index is not None else ""
         props = [f"file={_prop(f.path)}"]
@@ -31,5 +32,4 @@ def render(result: LintResult, *, color: bool, show_waived: bool = False) -> str
         if f.col is not None:
             props.append(f"col={f.col}")
         props.append(f"title={_prop(f'{f.code} {rules[f.code].name}')}")
-        lines.append(f"::{LEVEL[f.severity]} {','.join(props)}::{_data(where + f.message)}")
-    return "\n".join(lines)
+        yield f"::{LEVEL[f.severity]} {','.join(props)}::{_data(where + f.message)}"

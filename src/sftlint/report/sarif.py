@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import orjson
 
 from sftlint import __version__
@@ -13,9 +15,11 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def render(result: LintResult, *, color: bool, show_waived: bool = False) -> str:
+def render(result: LintResult, *, color: bool, show_waived: bool = False) -> Iterator[str]:
+    """One document; SARIF viewers read it whole, so it is built whole (the text and JSON reports
+    stream)."""
     rules = catalogue()
-    findings = visible_findings(result, show_waived)
+    findings = list(visible_findings(result, show_waived))
     used = sorted({f.code for f in findings})
     index = {code: i for i, code in enumerate(used)}
     driver_rules = [
@@ -56,4 +60,4 @@ def render(result: LintResult, *, color: bool, show_waived: bool = False) -> str
             "results": results,
         }],
     }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
+    yield orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import click
 import orjson
 
@@ -16,7 +14,7 @@ SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
 def counts(result: LintResult) -> list[dict]:
     """[{code, name, severity, count}] of the findings not waived, most frequent first."""
     rules = catalogue()
-    tally = Counter(f.code for f in result.findings if not f.waived)
+    tally = result.counts.by_code
     return [{"code": code, "name": rules[code].name, "severity": rules[code].severity, "count": n}
             for code, n in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
 
