@@ -366,3 +366,57 @@ def test_a_record_too_long_to_read_counts_as_a_record(tmp_path):
     (tmp_path / "sftlint.toml").write_text("[rules.S006]\nmax-line-bytes = 1000\n")
     out = run_cli("lint", "a.jsonl", cwd=tmp_path).stdout
     assert "1 of 1 record(s) flagged" in out
+
+
+def test_undo_never_cancels_another_reviewers_decision_that_landed_in_between(tmp_path):
+    from sftlint.journal import Journal
+
+    path = tmp_path / "j"
+    ana, ben = Journal(path, reviewer="ana"), Journal(path, reviewer="ben")
+    ana.record("a", "accept")
+    ben.record("a", "reject")  # lands after ana's, before her undo
+    assert ana.undo() is None  # her decision is no longer the one in force: nothing of hers to undo
+    assert Journal(path).decisions() == {"a": "reject"}
+    # an undo line written by an older sftlint (or by hand) still cancels only its own reviewer's
+    with open(path, "ab") as fh:
+        fh.write(b'{"id": "a", "decision": "undo", "reviewer": "ana", "time": "t"}\n')
+    assert Journal(path).decisions() == {"a": "reject"}
+
+
+def test_a_journal_written_for_another_file_is_named_not_silently_ignored(tmp_path):
+    from rule_cases import eid
+    from sftlint.journal import Journal
+
+    (tmp_path / "a.jsonl").write_bytes(jl(*GOOD))
+    Journal(tmp_path / "other.journal", reviewer="ana").record(eid(conv(("user", "Elsewhere"), ("assistant", "Yes."))),
+                                                               "accept")
+    linted = run_cli("lint", "a.jsonl", "--journal", "other.journal", cwd=tmp_path)
+    assert "other.journal: none of its 1 decision(s) is about an example in a.jsonl" in linted.stderr
+    exported = run_cli("export", "a.jsonl", "-o", "out", "--journal", "other.journal", cwd=tmp_path)
+    assert exported.exit_code == 0 and "none of its 1 decision(s)" in exported.stderr
+    Journal(tmp_path / "mine.journal", reviewer="ana").record(eid(GOOD[3]), "accept")
+    assert "none of its" not in run_cli("lint", "a.jsonl", "--journal", "mine.journal", cwd=tmp_path).stderr
+
+
+@pytest.mark.parametrize("forged", ["not a list", "nested 300 deep"])
+def test_a_replacement_from_the_journal_is_read_like_input(tmp_path, forged):
+    from rule_cases import eid
+    from sftlint.journal import Journal
+
+    replacement = ({"messages": "not a list"} if forged == "not a list" else  # the deep one crashed export
+                   {"messages": [{"role": "user"}], "meta": orjson.loads(b"[" * 300 + b"]" * 300)})
+    (tmp_path / "a.jsonl").write_bytes(jl(*GOOD))
+    Journal(tmp_path / "a.jsonl.sftlint-journal", reviewer="ana").record(eid(GOOD[5]), "accept", replacement=replacement)
+    result = run_cli("export", "a.jsonl", "-o", "out", "--dedupe", "exact", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    rejected = [orjson.loads(x) for x in (tmp_path / "out" / "rejected.jsonl").read_bytes().splitlines()]
+    assert [(r["reason"], r["line"]) for r in rejected] == [("bad-replacement", 6)]
+    assert b"not a list" not in (tmp_path / "out" / "train.jsonl").read_bytes()
+    assert len((tmp_path / "out" / "train.jsonl").read_bytes().splitlines()) == 39
+
+
+def test_a_review_key_bound_to_two_actions_is_refused(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(jl(*GOOD))
+    (tmp_path / "sftlint.toml").write_text('[review.keys]\naccept = "x"\n')
+    result = run_cli("review", "a.jsonl", cwd=tmp_path)
+    assert result.exit_code == 2 and "'x' is bound to both accept and reject" in result.output

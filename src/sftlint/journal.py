@@ -2,8 +2,8 @@
 
 One line per decision: `id` (example id), `decision` (accept | reject | skip | undo), `reviewer`,
 `time`, `codes` (rule codes seen), optional `note`, `replacement` (an edited example, in OpenAI
-format) and `line` (informational). The last effective line per id wins; `undo` cancels the
-latest effective decision on that id. Each append takes an exclusive lock, picks up lines other
+format) and `line` (informational). The last effective line per id wins; `undo` cancels its
+reviewer's latest effective decision on that id. Each append takes an exclusive lock, picks up lines other
 reviewers appended since, writes one whole line and fsyncs before returning, so a decision is on
 disk the moment the key is pressed and two processes never interleave partial lines. A torn line
 (a crash mid-write) is skipped with a warning, and the next append starts on a fresh line.
@@ -123,8 +123,10 @@ class Journal:
     def _apply(self, entry: Entry) -> None:
         stack = self.history.setdefault(entry.id, [])
         if entry.decision == "undo":
+            # an undo cancels its own reviewer's latest decision on the example, never another
+            # reviewer's that landed in between
             for previous in reversed(stack):
-                if not previous.undone:
+                if not previous.undone and previous.reviewer == entry.reviewer:
                     previous.undone = True
                     break
             return
@@ -169,16 +171,20 @@ class Journal:
     def _write(self, entry: Entry) -> Entry:
         with self._locked() as fh:
             self._refresh(fh)
-            data = entry.to_json() + b"\n"
-            size = os.fstat(fh.fileno()).st_size
-            if size > self._offset:  # a torn line at the end: start ours on a fresh line
-                data = b"\n" + data
-            fh.write(data)
-            os.fsync(fh.fileno())
-            self._offset = size + len(data)
-            self._line_no += data.count(b"\n")
-        self._apply(entry)
+            self._append(fh, entry)
         return entry
+
+    def _append(self, fh, entry: Entry) -> None:
+        """Write one entry; the caller holds the lock and has read what others appended."""
+        data = entry.to_json() + b"\n"
+        size = os.fstat(fh.fileno()).st_size
+        if size > self._offset:  # a torn line at the end: start ours on a fresh line
+            data = b"\n" + data
+        fh.write(data)
+        os.fsync(fh.fileno())
+        self._offset = size + len(data)
+        self._line_no += data.count(b"\n")
+        self._apply(entry)
 
     def record(self, eid: str, decision: str, codes: list[str] | None = None, *, note: str | None = None,
                replacement: dict[str, Any] | None = None, line: int | None = None) -> Entry:
@@ -187,13 +193,15 @@ class Journal:
         return self._write(Entry(eid, decision, self.reviewer, _now(), sorted(set(codes or [])), note, replacement, line))
 
     def undo(self) -> Entry | None:
-        """Cancel this reviewer's latest decision still in force; returns the entry undone."""
+        """Cancel this reviewer's latest decision still in force; returns the entry undone. The
+        choice and the write happen under one lock, so a decision another reviewer appends in
+        between is seen first."""
         with self._locked() as fh:
             self._refresh(fh)
-        for entry in reversed(self.order):
-            if not entry.undone and entry.reviewer == self.reviewer and self.state(entry.id) is entry:
-                self._write(Entry(entry.id, "undo", self.reviewer, _now(), entry.codes, line=entry.line))
-                return entry
+            for entry in reversed(self.order):
+                if not entry.undone and entry.reviewer == self.reviewer and self.state(entry.id) is entry:
+                    self._append(fh, Entry(entry.id, "undo", self.reviewer, _now(), entry.codes, line=entry.line))
+                    return entry
         return None
 
 

@@ -57,6 +57,9 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
         written = write_export(result)
     except (ConfigError, TokenizerError, ExportError) as exc:
         fail(str(exc))
+    for given in result.inputs:
+        if given.get("journal_warning"):
+            click.echo(f"sftlint: warning: {given['journal_warning']}", err=True)
     s = result.summary()
     click.echo(f"{s['in']:,} records in: {s['train']:,} train, {s['test']:,} test, {s['dropped']:,} left out"
                + (" (" + ", ".join(f"{k} {v:,}" for k, v in s["dropped_by_reason"].items()) + ")" if s["dropped"] else ""))

@@ -153,8 +153,14 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
                 if c.path == str(path):
                     c.findings += late.pop((c.line, c.example_id), [])
             loose += [f for found in late.values() for f in found]
+            unmatched = None
+            if loaded is not None and loaded.decisions() and not any(c.decision is not None for c in candidates
+                                                                     if c.path == str(path)):
+                unmatched = (f"{jpath}: none of its {len(loaded.decisions()):,} decision(s) is about an example in "
+                             f"{path}; was it written for another file (or before the examples were edited)?")
             inputs.append({"path": str(path), "sha256": _sha256(path), "records": result.records,
                            "format": result.format, "journal": str(jpath) if loaded else None,
+                           "journal_warning": unmatched,
                            "findings_outside_examples": sorted({f.code for f in loose})})
     finally:
         engine.close()
@@ -180,6 +186,7 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
     keep: list[Candidate] = []
     dropped: list[tuple[Candidate, dict]] = []
     limit = settings.options["T001"]["max_tokens"]
+    replacements = Replacements(settings)
 
     def untrainable(c: Candidate) -> dict | None:
         """Why a kept example would train nothing; checked under every policy, since a trainer
@@ -206,9 +213,15 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
                                     sorted({f.code for f in blocking}))))
         elif (why := untrainable(c)) is not None:
             dropped.append((c, why))
+        elif decision == "accept" and c.decision.replacement is not None:
+            record, errors = replacements.check(c)
+            if record is None:
+                dropped.append((c, _why(c, "bad-replacement", "the edited version in the journal is not a usable "
+                                        f"example: {'; '.join(errors)}", sorted({e.split(' ')[0] for e in errors}))))
+            else:
+                c.record = record
+                keep.append(c)
         else:
-            if decision == "accept" and c.decision.replacement is not None:
-                c.record = c.decision.replacement
             keep.append(c)
     if options.dedupe == "near":
         keep = _drop_cluster_members(keep, dropped)
@@ -223,6 +236,29 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
             first[key] = c
             unique.append(c)
     return unique, dropped
+
+
+class Replacements:
+    """Accepted edits from the journal, read as the input is (the same parser and limits, every
+    selected rule): a journal is a file anyone can write, so what it holds is input."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._processor = None
+
+    def check(self, c: Candidate) -> tuple[dict | None, list[str]]:
+        """The edit's normalised form, or None and the errors that make it unusable."""
+        from sftlint.io.reader import Record
+        from sftlint.jsonvalues import dumps
+
+        if self._processor is None:
+            self._processor = Engine(self.settings, jobs=1, use_journals=False, keep_records=True).processor
+        raw = dumps(c.decision.replacement) + b"\n"
+        result = self._processor.process(Record(c.line, 0, raw=raw), "messages", self.settings.selected, c.path)
+        errors = [f"{f.code} {f.message}" for f in result.findings if f.severity == "error"]
+        if result.summary is None or result.record is None or errors:
+            return None, errors or ["not a conversation"]
+        return result.record, []
 
 
 def _drop_cluster_members(keep: list[Candidate], dropped: list[tuple[Candidate, dict]]) -> list[Candidate]:

@@ -161,6 +161,8 @@ class Engine:
         model = self._model_pass(active, shown) if self.scorer is not None and active & MODEL_CODES else None
         corpus = Corpus(self.settings.options, active) if active & CORPUS_CODES else None
         late: list[Finding] = []
+        decided = waivers.decided
+        seen_decided = looked = False  # whether an example of the journal's passed; whether any example id did
         for item in source:
             if isinstance(item, np.ndarray):  # a chunk's rows, from a worker without detail
                 corpus.extend(item)
@@ -173,6 +175,9 @@ class Engine:
                 result.records += 1
                 if item.summary is not None:
                     result.examples += 1
+                if decided and item.summary is not None:
+                    looked = True
+                    seen_decided = seen_decided or item.summary.example_id in decided
                 if item.dup is not None:
                     corpus.add(item.dup)
                 item.findings = conventions.take(item.findings)
@@ -195,6 +200,12 @@ class Engine:
             if "Q001" in active:
                 late += waivers.rejected_still_here(table, lambda line, eid, message: self.processor.finding(
                     "Q001", shown, line, message, col=1, example_id=eid))
+        if decided and not seen_decided and corpus is not None and corpus.count:
+            looked = True
+            wanted = np.array([int(e, 16) for e in decided], dtype=np.uint64)
+            seen_decided = bool(np.isin(corpus.table["eid"], wanted).any())
+        if looked:
+            self.journal_warnings += waivers.unmatched(self.journal_for(path), shown, seen_decided)
         file_level, given_back = conventions.settle(result.examples or result.records)
         late += given_back
         waivers.waive(late)

@@ -188,6 +188,10 @@ class ReviewApp(App[None]):
         self.update_header()
 
     def watch_lint_done(self, done: bool) -> None:
+        decided = self.journal.decisions() if done else {}
+        if decided and not any(self.queue.has_id(eid) for eid in decided):
+            self.notify(visible(f"{self.journal.path}: none of its {len(decided):,} decision(s) is about an example in "
+                                f"this file; was it written for another file?"), severity="warning", timeout=10)
         if done and self.file_findings:
             codes = ", ".join(sorted({f.code for f in self.file_findings}))
             self.notify(f"{len(self.file_findings)} finding(s) outside examples ({codes}); see `sftlint lint`",

@@ -326,6 +326,9 @@ class Queue:
             if item.example_id:
                 self._flagged_by_id[item.example_id] += 1
 
+    def has_id(self, eid: str) -> bool:
+        return eid in self._ids
+
     def counts(self) -> dict[str, int]:
         """Records and decisions. `flagged` counts records as lint's summary does; `remaining` the
         flagged ones not yet accepted or rejected that a reviewer can decide; `unreadable` the
