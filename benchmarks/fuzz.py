@@ -121,7 +121,7 @@ def main() -> None:
             except Exception as exc:  # what the benchmark is for
                 crashes[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
             else:
-                findings += len(result.findings)
+                findings += result.counts.findings
                 internal += [f.message for f in result.findings if f.code == "S034"]
             done += n
             path.unlink()

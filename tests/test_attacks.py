@@ -420,3 +420,66 @@ def test_a_review_key_bound_to_two_actions_is_refused(tmp_path):
     (tmp_path / "sftlint.toml").write_text('[review.keys]\naccept = "x"\n')
     result = run_cli("review", "a.jsonl", cwd=tmp_path)
     assert result.exit_code == 2 and "'x' is bound to both accept and reject" in result.output
+
+
+ESC_PAYLOAD = "\x1b]0;PWNED\x07\x1b]52;c;aGk=\x07\x9b31m\u202eevil [bold]markup[/]"
+UNSAFE = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+async def test_every_screen_shows_every_payload_through_the_one_escape_helper(tmp_path):
+    """Data reaches the review UI through the file name, message contents, a finding message that
+    quotes the data (S032 names unknown keys), a shared journal's notes and reviewer names, and
+    the notifications quoting them; on every screen it shows as glyphs, never as a sequence the
+    terminal would obey, and Rich markup in it is shown, not applied."""
+    from review_helpers import make_app, ready
+    from rule_cases import eid
+    from sftlint.journal import default_path
+
+    dup = conv(("user", f"Tell me {ESC_PAYLOAD}"), ("assistant", f"Here it is, with care: {ESC_PAYLOAD} " * 3))
+    hostile = {**dup, ESC_PAYLOAD: 1}
+    path = tmp_path / f"data{ESC_PAYLOAD.replace('/', '')}.jsonl"
+    path.write_bytes(jl(hostile, {**dup, "n": 2}, *GOOD[:12]))
+    from sftlint.journal import Journal
+
+    Journal(default_path(path), reviewer=f"mallory{ESC_PAYLOAD}").record(eid(hostile), "skip", note=ESC_PAYLOAD)
+    Journal(default_path(path)).path.open("ab").write(b"{not json " + ESC_PAYLOAD.encode() + b"\n")  # a warning quoting it
+    app = make_app(path, order="file")
+    screens = {}
+    async with app.run_test(size=(130, 40)) as pilot:
+        await ready(app, pilot)
+        app.show_item(0)
+        await pilot.pause()
+
+        def grab(name):
+            screens[name] = app.export_screenshot()
+
+        grab("main")
+        app.action_toggle_raw()
+        await pilot.pause()
+        grab("raw")
+        app.action_toggle_raw()
+        app.action_toggle_markdown()
+        await pilot.pause()
+        grab("markdown")
+        app.action_toggle_markdown()
+        app.action_cluster()
+        await pilot.pause()
+        grab("cluster")
+        await pilot.press("escape")
+        app.action_help()
+        await pilot.pause()
+        grab("help")
+        await pilot.press("escape")
+        app.action_export()
+        await pilot.pause()
+        grab("export")
+        await pilot.press("escape")
+        app.notify(f"a message quoting {ESC_PAYLOAD}")
+        await pilot.pause()
+        grab("notification")
+    for name, svg in screens.items():
+        assert not [c for c in UNSAFE if c in svg], name
+    for name in ("main", "raw", "cluster"):
+        assert "␛]0;PWNED␇" in screens[name], name
+        assert "[bold]markup[/]" in screens[name].replace("&#160;", " "), name
+    assert "␛]0;PWNED␇" in screens["notification"]

@@ -30,12 +30,15 @@ def _glyph(ch: str) -> str:
 
 
 _DISPLAY_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_DISPLAY_UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def displayable(text: str) -> str:
-    """`text` for a terminal widget: each control character becomes one visible glyph.
+def displayable(text: str, one_line: bool = False) -> str:
+    """`text` for a terminal widget: each control character becomes one visible glyph. Every
+    widget of the review UI shows data through this one function (the CLI reports use `visible`).
 
-    Newlines and tabs are kept. One character maps to one character, so finding spans (character
-    offsets into the original content) still point at the right place.
+    Newlines and tabs are kept, unless `one_line` (a list row, a header, a notification): then they
+    are glyphs too. One character maps to one character, so finding spans (character offsets into
+    the original content) still point at the right place.
     """
-    return _DISPLAY_UNSAFE.sub(lambda m: _glyph(m.group()), text)
+    return (_DISPLAY_UNSAFE_ONE_LINE if one_line else _DISPLAY_UNSAFE).sub(lambda m: _glyph(m.group()), text)

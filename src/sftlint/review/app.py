@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
+from textual.notifications import SeverityLevel
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.reactive import reactive
@@ -26,7 +27,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from sftlint.config import Settings
-from sftlint.escape import visible
+from sftlint.escape import displayable
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
 from sftlint.io.reader import Record
@@ -98,7 +99,7 @@ class ReviewApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.action_quit)
         for warning in self.journal.warnings:
-            self.notify(visible(warning), severity="warning", timeout=8)
+            self.notify(warning, severity="warning", timeout=8)
         self.main = ReviewScreen()
         self.push_screen(self.main)  # its on_mount starts the lint
 
@@ -167,6 +168,13 @@ class ReviewApp(App[None]):
             self.show_item(pos)
         self.update_header()
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification passes through the one escape helper, markup off: a message may quote
+        a path, a query or an error that came from the data."""
+        super().notify(displayable(message, one_line=True), title=displayable(title, one_line=True),
+                       severity=severity, timeout=timeout, markup=False)
+
     def on_late_findings(self, message: LateFindings) -> None:
         where = {(item.line, item.example_id): item.pos for item in self.queue.items}
         found = [(where[(f.line, f.example_id)], f) for f in message.findings if (f.line, f.example_id) in where]
@@ -190,8 +198,8 @@ class ReviewApp(App[None]):
     def watch_lint_done(self, done: bool) -> None:
         decided = self.journal.decisions() if done else {}
         if decided and not any(self.queue.has_id(eid) for eid in decided):
-            self.notify(visible(f"{self.journal.path}: none of its {len(decided):,} decision(s) is about an example in "
-                                f"this file; was it written for another file?"), severity="warning", timeout=10)
+            self.notify(f"{self.journal.path}: none of its {len(decided):,} decision(s) is about an example in this "
+                        f"file; was it written for another file?", severity="warning", timeout=10)
         if done and self.file_findings:
             codes = ", ".join(sorted({f.code for f in self.file_findings}))
             self.notify(f"{len(self.file_findings)} finding(s) outside examples ({codes}); see `sftlint lint`",
@@ -533,7 +541,9 @@ class ReviewApp(App[None]):
         if self.exporter is None:
             self.notify("Export is not available here: run `sftlint export`.", severity="warning")
             return
-        out = self.path.parent / f"{self.path.name.split('.')[0]}-export"
+        # named from the data file, in glyphs where its name holds control characters: the field
+        # shows the folder as it will be written
+        out = self.path.parent / f"{displayable(self.path.name.split('.')[0], one_line=True)}-export"
         self.push_screen(ExportDialog(self.exporter, out), self._export_chosen)
 
     def _export_chosen(self, options: dict | None) -> None:

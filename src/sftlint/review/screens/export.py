@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
+from sftlint.escape import displayable
+
 
 class ExportDialog(ModalScreen[dict | None]):
     """Returns the chosen options (the app then writes the export), or None if cancelled.
@@ -94,9 +96,9 @@ class ExportDialog(ModalScreen[dict | None]):
             text.append(f", {s['dropped']:,} left out")
             if s["dropped_by_reason"]:
                 text.append(" (" + ", ".join(f"{k} {v:,}" for k, v in s["dropped_by_reason"].items()) + ")")
-            text.append(f"\nto {options['out']}/", style="dim")
+            text.append(f"\nto {displayable(options['out'], one_line=True)}/", style="dim")
         except ValueError as exc:
-            text = Text(f"✗ {exc}", style="bold red")
+            text = Text(f"✗ {displayable(str(exc), one_line=True)}", style="bold red")
         if not worker.is_cancelled:
             self.app.call_from_thread(self.query_one("#preview", Static).update, text)
 

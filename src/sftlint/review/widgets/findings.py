@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sftlint.catalogue import catalogue
-from sftlint.escape import visible
+from sftlint.escape import displayable
 from sftlint.findings import Finding
 from sftlint.review.widgets import set_virtual_size
 
@@ -72,7 +72,7 @@ class FindingList(ScrollView, can_focus=False, inherit_bindings=False):
             body = Text()
             if f.message_index is not None:
                 body.append(f"messages[{f.message_index}] ", Style(dim=True))
-            body.append(visible(f.message))
+            body.append(displayable(f.message, one_line=True))
             body.append(f"  — {catalogue()[f.code].fix}", Style(dim=True, italic=True))
             lines = body.wrap(console, max(10, width - indent)) if width > indent else [body]
             for k, line in enumerate(lines):

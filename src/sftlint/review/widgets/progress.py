@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.widget import Widget
 
-from sftlint.escape import visible
+from sftlint.escape import displayable
 
 
 class ProgressHeader(Widget):
@@ -27,7 +27,7 @@ class ProgressHeader(Widget):
     def update_counts(self, path: str, counts: dict[str, int], lint_done: bool, fraction: float,
                       filter_text: str, shown: int) -> None:
         t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(visible(Path(path).name), style="bold cyan")
+        t.append(displayable(Path(path).name, one_line=True), style="bold cyan")
         if not lint_done:
             t.append(f" · linting {fraction:.0%}", style="bold yellow")
         reviewed = counts["accepted"] + counts["rejected"]
@@ -40,6 +40,6 @@ class ProgressHeader(Widget):
         if counts.get("unreadable"):
             t.append(f" · {counts['unreadable']:,} unreadable", style="bold red")
         if filter_text:
-            t.append(f" · filter {visible(filter_text)} ({shown:,})", style="bold magenta")
+            t.append(f" · filter {displayable(filter_text, one_line=True)} ({shown:,})", style="bold magenta")
         self.text = t
         self.refresh()
