@@ -85,7 +85,7 @@ def lint(paths, config_path, output_format, output, statistics, exit_zero, jobs,
     for e in result.errors:
         click.echo(f"sftlint: error: {e}", err=True)
     counts = result.counts
-    if result.errors or INTERNAL_ERROR in counts.codes:
+    if result.errors or INTERNAL_ERROR in counts.by_code:
         sys.exit(EXIT_ERROR)  # sftlint failed somewhere: never exit 1, which means findings
     failing = counts.worst >= SEVERITY_RANK[settings.raw.fail_on]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)

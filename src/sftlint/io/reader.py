@@ -361,9 +361,9 @@ def read_chunk(chunk: Chunk, max_line_bytes: int, endings: LineEndings) -> Itera
 
 
 def _chunk_items(fh: BinaryIO, chunk: Chunk, max_line_bytes: int, endings: LineEndings) -> Iterator[Record | Problem]:
-        for line_no, offset, raw, length in _read_lines(fh, max_line_bytes, chunk.first_line, chunk.offset,
-                                                        chunk.offset + chunk.length):
-            yield _line_item(line_no, offset, raw, length, max_line_bytes, endings)
+    for line_no, offset, raw, length in _read_lines(fh, max_line_bytes, chunk.first_line, chunk.offset,
+                                                    chunk.offset + chunk.length):
+        yield _line_item(line_no, offset, raw, length, max_line_bytes, endings)
 
 
 def _line_item(line_no: int, offset: int, raw: bytes | None, length: int, max_line_bytes: int,

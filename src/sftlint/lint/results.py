@@ -94,7 +94,6 @@ class LintResult:
             c.by_severity[f.severity] += 1
             c.by_code[f.code] += 1
             c.worst = max(c.worst, f.rank)
-            c.codes.add(f.code)
             # findings come sorted by place, so a record's findings are adjacent
             if f.line is not None and flags_record(f) and (f.path, f.line) != last:
                 c.flagged += 1
@@ -111,8 +110,6 @@ class Counts:
     """Records flagged (by a warning or an error not waived)."""
     worst: int = -1
     """Rank of the most severe finding not waived (-1 without any)."""
-    codes: set[str] = field(default_factory=set)
-    """Codes with a finding not waived."""
 
     @property
     def findings(self) -> int:

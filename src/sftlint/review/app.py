@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
-from textual.notifications import SeverityLevel
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import get_current_worker
