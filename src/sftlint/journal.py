@@ -209,6 +209,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def unmatched_warning(journal: Path, decisions: int, data: str) -> str:
+    """What lint, export and review say when none of a journal's decisions is about an example of
+    the file: a journal written for another file, or for the file before every example was edited,
+    would otherwise be ignored without a word."""
+    return (f"{journal}: none of its {decisions:,} decision(s) is about an example in {data}; "
+            f"was it written for another file (or before the examples were edited)?")
+
+
 def load_decisions(path: Path) -> dict[str, Entry]:
     """Example id -> the entry in force, read once (for lint and export)."""
     journal = Journal(path)

@@ -99,7 +99,8 @@ def convert(path, out, target, config_path, jobs, **flags):
     click.echo(f"converted {done.converted:,} of {done.records:,} record(s) from {done.format or 'unknown format'}"
                f" to messages: {out}")
     if done.unconvertible:
-        shown = FileResult(str(path), records=done.records, findings=done.left_out)
+        shown = FileResult(str(path), records=done.records)
+        shown.findings.extend(done.left_out)
         emit_lines(render("text", LintResult([shown], [], None), statistics=False, color=sys.stdout.isatty()), None)
         click.echo(f"{done.unconvertible:,} record(s) could not be converted and were left out.", err=True)
         sys.exit(EXIT_FINDINGS)

@@ -32,7 +32,7 @@ from sftlint.catalogue import SEVERITY_RANK
 from sftlint.config import Settings
 from sftlint.export.options import ExportError, ExportOptions
 from sftlint.findings import Finding
-from sftlint.journal import Entry, Journal, default_path
+from sftlint.journal import Entry, Journal, default_path, unmatched_warning
 from sftlint.jsonvalues import dumps
 from sftlint.lint import Engine, FileResult, LateFindings, RecordResult
 from sftlint.schema import SYSTEM_ROLES
@@ -153,11 +153,9 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
                 if c.path == str(path):
                     c.findings += late.pop((c.line, c.example_id), [])
             loose += [f for found in late.values() for f in found]
-            unmatched = None
-            if loaded is not None and loaded.decisions() and not any(c.decision is not None for c in candidates
-                                                                     if c.path == str(path)):
-                unmatched = (f"{jpath}: none of its {len(loaded.decisions()):,} decision(s) is about an example in "
-                             f"{path}; was it written for another file (or before the examples were edited)?")
+            decided = len(loaded.decisions()) if loaded is not None else 0
+            matched = any(c.decision is not None for c in candidates if c.path == str(path))
+            unmatched = unmatched_warning(jpath, decided, str(path)) if decided and not matched else None
             inputs.append({"path": str(path), "sha256": _sha256(path), "records": result.records,
                            "format": result.format, "journal": str(jpath) if loaded else None,
                            "journal_warning": unmatched,

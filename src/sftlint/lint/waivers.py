@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from sftlint.findings import Finding
-from sftlint.journal import Entry, Journal
+from sftlint.journal import Entry, Journal, unmatched_warning
 
 
 class Waivers:
@@ -40,14 +40,11 @@ class Waivers:
         return self.accepted | set(self.rejected)
 
     def unmatched(self, journal: Path | None, shown: str, seen: bool) -> list[str]:
-        """A warning when the journal holds decisions and none is about an example of this file
-        (`seen`: whether any was): a journal written for another file, or for the file before
-        every example was edited, would otherwise be ignored without a word."""
+        """The journal-mismatch warning when the journal holds decisions and none is about an
+        example of this file (`seen`: whether any was)."""
         if journal is None or seen or not (self.accepted or self.rejected):
             return []
-        n = len(self.accepted) + len(self.rejected)
-        return [f"{journal}: none of its {n:,} decision(s) is about an example in {shown}; "
-                f"was it written for another file (or before the examples were edited)?"]
+        return [unmatched_warning(journal, len(self.accepted) + len(self.rejected), shown)]
 
     def waive(self, findings: Iterable[Finding]) -> None:
         """Mark the findings of accepted examples as waived."""

@@ -27,7 +27,7 @@ def render(result: LintResult, *, color: bool, show_waived: bool = False) -> Ite
     }
     # the document is written around its findings, which are written one at a time (a report of
     # millions of findings is never held whole)
-    head, tail = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode().split('"\\u0000findings\\u0000"', 1)
+    head, tail = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode().split(orjson.dumps(_SLOT).decode(), 1)
     held = None
     for f in visible_findings(result, show_waived):
         d = f.to_dict()

@@ -31,7 +31,7 @@ from sftlint.escape import displayable
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
 from sftlint.io.reader import Record
-from sftlint.journal import Journal
+from sftlint.journal import Journal, unmatched_warning
 from sftlint.lint import Engine
 from sftlint.review.children import Children
 from sftlint.review.clusters import cluster_of, keep_one
@@ -198,8 +198,7 @@ class ReviewApp(App[None]):
     def watch_lint_done(self, done: bool) -> None:
         decided = self.journal.decisions() if done else {}
         if decided and not any(self.queue.has_id(eid) for eid in decided):
-            self.notify(f"{self.journal.path}: none of its {len(decided):,} decision(s) is about an example in this "
-                        f"file; was it written for another file?", severity="warning", timeout=10)
+            self.notify(unmatched_warning(self.journal.path, len(decided), "this file"), severity="warning", timeout=10)
         if done and self.file_findings:
             codes = ", ".join(sorted({f.code for f in self.file_findings}))
             self.notify(f"{len(self.file_findings)} finding(s) outside examples ({codes}); see `sftlint lint`",
