@@ -15,6 +15,8 @@ import orjson
 
 from sftlint.jsonvalues import dumps
 
+REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
+"""Message keys that hold reasoning: DeepSeek/vLLM, OpenRouter/Together, Hugging Face gpt-oss."""
 SYSTEM_ROLES = ("system", "developer")
 """The roles of a system prompt (`developer` in newer OpenAI-style templates)."""
 
@@ -63,6 +65,18 @@ class Message:
     extra: dict[str, Any] = field(default_factory=dict)
     """Keys sftlint does not model (e.g. `refusal`, `loss_weight`) and malformed values, kept so
     export writes them back and distinct records get distinct ids."""
+    reasoning: str | None = None
+    """The reasoning before the answer, whichever form it was written in (`reasoning_form`)."""
+    reasoning_form: str | None = None
+    """Where the reasoning was read from: a key (`reasoning_content`, `reasoning`, `thinking`), or
+    `think` / `harmony` when it was written inside the content (io/reasoning.py)."""
+    written: str | None = None
+    """The content exactly as written, when reasoning or Hermes tool calls were split out of it
+    (`content` is then the answer alone); what export writes back."""
+    hermes_calls: bool = False
+    """`tool_calls` were read from `<tool_call>` blocks in the content, not from a key."""
+    tag_problems: list[str] = field(default_factory=list)
+    """Think tags out of place in the content (S035)."""
 
     @property
     def is_system(self) -> bool:
@@ -77,13 +91,15 @@ class Message:
         out: dict[str, Any] = {"role": self.role}
         if self.parts is not None:
             out["content"] = self.parts
+        elif self.written is not None:
+            out["content"] = self.written
         elif self.content is not None:
             out["content"] = self.content
         if self.name is not None:
             out["name"] = self.name
         if self.tool_calls_raw is not None:
             out["tool_calls"] = self.tool_calls_raw
-        elif self.tool_calls:
+        elif self.tool_calls and not self.hermes_calls:
             out["tool_calls"] = [
                 {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
                 for c in self.tool_calls
@@ -92,8 +108,15 @@ class Message:
             out["tool_call_id"] = self.tool_call_id
         if self.weight is not None:
             out["weight"] = self.weight
+        if self.reasoning is not None and self.reasoning_form in REASONING_KEYS:
+            out[self.reasoning_form] = self.reasoning
         out.update(self.extra)
         return out
+
+    @property
+    def trained_text(self) -> str:
+        """The content as a chat template receives it: as written, reasoning and calls included."""
+        return self.written if self.written is not None else (self.content or "")
 
 
 @dataclass(slots=True)
@@ -103,6 +126,16 @@ class Conversation:
     source_format: str = "messages"
     extra: dict[str, Any] = field(default_factory=dict)
     """Top-level keys besides the messages and tools (e.g. `parallel_tool_calls`, metadata)."""
+    inline_tools: Any = None
+    """Tools a Hermes system prompt declares in `<tools>…</tools>` (read, never written back)."""
+
+    @property
+    def declared_tools(self) -> Any:
+        return self.tools if self.tools is not None else self.inline_tools
+
+    @property
+    def has_reasoning(self) -> bool:
+        return any(m.reasoning is not None for m in self.messages)
 
     def to_openai(self) -> dict[str, Any]:
         out: dict[str, Any] = {"messages": [m.to_openai() for m in self.messages]}
@@ -115,8 +148,12 @@ class Conversation:
         """Messages as chat templates expect them: content as text, tool calls as dicts."""
         out = []
         for m in self.messages:
-            d: dict[str, Any] = {"role": m.role or "", "content": m.content or ""}
-            if m.tool_calls:
+            # As written: a template that reads `<think>` or `<tool_call>` in content splits it
+            # itself, and one that reads a reasoning key gets the key it was written under.
+            d: dict[str, Any] = {"role": m.role or "", "content": m.trained_text}
+            if m.reasoning is not None and m.reasoning_form in REASONING_KEYS:
+                d[m.reasoning_form] = m.reasoning
+            if m.tool_calls and not m.hermes_calls:
                 d["tool_calls"] = [{"type": "function", "id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
                                    for c in m.tool_calls]
             if m.tool_call_id:

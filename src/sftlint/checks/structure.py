@@ -73,8 +73,8 @@ def empty_content(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     for i, m in enumerate(conv.messages):
         if m.content is None or m.content.strip():
             continue
-        if m.role == "assistant" and (m.tool_calls or m.has_function_call):
-            continue
+        if m.role == "assistant" and (m.tool_calls or m.has_function_call or m.reasoning is not None):
+            continue  # an answer missing after reasoning is S036's
         yield Hit(i, f"{m.role or 'message'} content is {'empty' if not m.content else 'whitespace only'}", (0, len(m.content)))
 
 
@@ -82,7 +82,7 @@ def empty_content(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 def empty_assistant_message(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     for i, m in enumerate(conv.messages):
         if (m.role == "assistant" and m.content is None and m.parts is None and not m.tool_calls
-                and not m.has_function_call and not m.content_invalid):
+                and not m.has_function_call and not m.content_invalid and m.reasoning is None):
             yield Hit(i, "assistant message has neither `content` nor `tool_calls`")
 
 
@@ -150,9 +150,9 @@ def missing_system_message(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 
 @check("S033")
 def tool_call_breaks_schema(conv: Conversation, ctx: Context) -> Iterator[Hit]:
-    if not conv.tools or not any(m.tool_calls for m in conv.messages):
+    if not conv.declared_tools or not any(m.tool_calls for m in conv.messages):
         return
-    tools = declared(conv.tools)
+    tools = declared(conv.declared_tools)
     if not tools:
         return
     for i, m in enumerate(conv.messages):

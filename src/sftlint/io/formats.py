@@ -14,7 +14,8 @@ import orjson
 
 from sftlint.catalogue import Profile
 from sftlint.io.mapping import InputMapping
-from sftlint.schema import Conversation, Message, ToolCall
+from sftlint.io.reasoning import hermes_tools, split_content
+from sftlint.schema import REASONING_KEYS, Conversation, Message, ToolCall
 
 FORMATS = ("messages", "sharegpt", "alpaca", "pairs", "firefly")
 MAPPED = "mapped"
@@ -42,7 +43,7 @@ SHAREGPT_ROLES = {
 }
 SHAREGPT_MESSAGE_KEYS = frozenset({"from", "value", "weight"})
 # Message keys the Message model holds; any other key is kept verbatim in Message.extra.
-MODELLED_MESSAGE_KEYS = frozenset({"role", "content", "name", "tool_calls", "tool_call_id", "weight"})
+MODELLED_MESSAGE_KEYS = frozenset({"role", "content", "name", "tool_calls", "tool_call_id", "weight", *REASONING_KEYS})
 SHAREGPT_EXAMPLE_KEYS = frozenset({"conversations", "id", "system", "tools"})
 ALPACA_EXAMPLE_KEYS = frozenset({"instruction", "input", "output", "history", "system"})
 # Dolly-style records name the same fields context/response.
@@ -203,7 +204,12 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
             role = None
         if not profile.message_keys.issuperset(raw):
             extra = sorted(k for k in raw if k not in profile.message_keys)
-            issues.append(Issue("S014", f"unrecognised key(s) {', '.join(map(repr, extra))}", i))
+            if set(extra) <= set(REASONING_KEYS):
+                issues.append(Issue("S014", f"reasoning key {', '.join(map(repr, extra))}: profile {profile.name} "
+                                            "does not train on reasoning (profile hf does; or `sftlint convert "
+                                            "--reasoning inline` to write it into the content)", i))
+            else:
+                issues.append(Issue("S014", f"unrecognised key(s) {', '.join(map(repr, extra))}", i))
         content = raw.get("content")
         parts = None
         invalid = False
@@ -222,7 +228,7 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
         for key, kept in (("name", name), ("tool_call_id", tool_call_id)):
             if key in raw and not isinstance(kept, str):
                 extra[key] = raw[key]
-        messages.append(Message(
+        msg = Message(
             role=role,
             content=content,
             parts=parts,
@@ -234,9 +240,55 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
             content_invalid=invalid,
             tool_calls_raw=raw.get("tool_calls"),
             extra=extra,
-        ))
+        )
+        _reasoning(msg, raw, i, issues)
+        messages.append(msg)
     extra = {k: v for k, v in value.items() if k not in ("messages", "tools")}
-    return Conversation(messages=messages, tools=value.get("tools"), source_format="messages", extra=extra), issues
+    conv = Conversation(messages=messages, tools=value.get("tools"), source_format="messages", extra=extra)
+    _declare_hermes_tools(conv)
+    return conv, issues
+
+
+def _reasoning(msg: Message, raw: dict, index: int, issues: list[Issue]) -> None:
+    """The message's reasoning, from a reasoning key or from its content, and Hermes tool calls
+    written in its content; the content becomes the answer alone (as written is kept)."""
+    keys = [k for k in REASONING_KEYS if k in raw]
+    for k in keys:
+        if not isinstance(raw[k], str):
+            issues.append(Issue("S031", f"`{k}` is a JSON {_json_type(raw[k])}; expected a string", index))
+            msg.extra[k] = raw[k]
+    keys = [k for k in keys if isinstance(raw[k], str)]
+    if len(keys) > 1:
+        issues.append(Issue("S031", f"reasoning written twice ({', '.join(keys)}); templates read one", index))
+        for k in keys[1:]:
+            msg.extra[k] = raw[k]
+    if keys:
+        msg.reasoning, msg.reasoning_form = raw[keys[0]], keys[0]
+    if msg.role != "assistant" or not isinstance(msg.content, str) or msg.parts is not None:
+        return
+    inline = split_content(msg.content, msg.role)
+    if inline.answer is msg.content and not inline.tag_problems:
+        return
+    msg.tag_problems = inline.tag_problems
+    if inline.reasoning is not None or inline.calls:
+        msg.written, msg.content = msg.content, inline.answer
+    if inline.reasoning is not None:
+        if msg.reasoning is not None:
+            issues.append(Issue("S031", f"reasoning written twice (`{msg.reasoning_form}` and in the content); "
+                                        "templates read one", index))
+        else:
+            msg.reasoning, msg.reasoning_form = inline.reasoning, inline.form
+    if inline.calls:
+        if msg.tool_calls:
+            issues.append(Issue("S030", "tool calls both in `tool_calls` and as `<tool_call>` blocks", index))
+            return
+        msg.hermes_calls = True
+        for c, (call, problem) in enumerate(inline.calls):
+            if problem:
+                issues.append(Issue("S030", f"tool call {c}: {problem}", index))
+                continue
+            args = call.get("arguments")
+            msg.tool_calls.append(ToolCall(None, call["name"], args if isinstance(args, (str, dict)) else None))
 
 
 def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
@@ -275,9 +327,18 @@ def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
         if source == "function_call":
             msg.content = None
             msg.tool_calls = [_sharegpt_call(text, i, issues)]
+        else:
+            _reasoning(msg, {}, i, issues)
         messages.append(msg)
     extra = {k: v for k, v in value.items() if k not in ("conversations", "system", "tools")}
-    return Conversation(messages=messages, tools=value.get("tools"), source_format="sharegpt", extra=extra), issues
+    conv = Conversation(messages=messages, tools=value.get("tools"), source_format="sharegpt", extra=extra)
+    _declare_hermes_tools(conv)
+    return conv, issues
+
+
+def _declare_hermes_tools(conv: Conversation) -> None:
+    if conv.tools is None and any(m.hermes_calls for m in conv.messages):
+        conv.inline_tools = hermes_tools(next((m.content for m in conv.messages if m.is_system), None))
 
 
 def _sharegpt_call(text: str | None, index: int, issues: list[Issue]) -> ToolCall:
