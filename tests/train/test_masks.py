@@ -9,14 +9,10 @@ from rule_cases import SYS, conv
 from sftlint.catalogue import load_profile
 from sftlint.chat_template import IGNORE, MaskError, Untrainable, end_of_turn_ids, prepare_example
 from sftlint.io.formats import adapt
+from train.templates import LLAMA3 as LLAMA3_TEMPLATE
 
 pytestmark = pytest.mark.model
 
-LLAMA3_TEMPLATE = (
-    "{{ '<|begin_of_text|>' }}{% for m in messages %}"
-    "{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\n\n' + m['content'] | trim + '<|eot_id|>' }}"
-    "{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
-)
 # Rewrites earlier assistant turns (as reasoning templates do): a prefix render is not a prefix.
 REWRITING_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n"
@@ -66,11 +62,11 @@ def test_trained_tokens_are_answers_plus_end_of_turn(request, name, eot):
     assert p.input_ids[p.spans[-1][1] - 1] in end_of_turn_ids(tok)
 
 
-def test_template_that_rewrites_earlier_turns_stops_with_the_line(chatml):
+def test_template_that_drops_earlier_answers_stops_with_the_line(chatml):
     chatml = chatml.__class__.from_pretrained(chatml.name_or_path)
     chatml.chat_template = REWRITING_TEMPLATE
     c, _ = adapt(RECORD, "messages", load_profile("hf"))
-    with pytest.raises(MaskError, match=r"line 12: .*not a prefix"):
+    with pytest.raises(MaskError, match=r"line 12: assistant message 2 is not where the template's rendering puts it"):
         prepare_example(chatml, c, 12, end_of_turn_ids(chatml))
 
 

@@ -58,12 +58,13 @@ def salient(conv: Conversation) -> np.ndarray:
 FIELDS = [("line", np.int64), ("offset", np.int64), ("eid", np.uint64), ("findings", np.uint16),
           ("exact", np.uint64), ("length", np.uint32), ("context", np.uint64), ("answer", np.uint64),
           ("answer_chars", np.uint32), ("prompt_chars", np.uint32), ("style", np.uint16), ("skeleton", np.uint64),
-          ("near", np.uint32, (BANDS,))]
+          ("reasoning_state", np.uint8), ("reasoning_chars", np.uint32), ("near", np.uint32, (BANDS,))]
 ROW = np.dtype(FIELDS)
 ROW_LEAK = np.dtype([*FIELDS, ("leak", np.uint32, (BANDS,)), ("leak_answer", np.uint32, (BANDS,))])
 LEAK_ANSWER_CHARS = 40
 """An answer this long or longer is compared with the held-out answers too (D005): shorter ones
 ("Yes", "Paris") are shared by unrelated examples."""
+REASONING_CODES = frozenset({"S037", "S038", "P007"})
 Row = tuple  # a record of ROW or ROW_LEAK, as a plain tuple until rows are stacked
 
 
@@ -87,6 +88,7 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
              active: frozenset[str]) -> Row:
     """The example's row; each part is computed only when a selected rule reads it."""
     from sftlint.checks.outliers import skeleton, style_bits
+    from sftlint.checks.reasoning import NO_ANSWER, reasoning_state
 
     near_key = options["D002"]["key"]
     exact = length = 0
@@ -106,8 +108,10 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
     users = [m.content for m in conv.messages if m.role == "user" and m.content]
     style = style_bits(answer) if answer.strip() and active & {"Q002", "Q009"} else 0
     template = h64(skeleton(users[0])) if users and "Q010" in active else 0
+    state, reasoned = reasoning_state(conv) if active & REASONING_CODES else (NO_ANSWER, 0)
     row = (line, offset, int(eid, 16), min(findings, 65535), exact, length, context,
-           exact_hash(answer)[0], len(answer.strip()), len(users[-1]) if users else 0, style, template, near)
+           exact_hash(answer)[0], len(answer.strip()), len(users[-1]) if users else 0, style, template,
+           state, min(reasoned, 0xFFFFFFFF), near)
     if "D005" in active:
         leak_key = options["D005"]["key"]
         leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))
@@ -122,9 +126,12 @@ def stack(rows: list[Row], leak: bool) -> np.ndarray:
     return np.array(rows, dtype=ROW_LEAK if leak else ROW)
 
 
+FILE_LEVEL = -1
+
+
 @dataclass
 class CorpusHit:
-    """A D finding to report on the example at `index`."""
+    """A corpus finding to report on the example at `index` (FILE_LEVEL: on the file)."""
 
     code: str
     index: int

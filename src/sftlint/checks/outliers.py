@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sftlint.checks.corpus import CorpusHit, groups
+from sftlint.checks.corpus import FILE_LEVEL, CorpusHit, groups
 from sftlint.checks.segments import CODE, TABLE, TEXT, layout
 from sftlint.checks.text import TERMINAL
 
@@ -104,10 +104,53 @@ def length_outliers(answer_chars: np.ndarray, prompt_chars: np.ndarray, usable: 
                           f"a median of {typical:,.0f} ({z:.1f} robust deviations above)")
 
 
-def outlier_hits(table: np.ndarray, options: dict, active: frozenset[str]) -> list[CorpusHit]:
-    """P006 (answers far longer than their neighbours'), Q009 (style outliers) and Q010 (templated
-    prompts) over the corpus table."""
+def _first_lines(table: np.ndarray, rows: np.ndarray, n: int = 3) -> str:
+    lines = ", ".join(str(int(x)) for x in np.sort(table["line"][rows])[:n])
+    return lines + (" …" if len(rows) > n else "")
+
+
+def reasoning_hits(table: np.ndarray, options: dict, active: frozenset[str]) -> list[CorpusHit]:
+    """S037 (empty reasoning among answers that reason), S038 (reasoning in part of the file, one
+    finding with the split) and P007 (reasoning far longer than the file's norm)."""
+    from sftlint.checks.reasoning import EMPTY, REASONED, UNREASONED
+
+    state = table["reasoning_state"]
+    reasoned = np.flatnonzero(state == REASONED)
+    if not len(reasoned):
+        return []
     hits: list[CorpusHit] = []
+    judged = int(np.isin(state, (REASONED, EMPTY, UNREASONED)).sum())
+    if "S037" in active:
+        o = options["S037"]
+        if len(reasoned) >= o["min_examples"] and len(reasoned) >= o["min_share"] * judged:
+            share = len(reasoned) / judged
+            hits += [CorpusHit("S037", int(i), f"empty reasoning where {share:.0%} of the file's answers reason")
+                     for i in np.flatnonzero(state == EMPTY)]
+    without = np.flatnonzero(state == UNREASONED)
+    if "S038" in active and len(without):
+        hits.append(CorpusHit("S038", FILE_LEVEL, (
+            f"reasoning in {len(reasoned):,} of {len(reasoned) + len(without):,} examples; {len(without):,} "
+            f"answer without any (lines {_first_lines(table, without)})")))
+    if "P007" in active:
+        o = options["P007"]
+        if len(reasoned) >= o["min_examples"]:
+            logs = np.log(table["reasoning_chars"][reasoned].astype(np.float64))
+            median = float(np.median(logs))
+            mad = max(float(np.median(np.abs(logs - median))) * 1.4826, 0.1)
+            typical = float(np.exp(median))
+            for pos in np.flatnonzero((logs - median) / mad > o["max_mad"]):
+                i = int(reasoned[pos])
+                chars = int(table["reasoning_chars"][i])
+                if chars >= 4 * typical:
+                    hits.append(CorpusHit("P007", i, f"{chars:,} characters of reasoning where the file's median is "
+                                                     f"{typical:,.0f} ({(logs[pos] - median) / mad:.1f} robust deviations above)"))
+    return hits
+
+
+def outlier_hits(table: np.ndarray, options: dict, active: frozenset[str]) -> list[CorpusHit]:
+    """P006 (answers far longer than their neighbours'), Q009 (style outliers), Q010 (templated
+    prompts) and the reasoning rules over the corpus table."""
+    hits: list[CorpusHit] = reasoning_hits(table, options, active)
     answered = table["answer_chars"] > 0
     if "P006" in active:
         o = options["P006"]

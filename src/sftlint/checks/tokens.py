@@ -42,3 +42,17 @@ def chat_template_error(conv: Conversation, ctx: Context) -> Iterator[Hit]:
     counts = ctx.token_bound(conv)  # a template's error shows in its (exact) bound
     if counts is not None and counts.error:
         yield Hit(None, f"chat template failed: {counts.error}")
+
+
+@check("T005")
+def reasoning_not_trained(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    if not getattr(ctx.counter, "renders_template", False) or not conv.has_reasoning:
+        return  # only a chat template says what it drops
+    counts = ctx.tokens(conv)
+    if counts is None or counts.error:
+        return
+    last = max((i for i, m in enumerate(conv.messages) if m.role == "assistant"), default=-1)
+    for i in counts.dropped:
+        yield Hit(i, "the chat template drops the reasoning of turns before the last user message: it will not be "
+                     "trained" if i < last and last not in counts.dropped else
+                     "the chat template does not render this reasoning: it will not be trained")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sftlint.checks.corpus import SALIENT, CorpusHit, key_text, salient, stack
+from sftlint.checks.corpus import FILE_LEVEL, SALIENT, CorpusHit, key_text, salient, stack
 from sftlint.checks.duplicates import duplicate_hits
 from sftlint.checks.minhash import shingles
 from sftlint.checks.outliers import outlier_hits
@@ -101,12 +101,15 @@ def corpus_hits(table: np.ndarray, path: Path, fmt: str | None, settings: Settin
     hits += outlier_hits(table, options, active)
     if "Q002" in active:
         hits += fixed_length_hits(table)
-    hits.sort(key=lambda h: (int(table["line"][h.index]), int(offsets[h.index]), h.code))
+    hits.sort(key=lambda h: (-1, -1, h.code) if h.index == FILE_LEVEL
+              else (int(table["line"][h.index]), int(offsets[h.index]), h.code))
     return hits
 
 
 def hit_finding(processor: Processor, hit: CorpusHit, table: np.ndarray, against: Against | None,
                 shown: str) -> Finding:
+    if hit.index == FILE_LEVEL:
+        return processor.finding(hit.code, shown, None, hit.message)
     others = against.rows if hit.against else table
     message = hit.message
     if hit.against:

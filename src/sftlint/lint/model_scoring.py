@@ -84,12 +84,13 @@ class Prepared:
 def prepare(tokenizer, eid: str, conv: Conversation, max_length: int) -> Prepared | None:
     """The conversation rendered with the model's chat template, cut from the left to `max_length`
     (the answers are at the end); None when the template cannot render it (T004 reports that)."""
-    from sftlint.chat_template import MaskError, rendered_turns
+    from sftlint.chat_template import MaskError, render
 
     try:
-        ids, turns = rendered_turns(tokenizer, conv, "scoring", content_only=True)
+        rendering = render(tokenizer, conv, "scoring", content_only=True)
     except MaskError:
         return None
+    ids, turns = rendering.ids, rendering.turns
     cut = max(0, len(ids) - max_length)
     if cut:
         ids = ids[cut:]
