@@ -134,6 +134,20 @@ STRICT_TEMPLATE = (
 
 
 @pytest.fixture(scope="session")
+def qwen3_template_dir(smollm2_tokenizer_dir, tmp_path_factory) -> Path:
+    """SmolLM2's tokenizer with Qwen3's chat template (reasoning kept in the last turn only)."""
+    from transformers import AutoTokenizer
+
+    from train.templates import QWEN3
+
+    tok = AutoTokenizer.from_pretrained(smollm2_tokenizer_dir)
+    tok.chat_template = QWEN3
+    out = tmp_path_factory.mktemp("qwen3-template")
+    tok.save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def strict_template_dir(smollm2_tokenizer_dir, tmp_path_factory) -> Path:
     """SmolLM2's tokenizer with a chat template that raises on a system message after the first."""
     from transformers import AutoTokenizer

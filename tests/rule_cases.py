@@ -343,4 +343,73 @@ CASES: dict[str, Case] = {
     "T003": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", {"content": "Weekly.", "weight": 0})), OK)},
                  {("a.jsonl", 1, None)}, args=["--encoding", "cl100k_base"]),
     "T004": Case({"a.jsonl": jl(conv(Q, SYS, A), OK)}, {("a.jsonl", 1, None)}, tokenizer="strict-template"),
+    # Qwen3 drops the reasoning of turns before the last user message; the last turn's is trained,
+    # and an example without reasoning has nothing to drop
+    "T005": Case({"a.jsonl": jl(conv(SYS, Q, ("assistant", {"content": "Weekly.", "reasoning_content": "It rains."}),
+                                     ("user", "And in winter?"), ("assistant", "<think>\nSalt.\n</think>\n\nTwice a week.")),
+                                conv(SYS, Q, ("assistant", {"content": "Weekly.", "reasoning_content": "It rains."})),
+                                conv(SYS, Q, A, ("user", "And in winter?"), A))},
+                 {("a.jsonl", 1, 2)}, args=["--profile", "hf"], tokenizer="qwen3-template"),
+    # a think block never closed, a bare closing tag, two blocks, text before the block; a
+    # well-formed block, a reasoning field and plain text are fine
+    "S035": Case({"a.jsonl": jl(*(conv(SYS, Q, ("assistant", text)) for text in (
+        "<think>\nThe chain is dry, so oil it weekly.",
+        "The chain is dry.\n</think>\n\nOil it weekly.",
+        "<think>\nDry.\n</think>\n\nOil it.<think>\nAgain.\n</think>\n\nWeekly.",
+        "Sure!\n<think>\nDry.\n</think>\n\nOil it weekly.",
+        "<think>\nDry chain.\n</think>\n\nOil it weekly.",
+        "Use a <b>dry</b> lube in summer.")),
+        conv(SYS, Q, ("assistant", {"content": "Weekly.", "reasoning_content": "Rain washes oil off."})))},
+        {("a.jsonl", n, 2) for n in (1, 2, 3, 4)}, args=["--profile", "hf"]),
+    # reasoning then nothing (field, think block, Harmony analysis without a final channel);
+    # reasoning followed by a tool call, or by an answer, is fine
+    "S036": Case({"a.jsonl": jl(
+        conv(SYS, Q, ("assistant", {"content": "", "reasoning_content": "Rain washes the oil off, so"})),
+        conv(SYS, Q, ("assistant", "<think>\nRain washes the oil off, so\n</think>\n\n")),
+        conv(SYS, Q, ("assistant", "<|channel|>analysis<|message|>Rain washes the oil off<|end|>")),
+        conv(SYS, Q, ("assistant", {"content": None, "reasoning_content": "Book it.", "tool_calls": [CALL]}),
+             ("tool", {"content": "booked", "tool_call_id": "call_1"}), ("assistant", "Booked for Monday.")),
+        conv(SYS, Q, ("assistant", {"content": "Weekly.", "reasoning_content": "Rain washes oil off."})))},
+        {("a.jsonl", n, 2) for n in (1, 2, 3)}, args=["--profile", "hf"]),
+    # empty think blocks in a file where most answers reason; one whose prompt asks for no
+    # thinking is fine
+    "S037": Case({"a.jsonl": jl(
+        *(conv(SYS, ("user", f"How often should I oil chain {i}?"),
+               ("assistant", {"content": f"Every {100 + i} km.", "reasoning_content": f"Chain {i} is rated for {100 + i} km."}))
+          for i in range(6)),
+        conv(SYS, ("user", "And the brakes?"), ("assistant", "<think>\n\n</think>\n\nCheck them monthly.")),
+        conv(SYS, ("user", "And the tyres? /no_think"), ("assistant", "<think>\n\n</think>\n\nBefore every ride.")))},
+        {("a.jsonl", 7, None)}, args=["--profile", "hf"]),
+    # two answers of eight without reasoning: one finding for the file; a file where no answer
+    # reasons, or every one does, is fine
+    "S038": Case({"mixed.jsonl": jl(
+        *(conv(SYS, ("user", f"How often should I oil chain {i}?"),
+               ("assistant", {"content": f"Every {100 + i} km.", "reasoning_content": f"Chain {i} is rated for {100 + i} km."}))
+          for i in range(6)), *oks(2)),
+        "plain.jsonl": jl(*oks(4)),
+        "reasoned.jsonl": jl(*(conv(SYS, ("user", f"How far can chain {i} go?"),
+                                    ("assistant", f"<think>\nRated {i} km.\n</think>\n\n{i} km.")) for i in range(1, 5)))},
+        {("mixed.jsonl", None, None)}, args=["--profile", "hf"]),
+    # one reasoning twenty times longer than the file's others
+    "P007": Case({"a.jsonl": jl(*(conv(SYS, ("user", f"Is chain {i} worn?"),
+                                       ("assistant", {"content": f"Chain {i}: {'yes' if i % 2 else 'no'}.",
+                                                      "reasoning_content": f"Chain {i} stretched {i % 7} tenths of a percent; "
+                                                                           f"the limit is five."}))
+                                  for i in range(24)),
+                                conv(SYS, ("user", "Is chain 99 worn?"),
+                                     ("assistant", {"content": "Chain 99: yes.", "reasoning_content": "Wait, let me check again. " * 60})))},
+                 {("a.jsonl", 25, None)}, args=["--profile", "hf"]),
+    # the answer gives another number than the reasoning reached (boxed, cue, bold); the same
+    # number, an answer with no number, or one also on the reasoning's last line are fine
+    "Q011": Case({"a.jsonl": jl(*(conv(SYS, ("user", "Pads cost 18 euros and fitting 10. Total?"),
+                                       ("assistant", {"content": answer, "reasoning_content": reasoning}))
+                                  for reasoning, answer in (
+        ("Pads 18, fitting 10: 18 + 10 = 28 euros.", "The total is \\boxed{26}."),
+        ("Pads 18, fitting 10: 18 + 10 = 28 euros.", "The answer is 30 euros."),
+        ("Pads 18, fitting 10: 18 + 10 = 28 euros.", "It comes to **38 euros** in all."),
+        ("Pads 18, fitting 10: 18 + 10 = 28 euros.", "The total is \\boxed{28}."),
+        ("Pads 18, fitting 10.\nSo 18 + 10 = 28 euros.", "About 28 euros, fitted."),
+        ("Pads 18, fitting 10: 18 + 10 = 28 euros.", "Bring the bike in on Monday."),
+        ("18 + 10 = 28 euros, or 25 with the loyalty card.", "With your card it is 25 euros."))))},
+        {("a.jsonl", n, 2) for n in (1, 2, 3)}, args=["--profile", "hf"]),
 }

@@ -21,7 +21,7 @@ def lint_case(code: str, tmp_path, request, fmt: str = "json"):
     data = [name for name in case.files if not name.endswith(".sftlint-journal")]
     args = ["lint", *data, "--select", code, "--output-format", fmt, *case.args]
     if case.tokenizer:
-        args += ["--tokenizer", str(request.getfixturevalue("strict_template_dir"))]
+        args += ["--tokenizer", str(request.getfixturevalue(f"{case.tokenizer.replace('-', '_')}_dir"))]
     if case.model:
         args += ["--model", str(request.getfixturevalue("smollm2_model_dir")), "--cache-dir", str(tmp_path / "cache")]
     result = run_cli(*args, cwd=tmp_path)

@@ -34,12 +34,18 @@ def key_text(conv: Conversation, key: str) -> str:
     if key == "prompt":
         chosen = [m for m in msgs[:last] if not m.is_system]
     elif key == "response":
-        return "\n".join(m.content or "" for m in msgs if m.role == "assistant")
+        return "\n".join(_said(m) for m in msgs if m.role == "assistant")
     elif key == "full":
         chosen = msgs
     else:
         chosen = [m for m in msgs if not m.is_system]
-    return "\n".join(f"{m.role}: {m.content or ''}" for m in chosen)
+    return "\n".join(f"{m.role}: {_said(m)}" for m in chosen)
+
+
+def _said(m) -> str:
+    """A turn's text with its reasoning: two examples that reach one answer by different
+    reasoning are two examples (sampled traces), not duplicates."""
+    return f"{m.reasoning}\n{m.content or ''}" if m.reasoning else (m.content or "")
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -59,7 +59,8 @@ def answer_missing_after_reasoning(conv: Conversation, ctx: Context) -> Iterator
 # --- Q011: the answer's result against the reasoning's -----------------------------------------
 
 _BOXED = re.compile(r"\\boxed\{((?:[^{}]|\{[^{}]*\})*)\}")
-_NUMBER = re.compile(r"(?<![\w.])-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,]*\d)|(?<![\w.,])-?\$?\d+(?:\.\d+)?(?:/\d+)?(?![\w/])")
+# a number, units glued on or not ("2600g", "$57500/year"); a fraction only as digits/digits
+_NUMBER = re.compile(r"(?<![\d.,])-?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+(?![\d.]))?(?!\d|[.,]\d)")
 _FINAL_CUE = re.compile(
     r"(?:final answer|the answer|answer is|answer:|result is|total is|\btotal of|####|therefore|thus|so the|"
     r"答案|结果)[^\n\d-]{0,40}(-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?)", re.IGNORECASE)
@@ -116,8 +117,14 @@ def reasoning_result(reasoning: str) -> tuple[float | None, set[float]]:
     return _value(cue[-1] if cue else _NUMBER.findall(last)[-1]), near
 
 
-def _same(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b)) or (a != 0 and abs(a * 100 - b) < 1e-6) or (b != 0 and abs(b * 100 - a) < 1e-6)
+def _same(stated: float, reached: float) -> bool:
+    """Equal, or the same as a percentage (0.25 and 25), or the answer rounds the reasoning's
+    result to a whole number (5.27 bags -> 5)."""
+    if abs(stated - reached) <= 1e-6 * max(1.0, abs(stated), abs(reached)):
+        return True
+    if abs(stated * 100 - reached) < 1e-6 or abs(reached * 100 - stated) < 1e-6:
+        return True
+    return stated == int(stated) and reached != int(reached) and abs(stated - reached) < 1
 
 
 def _shown(x: float) -> str:
