@@ -130,7 +130,7 @@ def reasoning_hits(table: np.ndarray, options: dict, active: frozenset[str]) -> 
     if "S038" in active and len(without):
         hits.append(CorpusHit("S038", FILE_LEVEL, (
             f"reasoning in {len(reasoned):,} of {len(reasoned) + len(without):,} examples; {len(without):,} "
-            f"answer without any (lines {_first_lines(table, without)})")))
+            f"answer without any ({'line' if len(without) == 1 else 'lines'} {_first_lines(table, without)})")))
     if "P007" in active:
         o = options["P007"]
         if len(reasoned) >= o["min_examples"]:

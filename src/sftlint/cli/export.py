@@ -78,9 +78,13 @@ def export(paths, out, config_path, policy, split_spec, test_size, seed, stratif
 @click.option("-o", "--output", "--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Output file: .jsonl (default) or .parquet.")
 @click.option("--to", "target", type=click.Choice(["messages"]), default="messages", show_default=True)
+@click.option("--reasoning", type=click.Choice(["keep", "inline", "field"]), default="keep", show_default=True,
+              help="Where answers' reasoning goes: as read (keep), in the content as a leading <think> block "
+                   "(inline), or in a `reasoning_content` field (field; an existing reasoning key is kept).")
 @data_options
-def convert(path, out, target, config_path, jobs, **flags):
-    """Convert ShareGPT, Alpaca or prompt/answer data to OpenAI `messages` format."""
+def convert(path, out, target, reasoning, config_path, jobs, **flags):
+    """Convert ShareGPT, Alpaca or prompt/answer data to OpenAI `messages` format, and move
+    reasoning between a <think> block in the content and a reasoning field."""
     from sftlint.config import ConfigError
     from sftlint.export.convert import convert as run_convert
     from sftlint.export.options import ExportError
@@ -93,7 +97,7 @@ def convert(path, out, target, config_path, jobs, **flags):
         fail(e)
     try:
         settings = settings_for([path], config_path, **flags)
-        done = run_convert(path, out, settings, jobs=jobs)
+        done = run_convert(path, out, settings, jobs=jobs, reasoning=reasoning)
     except (ConfigError, TokenizerError, ExportError) as exc:
         fail(str(exc))
     click.echo(f"converted {done.converted:,} of {done.records:,} record(s) from {done.format or 'unknown format'}"
