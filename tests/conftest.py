@@ -136,9 +136,8 @@ STRICT_TEMPLATE = (
 @pytest.fixture(scope="session")
 def qwen3_template_dir(smollm2_tokenizer_dir, tmp_path_factory) -> Path:
     """SmolLM2's tokenizer with Qwen3's chat template (reasoning kept in the last turn only)."""
-    from transformers import AutoTokenizer
-
     from train.templates import QWEN3
+    from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(smollm2_tokenizer_dir)
     tok.chat_template = QWEN3

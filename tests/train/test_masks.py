@@ -4,12 +4,12 @@ turn's content plus its end-of-turn token, for templates with different markers.
 from __future__ import annotations
 
 import pytest
+from train.templates import LLAMA3 as LLAMA3_TEMPLATE
 
 from rule_cases import SYS, conv
 from sftlint.catalogue import load_profile
 from sftlint.chat_template import IGNORE, MaskError, Untrainable, end_of_turn_ids, prepare_example
 from sftlint.io.formats import adapt
-from train.templates import LLAMA3 as LLAMA3_TEMPLATE
 
 pytestmark = pytest.mark.model
 

@@ -5,11 +5,11 @@ against real templates: Qwen3's (reasoning kept in the last turn only), Llama 3'
 from __future__ import annotations
 
 import pytest
+from train.templates import LLAMA3, QWEN3
 
 from sftlint.catalogue import load_profile
 from sftlint.chat_template import IGNORE, end_of_turn_ids, prepare_example, render
 from sftlint.io.formats import adapt
-from train.templates import LLAMA3, QWEN3
 
 pytestmark = pytest.mark.model
 

@@ -26,12 +26,17 @@ def _last_assistant(conv: Conversation) -> tuple[int, Message | None]:
     return -1, None
 
 
+def _asks_no_thinking(text: str | None) -> bool:
+    # the substring test settles almost every prompt without the regex
+    return bool(text) and ("no_think" in text or "hinking" in text or "easoning" in text) and bool(_NO_THINK.search(text))
+
+
 def reasoning_state(conv: Conversation) -> tuple[int, int]:
     """(state, reasoning characters) of the example's last answer."""
     i, m = _last_assistant(conv)
     if m is None:
         return NO_ANSWER, 0
-    if any(_NO_THINK.search(p.content or "") for p in conv.messages[:i] if p.role in ("system", "developer", "user")):
+    if any(_asks_no_thinking(p.content) for p in conv.messages[:i] if p.role in ("system", "developer", "user")):
         return NO_THINK, 0  # the prompt asks for no thinking (Qwen3's hybrid-mode data): answered as asked
     if m.reasoning is None:
         return (NO_ANSWER, 0) if m.tag_problems else (UNREASONED, 0)  # an unclosed block is S035's
