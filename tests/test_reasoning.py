@@ -109,3 +109,14 @@ def test_convert_moves_reasoning_between_forms_and_back_exactly(tmp_path):
         ca, _ = read(a)
         cb, _ = read(b)
         assert [(m.reasoning, m.content) for m in ca.messages] == [(m.reasoning, m.content) for m in cb.messages]
+
+
+def test_a_secret_in_the_reasoning_is_reported_with_the_answer_clean(tmp_path):
+    key = "AKIA" + "Z7QX4PLM2VB8NW3K"
+    record = {"messages": [{"role": "user", "content": "Upload the photos."},
+                           {"role": "assistant", "content": f"<think>\nUse the key {key} for the bucket.\n</think>\n\nDone."}]}
+    (tmp_path / "d.jsonl").write_bytes(orjson.dumps(record) + b"\n")
+    result = run_cli("lint", "d.jsonl", "--select", "Q007", "--profile", "hf", "--output-format", "json", cwd=tmp_path)
+    found = orjson.loads(result.stdout)["findings"]
+    assert [(f["code"], f["message_index"]) for f in found] == [("Q007", 1)]
+    assert "in the reasoning" in found[0]["message"] and key not in found[0]["message"]

@@ -104,7 +104,7 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
 
 def _outside_content(conv: Conversation, rules: list[tuple[int, PatternRule]]) -> Iterator[Hit]:
     """The secret and personal-data rules (those that mask) also read what is not content: tool
-    calls' names and arguments, and the message's other fields. A key in tool arguments is
+    calls' names and arguments, the reasoning, and the message's other fields. A key in tool arguments is
     trained on, and exported, like one in the text."""
     masking = [rule for _, rule in rules if rule.mask]
     if not masking:
@@ -113,6 +113,8 @@ def _outside_content(conv: Conversation, rules: list[tuple[int, PatternRule]]) -
         fields = [(f"tool call {c} arguments", call.arguments_text) for c, call in enumerate(m.tool_calls or ())]
         fields += [(f"tool call {c} name", call.name or "") for c, call in enumerate(m.tool_calls or ())]
         fields += [(f"`{k}`", v if isinstance(v, str) else dumps(v).decode()) for k, v in (m.extra or {}).items()]
+        if m.reasoning:  # trained and exported like the answer
+            fields.append(("the reasoning", m.reasoning))
         yield from _secrets_in(masking, index, fields)
     top = [(f"`{k}`", v if isinstance(v, str) else dumps(v).decode()) for k, v in conv.extra.items()]
     yield from _secrets_in(masking, None, top)
