@@ -157,3 +157,22 @@ def test_inputs_are_checked_before_any_model_loads(tmp_path, monkeypatch):
     text = run_cli("eval", "--adapter", str(tmp_path / "adapter"), "--data", str(data), "--model", "m",
                    "--general-text", str(tmp_path / "book.txt"))
     assert text.exit_code == 2 and "book.txt: no such file or folder (--general-text)" in text.stderr
+
+
+def test_reasoning_outputs_are_scored_on_their_answer_and_checked_for_a_closed_block():
+    never = lambda text: False  # noqa: E731
+    score = scorer("numeric")
+    ref = "About 28 euros."
+    closed = "<think>\nPads 18 + fitting 10 = 28, not 30.\n</think>\n\nAbout 28 euros."
+    bare = "Pads 18 + fitting 10 = 28, not 30.\n</think>\n\nAbout 28 euros."  # block opened by the template
+    unclosed = "<think>\nPads 18 + fitting 10 = 28, not 30, so"
+    thinking_only = "<think>\nPads 18 + fitting 10 = 28.\n</think>\n\n"
+    assert [format_checks(o, ref, True, never, None, None, reasons=True)["reasoning"]
+            for o in (closed, bare, unclosed, thinking_only, "About 28 euros.")] == [True, True, False, False, False]
+    # the reasoning's numbers do not count: the last number of the whole output would be 28 here
+    # only by luck, and 30 is in the reasoning
+    from sftlint.evaluate.metrics import answer_part
+
+    assert score(answer_part(closed)[0], ref) == 1.0
+    assert score(answer_part("<think>\n28 or 30? 30.\n</think>\n\nAbout 29 euros.")[0], ref) == 0.0
+    assert "reasoning" not in format_checks(closed, ref, True, never, None, None)  # a reference without reasoning

@@ -120,3 +120,11 @@ def test_a_secret_in_the_reasoning_is_reported_with_the_answer_clean(tmp_path):
     found = orjson.loads(result.stdout)["findings"]
     assert [(f["code"], f["message_index"]) for f in found] == [("Q007", 1)]
     assert "in the reasoning" in found[0]["message"] and key not in found[0]["message"]
+
+
+def test_stats_split_trained_tokens_into_reasoning_and_answers():
+    result = run_cli("stats", str(SAMPLE), "--output-format", "json")
+    tokens = orjson.loads(result.stdout)
+    assert 0 < tokens["reasoning_tokens"] < tokens["trainable_tokens"] < tokens["total_tokens"]
+    text = run_cli("stats", str(SAMPLE)).stdout
+    assert f"reasoning {tokens['reasoning_tokens']:,}, answers {tokens['trainable_tokens'] - tokens['reasoning_tokens']:,}" in text

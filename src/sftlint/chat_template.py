@@ -45,6 +45,8 @@ class Prepared:
     """Trained (start, end) token ranges, one per trained assistant turn."""
     reasoning: list[tuple[int, int]] = field(default_factory=list)
     """The (start, end) token ranges of the trained turns' reasoning (shown apart by --dry-run)."""
+    dropped: list[int] = field(default_factory=list)
+    """Messages whose reasoning the template does not render (not trained)."""
 
     @property
     def supervised(self) -> int:
@@ -194,4 +196,4 @@ def prepare_example(tokenizer, conv: Conversation, line: int, eot: set[int], whe
         spans.append((start, end))
     if not spans:
         raise Untrainable(f"{where}: {NOTHING_TO_TRAIN}")
-    return Prepared(line, ids, labels, spans, [(a, b) for _, a, b in rendering.reasoning])
+    return Prepared(line, ids, labels, spans, [(a, b) for _, a, b in rendering.reasoning], rendering.dropped)

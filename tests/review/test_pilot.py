@@ -395,3 +395,26 @@ async def test_duplicate_cluster_side_by_side_then_keep_one_and_undo(tmp_path):
         await pilot.press("u")
         await pilot.pause()
         assert [x["decision"] for x in journal_lines(path)][-3:] == ["undo"] * 3
+
+
+async def test_reasoning_is_folded_with_its_length_and_a_key_unfolds_it(tmp_path):
+    reasoning = "Pads 18 plus fitting 10: 18 + 10 = 28 euros."
+    record = conv(SYS, Q, ("assistant", {"content": "You pay 26 euros.", "reasoning_content": reasoning}))
+    app = make_app(write_data(tmp_path, records=[record]), config={"profile": "hf", "preview": True})
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+
+        def screen() -> str:
+            return "\n".join(strip.text for strip in app.conversation.rendered_strips())
+
+        folded = screen()
+        assert f"▸ reasoning · {len(reasoning)} characters, 11 words (z unfolds)" in folded
+        assert reasoning not in folded and "You pay 26 euros." in folded
+        await pilot.press("z")
+        await pilot.pause()
+        unfolded = screen()
+        assert reasoning in unfolded and "▾ reasoning" in unfolded and "You pay 26 euros." in unfolded
+        assert [f.code for f in app.findings_list.findings] == ["Q011"]
+        await pilot.press("z")
+        await pilot.pause()
+        assert reasoning not in screen()

@@ -93,3 +93,18 @@ def test_weight_zero_turns_train_nothing_of_their_reasoning(tokenizers):
     assert [tok.decode(p.input_ids[a:b]) for a, b in p.spans] == ["Sand the pads.<|im_end|>",
                                                                   "Replace the pads.<|im_end|>"]
     assert p.reasoning == []
+
+
+def test_dry_run_colours_reasoning_apart_from_the_answer(tokenizers):
+    from sftlint.train.preview import ANSWER_STYLE, CONTEXT_STYLE, REASONING_STYLE, highlighted
+
+    tok = tokenizers["qwen3"]
+    _, p = prepared(tok)
+    text = highlighted(tok, p)
+    by_style: dict[str, str] = {}
+    for span in text.spans:
+        by_style[span.style] = by_style.get(span.style, "") + text.plain[span.start:span.end]
+    assert by_style[REASONING_STYLE] == "<think>\nPads cost 18 euros a pair, fitting 10.\n</think>"
+    assert by_style[ANSWER_STYLE] == ("Sand the pads.<|im_end|>Replace the pads.<|im_end|>"
+                                      "\n\nAbout 28 euros.<|im_end|>")
+    assert "My brakes squeal." in by_style[CONTEXT_STYLE]

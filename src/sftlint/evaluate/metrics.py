@@ -72,13 +72,33 @@ def scorer(metric: str, json_keys: Sequence[str] = ()) -> Callable[[str, str], f
     raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
 
 
+def answer_part(output: str) -> tuple[str, bool]:
+    """A reasoning model's output split: the answer after its reasoning (the whole output when it
+    holds none), and whether it reasoned in form: a closed think block (or analysis channel)
+    followed by an answer. A bare `</think>` counts as closed: templates that open the block in
+    the generation prompt (DeepSeek-R1, Qwen3) leave only the closing tag in the output."""
+    from sftlint.io.reasoning import split_content
+
+    split = split_content(output, "assistant")
+    if split.reasoning is None:
+        return output, False
+    closed = not any("never closed" in p or "think blocks" in p for p in split.tag_problems)
+    return split.answer, closed and bool(split.answer.strip())
+
+
 def format_checks(output: str, reference: str, ended: bool, artefact: Callable[[str], bool],
-                  pattern: re.Pattern | None, schema: dict | None) -> dict[str, bool]:
+                  pattern: re.Pattern | None, schema: dict | None, reasons: bool = False) -> dict[str, bool]:
     """Which format checks an output passes (those that apply to it):
     `ended` the model ended its turn within the token limit; `no_artefacts` no role markers or
-    template tokens; `json` parses as JSON (only when the reference does); `pattern` matches the
-    configured regex; `schema` validates against the configured JSON schema."""
+    template tokens; `reasoning` a closed think block followed by an answer (only when the
+    reference reasons); `json` parses as JSON (only when the reference does); `pattern` matches
+    the configured regex; `schema` validates against the configured JSON schema. The checks after
+    `reasoning` read the answer part of the output."""
     checks = {"ended": ended, "no_artefacts": not artefact(output)}
+    answer, reasoned = answer_part(output)
+    if reasons:
+        checks["reasoning"] = reasoned
+    output = answer
     if parse_json(reference) is not None:
         checks["json"] = parse_json(output) is not None
     if pattern is not None:

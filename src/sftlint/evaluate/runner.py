@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sftlint.evaluate.metrics import bootstrap_delta, format_checks, scorer, verdict
+from sftlint.evaluate.metrics import answer_part, bootstrap_delta, format_checks, scorer, verdict
 from sftlint.evaluate.options import EvalError, EvalOptions
 from sftlint.progress import duration
 
@@ -42,7 +42,7 @@ def _held_out(opts: EvalOptions, tokenizer):
         convs.append((read.record.line, read.conversation))
     out = []
     for line, conv in convs:
-        last = max((i for i, m in enumerate(conv.messages) if m.role == "assistant" and m.content), default=None)
+        last = _last_answer(conv)
         if last is None:
             continue
         out.append((line, conv, conv.template_messages()[:last], conv.messages[last].content))
@@ -51,6 +51,11 @@ def _held_out(opts: EvalOptions, tokenizer):
     if not out:
         raise EvalError(f"{opts.data}: no example with an assistant answer to evaluate")
     return out
+
+
+def _last_answer(conv) -> int | None:
+    """The index of the example's last assistant answer (the reference), if it has one."""
+    return max((i for i, m in enumerate(conv.messages) if m.role == "assistant" and m.content), default=None)
 
 
 def generate(loaded, prompts: list[list[dict]], max_new_tokens: int, batch_size: int,
@@ -198,8 +203,10 @@ def run(opts: EvalOptions) -> dict[str, Any]:
             if chunks:
                 with reporter.phase(f"{side}: perplexity on general text", total=len(chunks), unit="chunks") as phase:
                     ppl = perplexity(model, chunks, device, opts.batch_size, on_batch=phase.advance)
-        scores = [score(out, r[3]) for (out, _), r in zip(outputs, rows, strict=True)]
-        checks = [format_checks(out, r[3], ended, has_artefact, pattern, opts.json_schema)
+        # accuracy reads the answer, not the reasoning before it (the reference is an answer already)
+        scores = [score(answer_part(out)[0], r[3]) for (out, _), r in zip(outputs, rows, strict=True)]
+        checks = [format_checks(out, r[3], ended, has_artefact, pattern, opts.json_schema,
+                                reasons=r[1].messages[_last_answer(r[1])].reasoning is not None)
                   for (out, ended), r in zip(outputs, rows, strict=True)]
         sides[side] = {"outputs": outputs, "scores": scores, "checks": checks, "losses": losses, "ppl": ppl}
     report = _report(opts, rows, prepared_rows, sides, general_label, loaded.label, len(chunks) and sum(map(len, chunks)))

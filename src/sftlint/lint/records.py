@@ -137,7 +137,7 @@ class Processor:
         counts = self.ctx.tokens(conv) if self.summary_tokens else None
         summary = ExampleSummary(eid, counts.total if counts else None, counts.trainable if counts else None,
                                  preview(conv), counts.trainable_within(self.settings.options["T001"]["max_tokens"])
-                                 if counts and not counts.error else None)
+                                 if counts and not counts.error else None, counts.reasoning if counts else None)
         corpus = active & self.corpus_codes
         dup = make_row(conv, record.line, record.offset, eid, len(out), self.settings.options, corpus) if corpus else None
         return RecordResult(record.line, record.offset, out, summary,

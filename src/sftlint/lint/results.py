@@ -22,6 +22,8 @@ class ExampleSummary:
     """First line of the first user message, for lists."""
     trainable_within_limit: int | None = None
     """Trainable tokens before the token limit (T001's max-tokens): zero means nothing to train on."""
+    reasoning: int | None = None
+    """Of the trainable tokens, those of reasoning (the rest are answers)."""
 
 
 @dataclass(slots=True)

@@ -533,6 +533,11 @@ class ReviewApp(App[None]):
         if self.shown_pos is not None:
             self.show_item(self.shown_pos)
 
+    def action_toggle_reasoning(self) -> None:
+        self.conversation.fold_reasoning = not self.conversation.fold_reasoning
+        if self.shown_pos is not None:
+            self.show_item(self.shown_pos)
+
     def action_toggle_raw(self) -> None:
         self.raw = not self.raw
 

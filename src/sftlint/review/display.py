@@ -16,6 +16,8 @@ class Shown:
     content: str
     extra: str = ""
     """Tool calls, tool_call_id, weight, name: shown under the content."""
+    reasoning: str | None = None
+    """The answer's reasoning, shown folded above the answer (`content` is the answer alone)."""
 
 
 def shown_messages(conv: Conversation) -> list[Shown]:
@@ -30,7 +32,7 @@ def shown_messages(conv: Conversation) -> list[Shown]:
             extra.append(f"name: {m.name}")
         if m.weight is not None:
             extra.append(f"weight: {m.weight}")
-        out.append(Shown(m.role or "", m.content or "", "\n".join(extra)))
+        out.append(Shown(m.role or "", m.content or "", "\n".join(extra), m.reasoning))
     return out
 
 

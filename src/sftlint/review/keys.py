@@ -39,6 +39,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("note", "c", "Attach a note to the decision"),
     Action("toggle_markdown", "m", "Toggle Markdown rendering"),
     Action("toggle_raw", "r", "Toggle raw JSON"),
+    Action("toggle_reasoning", "z", "Fold or unfold answers' reasoning"),
     Action("next_finding", "tab", "Show the next finding of this example in the text"),
     Action("prev_finding", "shift+tab", "Show the previous finding"),
     Action("cluster", "g", "Show this example's duplicate cluster side by side, differences highlighted"),

@@ -36,6 +36,7 @@ def collect(paths: list[Path], settings: Settings, epochs: int | None = None, jo
     engine = Engine(settings, jobs=jobs, stats=True, keep_records=True)
     lengths: list[int] = []
     trainable: list[int] = []
+    reasoning = 0
     invalid = 0
     diversity = Diversity()
     try:
@@ -46,11 +47,13 @@ def collect(paths: list[Path], settings: Settings, epochs: int | None = None, jo
                     if item.summary.tokens is not None:
                         lengths.append(item.summary.tokens)
                         trainable.append(item.summary.trainable)
+                        reasoning += item.summary.reasoning or 0
                     if item.record is not None:
                         diversity.add(item.record)
             invalid += result.records - result.examples
     finally:
         engine.close()
     tokenizer = engine.counter.describe() if engine.counter else None
-    return Report(compute(lengths, trainable, settings.options["T001"]["max_tokens"], epochs), diversity.summary(),
-                  tokenizer, engine.notices, invalid)
+    stats = compute(lengths, trainable, settings.options["T001"]["max_tokens"], epochs)
+    stats.reasoning_tokens = reasoning
+    return Report(stats, diversity.summary(), tokenizer, engine.notices, invalid)

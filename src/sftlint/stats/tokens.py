@@ -44,6 +44,8 @@ class Stats:
     epochs_defaulted: bool
     billed_tokens: int
     histogram: list[tuple[int, int, int]]
+    reasoning_tokens: int = 0
+    """Of the trainable tokens, those of the answers' reasoning."""
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -106,6 +108,8 @@ def render_text(s: Stats, tokenizer: str | None, bar_width: int = 40) -> str:
     out += [
         f"total tokens        {s.total_tokens:,}",
         f"trainable tokens    {s.trainable_tokens:,}  (assistant turns with weight 1)",
+        *([f"  reasoning {s.reasoning_tokens:,}, answers {s.trainable_tokens - s.reasoning_tokens:,}; "
+           f"prompts {s.total_tokens - s.trainable_tokens:,} (not trained)"] if s.reasoning_tokens else []),
         "",
         "tokens per example",
         f"  min {s.min:,}   mean {s.mean:,.1f}   max {s.max:,}",

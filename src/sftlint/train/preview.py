@@ -12,13 +12,23 @@ from sftlint.escape import displayable
 from sftlint.train.config import TrainConfig
 
 
+ANSWER_STYLE, REASONING_STYLE, CONTEXT_STYLE = "bold green", "bold magenta", "dim"
+
+
 def highlighted(tokenizer, p: Prepared) -> Text:
-    """The rendered example; trained tokens in bold green, the rest dim."""
+    """The rendered example: trained answer tokens in bold green, trained reasoning in bold
+    magenta, the rest (not trained) dim."""
+    thinking = {i for a, b in p.reasoning for i in range(a, b)}
     text = Text()
-    for token_id, label in zip(p.input_ids, p.labels, strict=True):
+    for i, (token_id, label) in enumerate(zip(p.input_ids, p.labels, strict=True)):
         piece = displayable(tokenizer.decode([token_id]))
-        text.append(piece, style="bold green" if label != IGNORE else "dim")
+        style = CONTEXT_STYLE if label == IGNORE else REASONING_STYLE if i in thinking else ANSWER_STYLE
+        text.append(piece, style=style)
     return text
+
+
+def reasoning_trained(p: Prepared) -> int:
+    return sum(1 for a, b in p.reasoning for i in range(a, b) if p.labels[i] != IGNORE)
 
 
 def estimate_memory_gib(model_config: Any, cfg: TrainConfig, longest: int,
@@ -104,13 +114,25 @@ def dry_run(cfg, prof, show: int, reporter) -> bool:
     kept, cut, empty = trainable_examples(prepared, cfg.max_length)
     skipped += empty
     for p in prepared[:show]:
-        console.rule(f"line {p.line}: {len(p.input_ids):,} tokens, {p.supervised:,} trained")
+        thought = reasoning_trained(p)
+        console.rule(f"line {p.line}: {len(p.input_ids):,} tokens, {p.supervised:,} trained"
+                     + (f" ({thought:,} reasoning)" if thought else ""))
         console.print(highlighted(tok, p))
     tokens = sum(len(p.input_ids) for p in kept)
     supervised = sum(p.supervised for p in kept)
+    thought = sum(reasoning_trained(p) for p in kept)
     console.rule("summary")
     console.print(f"examples {len(kept):,}   tokens {tokens:,}   trained tokens {supervised:,} "
-                  f"({supervised / max(1, tokens):.0%})")
+                  f"({supervised / max(1, tokens):.0%})" + (f": reasoning {thought:,}, answers {supervised - thought:,}"
+                                                            if thought else ""))
+    console.print(Text.assemble("colours: ", ("answer", ANSWER_STYLE), "  ", ("reasoning", REASONING_STYLE), "  ",
+                                ("not trained", CONTEXT_STYLE)))
+    dropped = [p.line for p in prepared if p.dropped]
+    if dropped:
+        console.print(f"note: the chat template drops the reasoning of {len(dropped):,} example(s) (lines "
+                      f"{', '.join(map(str, dropped[:10]))}{' …' if len(dropped) > 10 else ''}): it is not trained "
+                      "(`sftlint lint --tokenizer MODEL` lists them as T005; `sftlint convert --reasoning inline` "
+                      "writes a reasoning field into the content)", markup=False)
     if skipped:
         console.print(("error: " if cfg.strict else "warning: ") + skipped_message(cfg.data, sorted(skipped), total,
                                                                                  cfg.strict), markup=False)

@@ -19,7 +19,8 @@ def truncate(examples: list[Prepared], max_length: int | None) -> tuple[list[Pre
             lost = sum(1 for x in p.labels[max_length:] if x != IGNORE)
             cut.append((p.line, lost))
             p = Prepared(p.line, p.input_ids[:max_length], p.labels[:max_length],
-                         [(a, min(b, max_length)) for a, b in p.spans if a < max_length])
+                         [(a, min(b, max_length)) for a, b in p.spans if a < max_length],
+                         [(a, min(b, max_length)) for a, b in p.reasoning if a < max_length], p.dropped)
         out.append(p)
     return out, cut
 

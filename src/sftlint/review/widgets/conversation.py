@@ -39,7 +39,7 @@ HIGHLIGHT = Style(reverse=True, bold=True)
 @dataclass(slots=True)
 class Unit:
     message_index: int | None
-    kind: str  # "header" | "body" | "spacer" | "note"
+    kind: str  # "header" | "body" | "spacer" | "note" | "reasoning" (its blocks: no finding's span is in them)
     text: str
     start: int = 0
     """Character offset of this block in the message's content."""
@@ -74,6 +74,8 @@ class ConversationView(ScrollView, can_focus=False):
         self.starts: list[int] = []
         self.rendered: dict[int, list[Strip]] = {}
         self.markdown = False
+        self.fold_reasoning = True
+        """Reasoning shown as one line with its length (a key unfolds it): the answer is what is judged."""
         self.highlight: tuple[int, tuple[int, int] | None] | None = None
         self._width = 0
         self._reflow_pending = False
@@ -92,6 +94,8 @@ class ConversationView(ScrollView, can_focus=False):
             for i, m in enumerate(messages):
                 style = ROLE_STYLE.get(m.role, "bold white on red")
                 units.append(Unit(i, "header", f" {displayable(m.role) or '(no role)'} · message {i} ", style=style))
+                if m.reasoning is not None:
+                    units += self._reasoning_units(i, m.reasoning)
                 content = displayable(m.content)
                 units += [Unit(i, "body", block, start) for start, block in _blocks(content, self.markdown)]
                 if m.extra:
@@ -101,6 +105,17 @@ class ConversationView(ScrollView, can_focus=False):
         self.highlight = None
         self._relayout()
         self.scroll_home(animate=False)
+
+    def _reasoning_units(self, index: int, reasoning: str) -> list[Unit]:
+        size = len(reasoning.strip())
+        words = len(reasoning.split())
+        if self.fold_reasoning or not size:
+            label = f"▸ reasoning · {size:,} characters, {words:,} words (z unfolds)" if size else "▸ reasoning · empty"
+            return [Unit(index, "note", label, style="dim italic")]
+        head = Unit(index, "note", f"▾ reasoning · {size:,} characters, {words:,} words (z folds)", style="dim italic")
+        blocks = [Unit(index, "reasoning", block, start, style="italic magenta")
+                  for start, block in _blocks(displayable(reasoning), False)]
+        return [head, *blocks, Unit(index, "note", "▴ answer", style="dim italic")]
 
     def set_highlight(self, message_index: int | None, span: tuple[int, int] | None) -> None:
         """Highlight a finding's span (or its whole message) and scroll to it."""
