@@ -11,7 +11,6 @@ from sftlint.chat_template import IGNORE, Prepared
 from sftlint.escape import displayable
 from sftlint.train.config import TrainConfig
 
-
 ANSWER_STYLE, REASONING_STYLE, CONTEXT_STYLE = "bold green", "bold magenta", "dim"
 
 
