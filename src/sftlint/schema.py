@@ -128,6 +128,8 @@ class Conversation:
     """Top-level keys besides the messages and tools (e.g. `parallel_tool_calls`, metadata)."""
     inline_tools: Any = None
     """Tools a Hermes system prompt declares in `<tools>…</tools>` (read, never written back)."""
+    reasoned: bool = False
+    """Some message has reasoning or think tags (set by the adapter: the reasoning rules skip the rest)."""
 
     @property
     def declared_tools(self) -> Any:
@@ -135,7 +137,7 @@ class Conversation:
 
     @property
     def has_reasoning(self) -> bool:
-        return any(m.reasoning is not None for m in self.messages)
+        return self.reasoned and any(m.reasoning is not None for m in self.messages)
 
     def to_openai(self) -> dict[str, Any]:
         out: dict[str, Any] = {"messages": [m.to_openai() for m in self.messages]}

@@ -38,7 +38,7 @@ def reasoning_state(conv: Conversation) -> tuple[int, int]:
         return NO_ANSWER, 0
     if any(_asks_no_thinking(p.content) for p in conv.messages[:i] if p.role in ("system", "developer", "user")):
         return NO_THINK, 0  # the prompt asks for no thinking (Qwen3's hybrid-mode data): answered as asked
-    if m.reasoning is None:
+    if not conv.reasoned or m.reasoning is None:
         return (NO_ANSWER, 0) if m.tag_problems else (UNREASONED, 0)  # an unclosed block is S035's
     text = m.reasoning.strip()
     return (REASONED, len(text)) if text else (EMPTY, 0)
@@ -46,6 +46,8 @@ def reasoning_state(conv: Conversation) -> tuple[int, int]:
 
 @check("S035")
 def malformed_think_tags(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    if not conv.reasoned:
+        return
     for i, m in enumerate(conv.messages):
         for problem in m.tag_problems:
             yield Hit(i, problem)
@@ -53,6 +55,8 @@ def malformed_think_tags(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 
 @check("S036")
 def answer_missing_after_reasoning(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    if not conv.reasoned:
+        return
     for i, m in enumerate(conv.messages):
         if (m.role == "assistant" and m.reasoning is not None and not (m.content or "").strip()
                 and not m.tool_calls and not m.has_function_call):
@@ -138,6 +142,8 @@ def _shown(x: float) -> str:
 
 @check("Q011")
 def answer_contradicts_reasoning(conv: Conversation, ctx: Context) -> Iterator[Hit]:
+    if not conv.reasoned:
+        return
     for i, m in enumerate(conv.messages):
         if m.role != "assistant" or not m.reasoning or not m.content:
             continue

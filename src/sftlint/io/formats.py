@@ -191,6 +191,7 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
     if not profile.example_keys.issuperset(value):
         _unknown_keys(value, profile.example_keys, f"profile {profile.name}", issues)
     messages = []
+    reasoned = False
     for i, raw in enumerate(raw_messages):
         if not isinstance(raw, dict):
             issues.append(Issue("S013", f"message is a JSON {_json_type(raw)}, not an object", i))
@@ -241,17 +242,27 @@ def _from_messages(value: dict, profile: Profile) -> tuple[Conversation | None, 
             tool_calls_raw=raw.get("tool_calls"),
             extra=extra,
         )
-        _reasoning(msg, raw, i, issues)
+        reasoned = _reasoning(msg, raw, i, issues) or reasoned
         messages.append(msg)
     extra = {k: v for k, v in value.items() if k not in ("messages", "tools")}
-    conv = Conversation(messages=messages, tools=value.get("tools"), source_format="messages", extra=extra)
+    conv = Conversation(messages=messages, tools=value.get("tools"), source_format="messages", extra=extra,
+                        reasoned=reasoned)
     _declare_hermes_tools(conv)
     return conv, issues
 
 
-def _reasoning(msg: Message, raw: dict, index: int, issues: list[Issue]) -> None:
+def _reasoning(msg: Message, raw: dict, index: int, issues: list[Issue]) -> bool:
     """The message's reasoning, from a reasoning key or from its content, and Hermes tool calls
     written in its content; the content becomes the answer alone (as written is kept)."""
+    if "reasoning_content" in raw or "reasoning" in raw or "thinking" in raw:  # tested first: most messages have none
+        _reasoning_keys(msg, raw, index, issues)
+    content = msg.content
+    if msg.role == "assistant" and type(content) is str and "<" in content and msg.parts is None:
+        _inline_parts(msg, split_content(content, msg.role), index, issues)
+    return msg.reasoning is not None or bool(msg.tag_problems)
+
+
+def _reasoning_keys(msg: Message, raw: dict, index: int, issues: list[Issue]) -> None:
     keys = [k for k in REASONING_KEYS if k in raw]
     for k in keys:
         if not isinstance(raw[k], str):
@@ -264,9 +275,9 @@ def _reasoning(msg: Message, raw: dict, index: int, issues: list[Issue]) -> None
             msg.extra[k] = raw[k]
     if keys:
         msg.reasoning, msg.reasoning_form = raw[keys[0]], keys[0]
-    if msg.role != "assistant" or not isinstance(msg.content, str) or msg.parts is not None:
-        return
-    inline = split_content(msg.content, msg.role)
+
+
+def _inline_parts(msg: Message, inline, index: int, issues: list[Issue]) -> None:
     if inline.answer is msg.content and not inline.tag_problems:
         return
     msg.tag_problems = inline.tag_problems
@@ -300,6 +311,7 @@ def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
     _unknown_keys(value, SHAREGPT_EXAMPLE_KEYS, "ShareGPT", issues)
     messages = _system_prompt(value)
     offset = len(messages)
+    reasoned = False
     for t, raw in enumerate(turns):
         i = t + offset
         if not isinstance(raw, dict):
@@ -328,10 +340,11 @@ def _from_sharegpt(value: dict) -> tuple[Conversation | None, list[Issue]]:
             msg.content = None
             msg.tool_calls = [_sharegpt_call(text, i, issues)]
         else:
-            _reasoning(msg, {}, i, issues)
+            reasoned = _reasoning(msg, {}, i, issues) or reasoned
         messages.append(msg)
     extra = {k: v for k, v in value.items() if k not in ("conversations", "system", "tools")}
-    conv = Conversation(messages=messages, tools=value.get("tools"), source_format="sharegpt", extra=extra)
+    conv = Conversation(messages=messages, tools=value.get("tools"), source_format="sharegpt", extra=extra,
+                        reasoned=reasoned)
     _declare_hermes_tools(conv)
     return conv, issues
 
