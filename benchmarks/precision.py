@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(Path(__file__).parent))
 from fetch_realdata import require  # noqa: E402
 
 LABELS = Path(__file__).parent / "precision_labels.jsonl"
@@ -78,14 +79,22 @@ def lint_all(realdata: Path):
     from sftlint.lint import Engine
     from sftlint.lint.engine import MODEL_CODES
 
+    from reasoning_quality import derived_file
+
     every = sorted(c for c in catalogue() if c not in MODEL_CODES)
     settings = load_settings(ROOT, None, {"select": every, "encoding": "cl100k_base"})
-    for path in sorted(p for p in realdata.rglob("*") if p.is_file() and p.suffix in SUFFIXES):
-        result = Engine(settings, jobs=1).run([path]).files[0]
+    paths = [(p, p.relative_to(realdata).as_posix(), settings)
+             for p in sorted(p for p in realdata.rglob("*") if p.is_file() and p.suffix in SUFFIXES)]
+    # real reasoning: GSM8K's model solutions as the reasoning of the true answers (reasoning_quality.py);
+    # linted for a target that trains reasoning
+    hf = load_settings(ROOT, None, {"select": every, "encoding": "cl100k_base", "profile": "hf"})
+    paths.append((derived_file(realdata), "derived/gsm8k-reasoning.jsonl", hf))
+    for path, name, chosen in paths:
+        result = Engine(chosen, jobs=1).run([path]).files[0]
         if result.examples == 0:
             continue  # not a dataset (detector scores, raw text): nothing for the content rules to read
-        convs = {r.record.line: r.conversation for r in iter_conversations(path, settings.profile)}
-        yield path.relative_to(realdata).as_posix(), result, convs
+        convs = {r.record.line: r.conversation for r in iter_conversations(path, chosen.profile)}
+        yield name, result, convs
 
 
 def shown(conv, finding) -> list[dict]:
@@ -102,6 +111,8 @@ def shown(conv, finding) -> list[dict]:
         elif len(text) > SHOWN:
             text = text[:SHOWN // 2] + " … " + text[-SHOWN // 2:]
         entry = {"role": m.role, "content": text}
+        if m.reasoning is not None:
+            entry["reasoning"] = m.reasoning if len(m.reasoning) <= SHOWN else m.reasoning[:SHOWN // 2] + " … " + m.reasoning[-SHOWN // 2:]
         if m.tool_calls:
             entry["tool_calls"] = [{"name": c.name, "arguments": c.arguments} for c in m.tool_calls]
         out.append(entry)

@@ -54,6 +54,27 @@ def examples(realdata: Path):
                 yield shape, record, not row[solver]["is_correct"]
 
 
+DERIVED = Path(__file__).parent / ".data" / "derived" / "gsm8k-reasoning.jsonl"
+"""The set `benchmarks/precision.py` lints with the real files: one example per GSM8K problem
+(solver, answer shape and reasoning form taken in turn), so its prompts are distinct."""
+
+
+def derived_file(realdata: Path) -> Path:
+    chosen = {}
+    for shape, record, _ in examples(realdata):
+        n = len(chosen)
+        chosen.setdefault(record["messages"][0]["content"], []).append((shape, record))
+    lines = []
+    for n, variants in enumerate(chosen.values()):
+        wanted = list(SHAPES)[n % len(SHAPES)]
+        of_shape = [r for s, r in variants if s == wanted]
+        if of_shape:
+            lines.append(of_shape[n % len(of_shape)])
+    DERIVED.parent.mkdir(parents=True, exist_ok=True)
+    DERIVED.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines))
+    return DERIVED
+
+
 def lint(path: Path, select: str) -> list[dict]:
     out = subprocess.run([sys.executable, "-m", "sftlint", "lint", str(path), "--profile", "hf", "--preview",
                           "--select", select, "--output-format", "json"], capture_output=True, text=True, cwd=ROOT)

@@ -111,8 +111,9 @@ def answer_result(answer: str) -> float | None:
 
 
 def reasoning_result(reasoning: str) -> tuple[float | None, set[float]]:
-    """The reasoning's last stated result (a \\boxed{} value, a number after a closing cue, else
-    the last number of its last line that has one), and every number of that last line."""
+    """The reasoning's last stated result (a \\boxed{} value, what its last line's last equation
+    gives, a number after a closing cue, else the last number of that line), and every number of
+    that last line."""
     text = _CALC.sub("", reasoning)
     boxed = _boxed(text)
     lines = [line for line in text.strip().splitlines() if _NUMBER.search(line)]
@@ -122,6 +123,9 @@ def reasoning_result(reasoning: str) -> tuple[float | None, set[float]]:
     near = {_value(n) for n in _NUMBER.findall(last)} - {None}
     if boxed is not None:
         return boxed, near | {boxed}
+    after = _NUMBER.findall(last[last.rfind("=") + 1:]) if "=" in last else []
+    if after:  # "… earns $210 - $200 = $10 more": the result is what the last equation gives
+        return _value(after[0]), near
     cue = _FINAL_CUE.findall(last)
     return _value(cue[-1] if cue else _NUMBER.findall(last)[-1]), near
 
