@@ -73,13 +73,13 @@ def key_of(row: dict) -> str:
 
 def lint_all(realdata: Path):
     """(file, findings, records, conversations by line) for every dataset file."""
+    from reasoning_quality import derived_file
+
     from sftlint.catalogue import catalogue
     from sftlint.config import load_settings
     from sftlint.io.conversations import iter_conversations
     from sftlint.lint import Engine
     from sftlint.lint.engine import MODEL_CODES
-
-    from reasoning_quality import derived_file
 
     every = sorted(c for c in catalogue() if c not in MODEL_CODES)
     settings = load_settings(ROOT, None, {"select": every, "encoding": "cl100k_base"})
