@@ -124,8 +124,9 @@ def dry_run(cfg, prof, show: int, reporter) -> bool:
     console.print(f"examples {len(kept):,}   tokens {tokens:,}   trained tokens {supervised:,} "
                   f"({supervised / max(1, tokens):.0%})" + (f": reasoning {thought:,}, answers {supervised - thought:,}"
                                                             if thought else ""))
-    console.print(Text.assemble("colours: ", ("answer", ANSWER_STYLE), "  ", ("reasoning", REASONING_STYLE), "  ",
-                                ("not trained", CONTEXT_STYLE)))
+    if thought:  # data without reasoning keeps its two colours, trained or not
+        console.print(Text.assemble("colours: ", ("answer", ANSWER_STYLE), "  ", ("reasoning", REASONING_STYLE), "  ",
+                                    ("not trained", CONTEXT_STYLE)))
     dropped = [p.line for p in prepared if p.dropped]
     if dropped:
         console.print(f"note: the chat template drops the reasoning of {len(dropped):,} example(s) (lines "
