@@ -128,3 +128,11 @@ def test_stats_split_trained_tokens_into_reasoning_and_answers():
     assert 0 < tokens["reasoning_tokens"] < tokens["trainable_tokens"] < tokens["total_tokens"]
     text = run_cli("stats", str(SAMPLE)).stdout
     assert f"reasoning {tokens['reasoning_tokens']:,}, answers {tokens['trainable_tokens'] - tokens['reasoning_tokens']:,}" in text
+
+
+@pytest.mark.model
+def test_sample_reasoning_a_qwen3_template_drops_is_reported_with_the_tokenizer(qwen3_template_dir):
+    result = run_cli("lint", str(SAMPLE), "--select", "T005", "--tokenizer", str(qwen3_template_dir),
+                     "--output-format", "json")
+    found = [(f["line"], f["message_index"]) for f in orjson.loads(result.stdout)["findings"]]
+    assert found == [(14, 2)]  # the first of two reasoned turns; the last turn's reasoning is trained
