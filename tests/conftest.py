@@ -133,29 +133,28 @@ STRICT_TEMPLATE = (
 )
 
 
+def _with_template(tokenizer_dir: Path, template: str, out: Path) -> Path:
+    """A copy of a tokenizer folder with another chat template."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+    tok.chat_template = template
+    tok.save_pretrained(out)
+    return out
+
+
 @pytest.fixture(scope="session")
 def qwen3_template_dir(smollm2_tokenizer_dir, tmp_path_factory) -> Path:
     """SmolLM2's tokenizer with Qwen3's chat template (reasoning kept in the last turn only)."""
     from train.templates import QWEN3
-    from transformers import AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(smollm2_tokenizer_dir)
-    tok.chat_template = QWEN3
-    out = tmp_path_factory.mktemp("qwen3-template")
-    tok.save_pretrained(out)
-    return out
+    return _with_template(smollm2_tokenizer_dir, QWEN3, tmp_path_factory.mktemp("qwen3-template"))
 
 
 @pytest.fixture(scope="session")
 def strict_template_dir(smollm2_tokenizer_dir, tmp_path_factory) -> Path:
     """SmolLM2's tokenizer with a chat template that raises on a system message after the first."""
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(smollm2_tokenizer_dir)
-    tok.chat_template = STRICT_TEMPLATE
-    out = tmp_path_factory.mktemp("strict-template")
-    tok.save_pretrained(out)
-    return out
+    return _with_template(smollm2_tokenizer_dir, STRICT_TEMPLATE, tmp_path_factory.mktemp("strict-template"))
 
 
 @pytest.fixture(autouse=True)
