@@ -136,3 +136,21 @@ def test_sample_reasoning_a_qwen3_template_drops_is_reported_with_the_tokenizer(
                      "--output-format", "json")
     found = [(f["line"], f["message_index"]) for f in orjson.loads(result.stdout)["findings"]]
     assert found == [(14, 2)]  # the first of two reasoned turns; the last turn's reasoning is trained
+
+
+@pytest.mark.parametrize("content", [
+    "Wrap the reasoning like `<think>...</think>` before the answer.",
+    "Use this format:\n```\n<think>\nreasoning\n</think>\nanswer\n```",
+    'Hermes calls look like:\n```xml\n<tool_call>\n{"name": "f"}\n</tool_call>\n```',
+])
+def test_tags_quoted_in_code_are_text_not_reasoning_or_calls(content):
+    conv, issues = read({"messages": [{"role": "user", "content": "How do I format it?"},
+                                      {"role": "assistant", "content": content}]})
+    m = conv.messages[1]
+    assert (m.reasoning, m.tag_problems, m.tool_calls, m.content, issues) == (None, [], [], content, [])
+
+
+def test_a_quoted_tag_after_a_real_block_is_not_a_second_block():
+    conv, _ = read({"messages": [{"role": "user", "content": "Chain?"},
+                                 {"role": "assistant", "content": "<think>\nDry.\n</think>\n\nUse `<think>` tags."}]})
+    assert (conv.messages[1].reasoning, conv.messages[1].tag_problems) == ("Dry.", [])

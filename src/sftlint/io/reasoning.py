@@ -63,6 +63,24 @@ def _after_close(text: str) -> str:
     return _strip_one(text, True)
 
 
+def _quoted(text: str, at: int) -> bool:
+    """Whether position `at` lies in code: a fenced block, or an inline `span` on its line (an
+    answer that explains the think format quotes its tags; they are not reasoning)."""
+    if text.count("```", 0, at) % 2 == 1:
+        return True
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.count("`", line_start, at) % 2 == 1
+
+
+def _unquoted(text: str, tag: str) -> int:
+    """How many times `tag` occurs outside code."""
+    count, at = 0, text.find(tag)
+    while at >= 0:
+        count += "`" not in text or not _quoted(text, at)
+        at = text.find(tag, at + 1)
+    return count
+
+
 def split_think(content: str) -> Inline:
     """The reasoning of a leading think block and the answer after it."""
     if OPEN not in content and CLOSE not in content:
@@ -70,9 +88,12 @@ def split_think(content: str) -> Inline:
     problems = []
     opened = content.find(OPEN)
     closed = content.find(CLOSE)
-    if content.count(OPEN) > 1 or content.count(CLOSE) > 1:
-        problems.append(f"{max(content.count(OPEN), content.count(CLOSE))} think blocks in one answer; "
-                        "templates read only the first")
+    first = min(i for i in (opened, closed) if i >= 0)
+    if "`" in content and _quoted(content, first):
+        return Inline(content)
+    blocks = max(_unquoted(content, OPEN), _unquoted(content, CLOSE))
+    if blocks > 1:
+        problems.append(f"{blocks} think blocks in one answer; templates read only the first")
     if closed < 0:
         problems.append("`<think>` is never closed: the whole answer reads as reasoning")
         return Inline(content, None, None, problems)
@@ -113,7 +134,7 @@ def split_content(content: str, role: str | None) -> Inline:
     inline = split_harmony(content) if _HARMONY_ANALYSIS in content else None
     if inline is None:
         inline = split_think(content)
-    if "<tool_call>" in inline.answer:
+    if "<tool_call>" in inline.answer and not _quoted(inline.answer, inline.answer.find("<tool_call>")):
         inline.calls = [_hermes_call(m.group(1)) for m in _TOOL_CALL.finditer(inline.answer)]
         inline.answer = _TOOL_CALL.sub("", inline.answer).strip("\n")
     return inline
