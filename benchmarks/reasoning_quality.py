@@ -62,7 +62,6 @@ DERIVED = Path(__file__).parent / ".data" / "derived" / "gsm8k-reasoning.jsonl"
 def derived_file(realdata: Path) -> Path:
     chosen = {}
     for shape, record, _ in examples(realdata):
-        n = len(chosen)
         chosen.setdefault(record["messages"][0]["content"], []).append((shape, record))
     lines = []
     for n, variants in enumerate(chosen.values()):
@@ -87,8 +86,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "gsm8k_reasoning.jsonl"
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for _, r, _ in made))
-        q011 = {f["line"] for f in lint(path, "Q011")}
-        others = lint(path, "ALL")
+        found = lint(path, "ALL")
+    q011 = {f["line"] for f in found if f["code"] == "Q011"}
     print(f"{len(made):,} examples: GSM8K problems x 4 model solutions as reasoning x 3 answer shapes\n")
     print(f"{'Q011 shape':<10} {'examples':>8} {'mismatch':>8} {'flagged':>8} {'precision':>22} {'recall':>22}")
     totals = Counter()
@@ -101,7 +100,7 @@ def main() -> None:
         print(f"{shape:<10} {len(rows):>8,} {pos:>8,} {tp + fp:>8,} {_rate(tp, tp + fp):>22} {_rate(tp, pos):>22}")
     print(f"{'all':<10} {totals['n']:>8,} {totals['pos']:>8,} {totals['tp'] + totals['fp']:>8,} "
           f"{_rate(totals['tp'], totals['tp'] + totals['fp']):>22} {_rate(totals['tp'], totals['pos']):>22}")
-    counts = Counter(f["code"] for f in others)
+    counts = Counter(f["code"] for f in found)
     print("\nevery rule (preview included) on the same examples: findings by code")
     for code, n in sorted(counts.items()):
         print(f"  {code} {n:>7,}")

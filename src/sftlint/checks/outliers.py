@@ -76,6 +76,13 @@ def style_outliers(bits: np.ndarray, usable: np.ndarray, min_share: float, min_e
                 yield int(i), f"{1 - share:.0%} of answers use no {label}; this one does"
 
 
+def _centre_spread(logs: np.ndarray) -> tuple[float, float]:
+    """Median and robust spread (MAD scaled to a standard deviation) of log lengths. Floored: uniform
+    lengths (MAD 0) still leave a 10% spread, so only real outliers stand out."""
+    median = float(np.median(logs))
+    return median, max(float(np.median(np.abs(logs - median))) * 1.4826, 0.1)
+
+
 def length_outliers(answer_chars: np.ndarray, prompt_chars: np.ndarray, usable: np.ndarray, max_mad: float,
                     min_examples: int) -> Iterator[tuple[int, str]]:
     """(row, message) for answers far longer than the answers to prompts of a similar length
@@ -91,10 +98,7 @@ def length_outliers(answer_chars: np.ndarray, prompt_chars: np.ndarray, usable: 
     for b in np.unique(band):
         members = np.flatnonzero(band == b) if b != -1 else np.arange(len(idx))
         judged = np.flatnonzero(band == b)
-        group = logs[members]
-        median = np.median(group)
-        # floor: uniform lengths (MAD 0) still leave a 10% spread, so only real outliers stand out
-        mad = max(np.median(np.abs(group - median)) * 1.4826, 0.1)
+        median, mad = _centre_spread(logs[members])
         typical = float(np.exp(median))
         for pos in judged:
             z = (logs[pos] - median) / mad
@@ -135,8 +139,7 @@ def reasoning_hits(table: np.ndarray, options: dict, active: frozenset[str]) -> 
         o = options["P007"]
         if len(reasoned) >= o["min_examples"]:
             logs = np.log(table["reasoning_chars"][reasoned].astype(np.float64))
-            median = float(np.median(logs))
-            mad = max(float(np.median(np.abs(logs - median))) * 1.4826, 0.1)
+            median, mad = _centre_spread(logs)
             typical = float(np.exp(median))
             for pos in np.flatnonzero((logs - median) / mad > o["max_mad"]):
                 i = int(reasoned[pos])

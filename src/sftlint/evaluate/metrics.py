@@ -82,8 +82,7 @@ def answer_part(output: str) -> tuple[str, bool]:
     split = split_content(output, "assistant")
     if split.reasoning is None:
         return output, False
-    closed = not any("never closed" in p or "think blocks" in p for p in split.tag_problems)
-    return split.answer, closed and bool(split.answer.strip())
+    return split.answer, split.blocks == 1 and bool(split.answer.strip())
 
 
 def format_checks(output: str, reference: str, ended: bool, artefact: Callable[[str], bool],

@@ -48,6 +48,8 @@ class Inline:
     """Think tags out of place (S035): unclosed, unopened, repeated, not leading."""
     calls: list[tuple[Any, str | None]] = field(default_factory=list)
     """Hermes calls: (the parsed JSON object or None, the problem when it is not a call)."""
+    blocks: int = 0
+    """Closed reasoning blocks read (a think block or an analysis channel): 1 is well-formed."""
 
 
 def _strip_one(text: str, prefix: bool, what: str = "\n") -> str:
@@ -106,7 +108,7 @@ def split_think(content: str) -> Inline:
             problems.append("text before `<think>`: the reasoning block is not at the start of the answer")
         start = opened + len(OPEN)
     reasoning = _strip_one(_strip_one(content[start:closed], True), False)
-    return Inline(_after_close(content[closed + len(CLOSE):]), reasoning, THINK, problems)
+    return Inline(_after_close(content[closed + len(CLOSE):]), reasoning, THINK, problems, blocks=max(blocks, 1))
 
 
 def split_harmony(content: str) -> Inline | None:
@@ -123,7 +125,7 @@ def split_harmony(content: str) -> Inline | None:
         if answer.endswith(e):
             answer = answer[: -len(e)]
     problems = [] if final >= 0 or not rest.strip() else ["analysis channel followed by something other than a final channel"]
-    return Inline(answer, reasoning, HARMONY, problems)
+    return Inline(answer, reasoning, HARMONY, problems, blocks=1)
 
 
 def split_content(content: str, role: str | None) -> Inline:
