@@ -29,10 +29,6 @@ def _glyph(ch: str) -> str:
     return "\ufffd"  # C1 controls and bidi overrides
 
 
-_DISPLAY_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_DISPLAY_UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def displayable(text: str, one_line: bool = False) -> str:
     """`text` for a terminal widget: each control character becomes one visible glyph. Every
     widget of the review UI shows data through this one function (the CLI reports use `visible`).
@@ -41,4 +37,4 @@ def displayable(text: str, one_line: bool = False) -> str:
     are glyphs too. One character maps to one character, so finding spans (character offsets into
     the original content) still point at the right place.
     """
-    return (_DISPLAY_UNSAFE_ONE_LINE if one_line else _DISPLAY_UNSAFE).sub(lambda m: _glyph(m.group()), text)
+    return (_UNSAFE_ONE_LINE if one_line else _UNSAFE).sub(lambda m: _glyph(m.group()), text)

@@ -103,9 +103,7 @@ def output_file(ctx, param, value: Path | None) -> Path | None:
         raise click.BadParameter(f"-o/--output names a file now; for the format use --output-format {value}")
     if value is not None:
         # checked before any work: a report that cannot be written is known at once, not after the lint
-        parent = value.parent
-        if value.is_dir():
-            raise click.BadParameter(f"{value} is a folder; name a file")
+        parent = value.parent  # an existing folder is refused by click itself (dir_okay=False)
         if not parent.is_dir():
             raise click.BadParameter(f"{value}: {parent} is not a folder" if parent.exists()
                                      else f"{value}: no folder {parent}")

@@ -24,8 +24,8 @@ BATCH = 4096
 
 
 class FindingLog:
-    def __init__(self, spill_at: int | None = None) -> None:
-        self.spill_at = spill_at or SPILL_AT
+    def __init__(self) -> None:
+        self.spill_at = SPILL_AT
         self._held: list[Finding] = []
         self._runs: list[Path] = []
         self._folder: Path | None = None
