@@ -1,15 +1,19 @@
 """`sftlint train` against a plain QLoRA baseline: real tokens/s, peak memory and MFU.
 
-Both arms fine-tune the same model on the same examples with the same effective batch (16
-examples per optimizer step, sftlint's default), QLoRA (NF4, double quantisation, bf16 compute; LoRA r=16 on
-q/k/v/o), gradient checkpointing:
+Every arm fine-tunes the same model on the same examples in the same order, 16 examples per
+optimizer step (sftlint's default), QLoRA (NF4, double quantisation, bf16 compute; LoRA r=16 on
+q/k/v/o), with the same learning-rate schedule, so their losses step by step are comparable:
 
-  baseline   transformers Trainer + peft + bitsandbytes, random micro-batches of 4 padded to the
-             longest example in each, 4 accumulation steps, SDPA attention: what a plain script does.
-  sftlint    sftlint.train.loop.fit with its defaults: the step's 16 examples packed without
-             padding into forward passes of at most 8,192 tokens (varlen attention on CUDA), Liger's
-             fused kernels when installed.
-  sftlint-noliger   the same without Liger, to show what each part brings (optional).
+  baseline        transformers Trainer + peft + bitsandbytes, micro-batches of 4 padded to the
+                  longest example in each, 4 accumulation steps, SDPA attention, gradient
+                  checkpointing on every layer: what a plain script does.
+  sftlint         sftlint.train.loop.fit with its defaults: the step's examples packed without
+                  padding (varlen attention on CUDA), Liger's fused kernels when installed, and the
+                  memory plan `--memory auto` (the GPU's free memory decides how many layers
+                  recompute and how many tokens a pass takes).
+  sftlint-low     the same with `--memory low`: every layer recomputes, 8,192 tokens a pass.
+  sftlint-22GiB   the same planned for a 22 GiB card (`--memory 22GiB`); any sftlint-SIZE works.
+  sftlint-noliger the defaults without Liger, to show what each part brings (optional).
 
 The model is Llama-3-8B-shaped with random weights (speed does not depend on their values), saved
 once and loaded through from_pretrained like a real checkpoint. Example lengths follow LIMA
@@ -18,10 +22,13 @@ extends it) around a Llama-3 chat template: prompt tokens are masked, answer tok
 token ids are random. Each arm runs in its own process (Liger patches modules globally), times
 every optimizer step after the warm-up steps, and counts real (non-pad) tokens per step.
 
-MFU uses 4·N FLOPs per token (N = base parameters) against the GPU's bf16 peak, the issue's
-convention; the step also recomputes activations, so the hardware does more than that.
+MFU uses 4·N FLOPs per token (N = base parameters: forward 2N, backward to the activations 2N;
+the frozen base has no weight gradients) against the GPU's bf16 peak. The hardware also recomputes
+the forward of every checkpointed layer: HFU counts that too, (4 + 2·r/L)·N per token with r of
+the L layers recomputed (6N for the baseline). Padding efficiency is real tokens over the tokens
+the model computed (padding included).
 
-    python benchmarks/train_speed.py                       # on a GPU: both arms, 8B shape
+    python benchmarks/train_speed.py                       # on a GPU: the four arms, 8B shape
     python benchmarks/train_speed.py --gpus 2              # sftlint on 1 GPU and on 2 (data parallel)
     python benchmarks/train_speed.py --shape tiny --no-4bit --steps 2 --warmup 1   # CPU smoke test
 
@@ -148,11 +155,12 @@ class StepTimer:
     since the previous step ended, which are this step's (the baseline's twin of fit's step_stats)."""
 
     def __init__(self, cuda: bool) -> None:
-        self.cuda, self.steps, self.real, self.supervised = cuda, [], 0, 0
+        self.cuda, self.steps, self.real, self.supervised, self.computed = cuda, [], 0, 0, 0
 
-    def count(self, features) -> None:
+    def count(self, features, batch) -> None:
         self.real += sum(len(f["input_ids"]) for f in features)
         self.supervised += sum(sum(1 for x in f["labels"] if x != IGNORE) for f in features)
+        self.computed += batch["input_ids"].numel()
 
     def callback(self):
         import torch
@@ -161,7 +169,7 @@ class StepTimer:
         timer = self
 
         class Cb(TrainerCallback):
-            seen = (0, 0)
+            seen = (0, 0, 0)
 
             def on_step_begin(self, args, state, control, **kw):
                 if timer.cuda:
@@ -172,8 +180,9 @@ class StepTimer:
                 if timer.cuda:
                     torch.cuda.synchronize()
                 timer.steps.append({"seconds": time.perf_counter() - self.t0, "real": timer.real - self.seen[0],
-                                    "supervised": timer.supervised - self.seen[1]})
-                self.seen = (timer.real, timer.supervised)
+                                    "supervised": timer.supervised - self.seen[1],
+                                    "computed": timer.computed - self.seen[2]})
+                self.seen = (timer.real, timer.supervised, timer.computed)
 
         return Cb()
 
@@ -201,16 +210,26 @@ def arm_baseline(args, path: Path, data, cuda: bool) -> dict:
     inner = DataCollatorForSeq2Seq(pad_tokenizer(), padding=True, label_pad_token_id=IGNORE)
 
     def collate(features):
-        timer.count(features)
-        return inner(features)
+        batch = inner(features)
+        timer.count(features, batch)
+        return batch
 
-    rows = [{"input_ids": p.input_ids, "labels": p.labels, "attention_mask": [1] * len(p.input_ids)} for p in data]
+    rows = [{"input_ids": data[i].input_ids, "labels": data[i].labels, "attention_mask": [1] * len(data[i].input_ids)}
+            for i in same_order(data, args.batch_size)]
     targs = TrainingArguments(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=args.micro_batch,
                               gradient_accumulation_steps=max(1, args.batch_size // args.micro_batch),
                               max_steps=args.warmup + args.steps, learning_rate=2e-4, logging_steps=1,
+                              lr_scheduler_type="cosine", warmup_steps=0.03,  # sftlint's schedule
                               bf16=cuda, report_to=[], save_strategy="no", remove_unused_columns=False,
                               disable_tqdm=True, seed=0, dataloader_num_workers=0)
-    trainer = Trainer(model=model, args=targs, train_dataset=rows, data_collator=collate, callbacks=[timer.callback()])
+
+    class InOrder(Trainer):  # the examples in sftlint's order, so each step holds the same ones
+        def _get_train_sampler(self, *a, **kw):
+            from torch.utils.data import SequentialSampler
+
+            return SequentialSampler(self.train_dataset)
+
+    trainer = InOrder(model=model, args=targs, train_dataset=rows, data_collator=collate, callbacks=[timer.callback()])
     model.train()
     if cuda:
         torch.cuda.reset_peak_memory_stats()
@@ -219,26 +238,39 @@ def arm_baseline(args, path: Path, data, cuda: bool) -> dict:
     for step, loss in zip(timer.steps, losses, strict=False):
         step["loss"] = loss
     return {"steps": timer.steps, "peak_gib": torch.cuda.max_memory_allocated() / 2**30 if cuda else None,
-            "parameters": _parameters(model), "kernels": {"packing": "none (padded)", "liger": False}}
+            "parameters": _parameters(model), "kernels": {"packing": "none (padded)", "liger": False},
+            "recompute_share": 1.0, "plan": "every layer recomputes, micro-batches of 4"}
 
 
-def arm_sftlint(args, path: Path, data, cuda: bool, liger: bool | None) -> dict:
-    """sftlint's own training path (load_model + fit) with its defaults."""
+def same_order(data, batch: int) -> list[int]:
+    """The order sftlint's one-process run takes the examples in (its sampler, seed 0, first epoch)."""
+    from sftlint.train.sampler import BalancedSampler
+
+    return list(BalancedSampler([len(p.input_ids) for p in data], batch, 1, 0))
+
+
+def arm_sftlint(args, path: Path, data, cuda: bool, liger: bool | None, memory: str) -> dict:
+    """sftlint's own training path (load_model + fit) with its defaults but `memory`."""
     from sftlint.train import loop as sft
     from sftlint.train.config import TrainConfig
     from sftlint.train.model import load_model
 
     cfg = TrainConfig(model=str(path), data=Path("unused"), output_dir=Path(tempfile.mkdtemp()),
                       load_in_4bit=args.four_bit, max_steps=args.warmup + args.steps, batch_size=args.batch_size,
-                      max_length=args.max_length, liger=liger, pack_tokens=args.pack_tokens)
+                      max_length=args.max_length, liger=liger, pack_tokens=args.pack_tokens, memory=memory)
     model = load_model(cfg, cuda)
     tok = pad_tokenizer()
     losses = {}
     report = sft.fit(model, tok, data, [], cfg, cuda=cuda,
                      emit=lambda kind, **e: losses.__setitem__(e["step"], e["loss"]) if kind == "step" else None)
     steps = [{**s, "loss": losses.get(i + 1)} for i, s in enumerate(report["step_stats"])]
+    plan = report["memory_plan"]
     return {"steps": steps, "peak_gib": report["peak_memory_gib"] if cuda else None,
-            "parameters": report["parameters"], "kernels": report["kernels"]}
+            "parameters": report["parameters"], "kernels": report["kernels"],
+            "recompute_share": plan["recompute"] / max(1, plan["layers"]),
+            "plan": f"{plan['recompute']}/{plan['layers']} layers recompute, {plan['pack_tokens']:,} tokens a pass"
+                    + (" (measured)" if plan["measured"] else "") + (", made again" if plan["replanned"] else ""),
+            "plan_history": plan["history"]}
 
 
 def _parameters(model) -> int:
@@ -255,10 +287,14 @@ def summarise(name: str, result: dict, warmup: int, gpu_peak: float | None) -> d
     tps = real / seconds
     row = {"arm": name, "real_tokens_per_s": tps, "supervised_tokens_per_s": sum(s["supervised"] for s in timed) / seconds,
            "peak_gib": result["peak_gib"], "timed_steps": len(timed), "kernels": result["kernels"],
+           "padding_efficiency": real / max(1, sum(s.get("computed", s["real"]) for s in timed)),
+           "plan": result.get("plan", ""), "losses": [s["loss"] for s in result["steps"]],
            "final_loss": next((s["loss"] for s in reversed(result["steps"]) if s["loss"] is not None), None)}
-    if gpu_peak:
-        row["mfu_spec"] = 4 * result["parameters"] * tps / (PEAK_TFLOPS["spec"] * 1e12)
-        row["mfu_measured_peak"] = 4 * result["parameters"] * tps / (PEAK_TFLOPS["measured"] * 1e12)
+    if gpu_peak:  # per GPU: the tokens of every GPU over their number
+        n, per_gpu = result["parameters"], tps / result.get("processes", 1)
+        row["mfu_spec"] = 4 * n * per_gpu / (PEAK_TFLOPS["spec"] * 1e12)
+        row["mfu_measured_peak"] = 4 * n * per_gpu / (PEAK_TFLOPS["measured"] * 1e12)
+        row["hfu_spec"] = (4 + 2 * result.get("recompute_share", 1.0)) * n * per_gpu / (PEAK_TFLOPS["spec"] * 1e12)
     return row
 
 
@@ -271,33 +307,42 @@ def child(args) -> None:
     path = Path(args.model_dir)
     if args.arm == "baseline":
         result = arm_baseline(args, path, data, cuda)
-    else:
-        result = arm_sftlint(args, path, data, cuda, liger=False if args.arm == "sftlint-noliger" else None)
+    elif args.arm == "sftlint-noliger":
+        result = arm_sftlint(args, path, data, cuda, liger=False, memory="auto")
+    else:  # sftlint, or sftlint-MEMORY (sftlint-low, sftlint-22GiB)
+        result = arm_sftlint(args, path, data, cuda, liger=None, memory=args.arm.partition("-")[2] or "auto")
     rank = int(os.environ.get("RANK", "0"))
     Path(args.result + (f".rank{rank}" if rank else "")).write_text(json.dumps(result))
 
 
 def merge_ranks(result_path: Path, processes: int) -> dict:
-    """One result from the data-parallel processes' own: real and supervised tokens summed per step."""
+    """One result from the data-parallel processes' own: tokens summed per step, the step time the
+    first process's, peak memory the largest of any one GPU's."""
     result = json.loads(result_path.read_text())
+    result["processes"] = processes
     for rank in range(1, processes):
         other = json.loads(Path(f"{result_path}.rank{rank}").read_text())
         for step, theirs in zip(result["steps"], other["steps"], strict=True):
-            step["real"] += theirs["real"]
-            step["supervised"] += theirs["supervised"]
+            for key in ("real", "supervised", "computed"):
+                step[key] = step.get(key, 0) + theirs.get(key, 0)
+        if other.get("peak_gib") and result.get("peak_gib"):
+            result["peak_gib"] = max(result["peak_gib"], other["peak_gib"])
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shape", choices=list(SHAPES), default="8b")
-    parser.add_argument("--arms", default="baseline,sftlint", help="comma-separated: baseline, sftlint, sftlint-noliger")
+    parser.add_argument("--arms", default="baseline,sftlint,sftlint-low,sftlint-22GiB",
+                        help="comma-separated: baseline, sftlint, sftlint-low, sftlint-SIZE (e.g. sftlint-22GiB), "
+                             "sftlint-noliger")
     parser.add_argument("--steps", type=int, default=10, help="timed optimizer steps per arm")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first")
     parser.add_argument("--batch-size", type=int, default=16, help="examples per optimizer step (both arms)")
     parser.add_argument("--micro-batch", type=int, default=4, help="the baseline's examples per forward pass")
     parser.add_argument("--max-length", type=int, default=2048)
-    parser.add_argument("--pack-tokens", type=int, default=8192, help="sftlint's most tokens per forward pass")
+    parser.add_argument("--pack-tokens", type=int, default=None,
+                        help="sftlint's most tokens per forward pass (default: its memory plan decides)")
     parser.add_argument("--no-4bit", dest="four_bit", action="store_false", help="bf16 base (for a CPU smoke test)")
     parser.add_argument("--model-dir", help="where the random-weight model is saved (default: a temp folder)")
     parser.add_argument("--json", help="also write the results here")
@@ -321,15 +366,22 @@ def main() -> None:
           f"{args.warmup} warm-up + {args.steps} timed steps of {args.batch_size} examples "
           f"(baseline: {args.micro_batch} per forward pass)", flush=True)
     rows = []
-    runs = [(arm, 1) for arm in args.arms.split(",")] if args.gpus == 1 else [("sftlint", 1), ("sftlint", args.gpus)]
-    for arm, processes in runs:
+    # (arm, processes, examples per GPU per step, name)
+    runs = [(arm, 1, args.batch_size, arm) for arm in args.arms.split(",")]
+    if args.gpus > 1:  # strong scaling: the same global batch split; weak: each GPU the one GPU's batch
+        if args.batch_size % args.gpus:
+            sys.exit(f"--batch-size {args.batch_size} does not split over {args.gpus} GPUs")
+        runs = [("sftlint", 1, args.batch_size, "sftlint x1 GPU"),
+                ("sftlint", args.gpus, args.batch_size // args.gpus, f"sftlint x{args.gpus} strong"),
+                ("sftlint", args.gpus, args.batch_size, f"sftlint x{args.gpus} weak")]
+    for arm, processes, per_gpu, name in runs:
         result_path = Path(tempfile.mkstemp(suffix=".json")[1])
-        if args.batch_size % processes:
-            sys.exit(f"--batch-size {args.batch_size} does not split over {processes} GPUs")
         cmd = [__file__, "--arm", arm, "--result", str(result_path), "--model-dir", str(model_dir),
                "--shape", args.shape, "--steps", str(args.steps), "--warmup", str(args.warmup),
-               "--batch-size", str(args.batch_size // processes), "--micro-batch", str(args.micro_batch),
-               "--max-length", str(args.max_length), "--pack-tokens", str(args.pack_tokens)]
+               "--batch-size", str(per_gpu), "--micro-batch", str(args.micro_batch),
+               "--max-length", str(args.max_length)]
+        if args.pack_tokens:
+            cmd += ["--pack-tokens", str(args.pack_tokens)]
         if not args.four_bit:
             cmd.append("--no-4bit")
         launcher = [sys.executable] if processes == 1 else [
@@ -337,30 +389,40 @@ def main() -> None:
             "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
         t0 = time.time()
         subprocess.run(launcher + cmd, check=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        name = arm if args.gpus == 1 else f"{arm} x{processes} GPU"
         merged = merge_ranks(result_path, processes)
         print(f"{name}: losses by step " + " ".join(f"{s['loss']:.4f}" for s in merged["steps"] if s["loss"] is not None))
         rows.append(summarise(name, merged, args.warmup, gpu))
         print(f"{name}: done in {time.time() - t0:.0f} s", flush=True)
     base = next((r for r in rows if r["arm"] in ("baseline", "sftlint x1 GPU")), None)
-    print(f"\n{'arm':<17}{'real tok/s':>11}{'vs base':>9}{'peak GiB':>10}{'vs base':>9}{'MFU':>7}{'final loss':>12}  kernels")
+    width = max(17, *(len(r["arm"]) + 2 for r in rows))
+    print(f"\n{'arm':<{width}}{'real tok/s':>11}{'vs base':>9}{'peak GiB':>10}{'vs base':>9}{'MFU':>7}{'HFU':>7}"
+          f"{'padding eff':>12}{'final loss':>12}{'vs base':>9}  memory plan; kernels")
     for r in rows:
         speed = f"{r['real_tokens_per_s'] / base['real_tokens_per_s']:.2f}x" if base else "-"
         mem = (f"{r['peak_gib'] / base['peak_gib']:.2f}x" if base and r["peak_gib"] else "-")
         peak = f"{r['peak_gib']:.1f}" if r["peak_gib"] else "-"
         mfu = f"{r['mfu_spec']:.1%}" if "mfu_spec" in r else "-"
+        hfu = f"{r['hfu_spec']:.1%}" if "hfu_spec" in r else "-"
         loss = f"{r['final_loss']:.4f}" if r["final_loss"] is not None else "-"
+        apart = (f"{(r['final_loss'] - base['final_loss']) / base['final_loss']:+.2%}"
+                 if base and r["final_loss"] is not None and base["final_loss"] else "-")
         kern = ", ".join(f"{k}={v}" for k, v in r["kernels"].items())
-        print(f"{r['arm']:<17}{r['real_tokens_per_s']:>11,.0f}{speed:>9}{peak:>10}{mem:>9}{mfu:>7}{loss:>12}  {kern}")
+        print(f"{r['arm']:<{width}}{r['real_tokens_per_s']:>11,.0f}{speed:>9}{peak:>10}{mem:>9}{mfu:>7}{hfu:>7}"
+              f"{r['padding_efficiency']:>12.1%}{loss:>12}{apart:>9}  {r['plan']}; {kern}")
     if gpu:
-        print(f"MFU: 4·N·tokens/s over {PEAK_TFLOPS['spec']:.0f} TFLOP/s (datasheet); "
-              f"against the {PEAK_TFLOPS['measured']:.0f} TFLOP/s measured here multiply by "
+        print(f"MFU: 4·N·tokens/s, HFU: (4 + 2·recomputed share)·N·tokens/s, over {PEAK_TFLOPS['spec']:.0f} TFLOP/s "
+              f"(datasheet); against the {PEAK_TFLOPS['measured']:.0f} TFLOP/s measured here multiply by "
               f"{PEAK_TFLOPS['spec'] / PEAK_TFLOPS['measured']:.2f}")
     if args.gpus > 1:
-        one, many = rows
-        print(f"\n{args.gpus} GPUs: {many['real_tokens_per_s'] / one['real_tokens_per_s']:.2f}x the one-GPU throughput; "
-              f"final loss {many['final_loss']:.4f} vs {one['final_loss']:.4f} "
-              f"({abs(many['final_loss'] - one['final_loss']) / one['final_loss']:.2%} apart)")
+        one, strong, weak = rows
+        print(f"\n{args.gpus} GPUs, strong scaling (the same {args.batch_size} examples a step, "
+              f"{args.batch_size // args.gpus} on each GPU): {strong['real_tokens_per_s'] / one['real_tokens_per_s']:.2f}x "
+              f"the one GPU; final loss {strong['final_loss']:.4f} vs {one['final_loss']:.4f} "
+              f"({abs(strong['final_loss'] - one['final_loss']) / one['final_loss']:.2%} apart)")
+        print(f"{args.gpus} GPUs, weak scaling ({args.batch_size} examples on each GPU, {args.batch_size * args.gpus} a "
+              f"step): {weak['real_tokens_per_s'] / one['real_tokens_per_s']:.2f}x the one GPU")
+        print("MFU is per GPU: the tokens/s of all GPUs divided by their number, over one GPU's peak; "
+              "peak memory is the largest of any one GPU's")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
 

@@ -19,13 +19,16 @@ def run_benchmark(realdata, *args: str, timeout: float):
                           text=True, timeout=timeout, env={**os.environ, "SFTLINT_REALDATA": str(realdata)})
 
 
-def test_train_speed_benchmark_runs_both_arms_on_cpu(tmp_path, realdata):
+def test_train_speed_benchmark_runs_its_arms_on_cpu(tmp_path, realdata):
     out = run_benchmark(realdata, "--shape", "tiny", "--no-4bit", "--steps", "1", "--warmup", "1",
-                        "--model-dir", str(tmp_path / "m"), timeout=600)
+                        "--arms", "baseline,sftlint,sftlint-low", "--model-dir", str(tmp_path / "m"), timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "isolation check (per-example SDPA, bf16): packed vs alone max |diff| 0.0000" in out.stdout
-    rows = {line.split()[0]: line for line in out.stdout.splitlines() if line.startswith(("baseline ", "sftlint "))}
-    assert set(rows) == {"baseline", "sftlint"} and "packing=group" in rows["sftlint"]
+    rows = {line.split()[0]: line for line in out.stdout.splitlines() if line.startswith(("baseline ", "sftlint"))
+            and "losses" not in line and "done" not in line}
+    assert set(rows) == {"baseline", "sftlint", "sftlint-low"} and "packing=group" in rows["sftlint"]
+    assert "2/2 layers recompute, 8,192 tokens a pass" in rows["sftlint-low"]
+    assert "every layer recomputes, micro-batches of 4" in rows["baseline"]
 
 
 def test_two_process_run_keeps_step_with_uneven_passes(tmp_path, realdata):
@@ -35,4 +38,6 @@ def test_two_process_run_keeps_step_with_uneven_passes(tmp_path, realdata):
     out = run_benchmark(realdata, "--shape", "tiny", "--no-4bit", "--steps", "2", "--warmup", "1", "--gpus", "2",
                         "--model-dir", str(tmp_path / "m"), timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert "sftlint x2 GPU" in out.stdout and "(0.00% apart)" in out.stdout
+    assert "sftlint x2 strong" in out.stdout and "sftlint x2 weak" in out.stdout
+    assert "2 GPUs, strong scaling (the same 16 examples a step, 8 on each GPU)" in out.stdout
+    assert "(0.00% apart)" in out.stdout and "2 GPUs, weak scaling (16 examples on each GPU, 32 a step)" in out.stdout

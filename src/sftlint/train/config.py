@@ -45,13 +45,18 @@ class TrainConfig:
     batch_size: int = field(default=16, metadata={"help": "Examples per device per optimizer step (before accumulation)."})
     grad_accum: int = field(default=1, metadata={"help": "Gradient accumulation steps."})
     max_length: int | None = field(default=2048, metadata={"help": "Tokens per sequence; longer examples are cut."})
-    pack_tokens: int = field(default=8192, metadata={
+    pack_tokens: int | None = field(default=None, metadata={
         "help": "Most tokens in one forward pass: a step's examples are run in passes of at most this many "
-                "(padded) tokens, so memory stays bounded whatever the batch; gradients are the same."})
+                "(padded) tokens, so memory stays bounded whatever the batch; gradients are the same. "
+                "Default: the memory plan's choice (8,192 with --memory low and on a CPU)."})
+    memory: str = field(default="auto", metadata={
+        "help": "Memory plan. auto: use the GPU's free memory, recomputing activations in only as many layers as "
+                "needed and taking larger passes where they fit; low: every layer recomputes, 8,192 tokens a pass "
+                "(the least memory); or a budget such as 22GiB (plan for a smaller card).", "metavar": "auto|low|SIZE"})
     warmup_ratio: float = field(default=0.03, metadata={"help": "Share of steps spent warming up."})
     gradient_checkpointing: bool | None = field(default=None, metadata={
-        "help": "Recompute activations to save memory. Default: on with CUDA; on a CPU only when the activations "
-                "would not fit in half of the free memory (recomputing costs about a quarter of the step time)."})
+        "help": "Recompute activations in every layer (true) or in none (false). Default: the memory plan decides, "
+                "layer by layer."})
     packing: str = field(default="auto", metadata={
         "help": "auto: padding-free on CUDA with PyTorch's varlen attention, else batches grouped by length.",
         "choices": PACKING_MODES})
@@ -78,8 +83,11 @@ class TrainConfig:
             raise ValueError("max_length below 16 tokens leaves nothing to train on; raise it or set None")
         if self.packing not in PACKING_MODES:
             raise ValueError(f"packing must be one of {', '.join(PACKING_MODES)}, not {self.packing!r}")
-        if self.pack_tokens < 1:
+        if self.pack_tokens is not None and self.pack_tokens < 1:
             raise ValueError("pack_tokens must be at least 1")
+        from sftlint.train.memory import parse_memory
+
+        parse_memory(self.memory)  # raises with the accepted forms
         if self.batch_size < 1 or self.grad_accum < 1:
             raise ValueError("batch_size and grad_accum must be at least 1")
 

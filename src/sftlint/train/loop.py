@@ -73,15 +73,18 @@ class StepMeter:
 
     def __init__(self, cuda: bool) -> None:
         self.cuda = cuda
-        self.real = self.supervised = self.passes = 0
+        self.real = self.supervised = self.passes = self.computed = 0
         self.seconds = 0.0
         self.steps: list[dict[str, float]] = []
-        self._seen = (0, 0)
+        self._seen = (0, 0, 0)
         self._started = 0.0
 
-    def count(self, features: list[dict]) -> None:
+    def count(self, features: list[dict], batch: dict) -> None:
+        """A collated batch: its examples' real and supervised tokens, and the tokens the model
+        computes (padding included)."""
         self.real += sum(len(f["input_ids"]) for f in features)
         self.supervised += sum(sum(1 for x in f["labels"] if x != IGNORE) for f in features)
+        self.computed += batch["input_ids"].numel()
 
     def begin(self) -> None:
         if self.cuda:
@@ -94,15 +97,16 @@ class StepMeter:
         seconds = time.perf_counter() - self._started
         self.seconds += seconds
         self.steps.append({"seconds": seconds, "real": self.real - self._seen[0],
-                           "supervised": self.supervised - self._seen[1]})
-        self._seen = (self.real, self.supervised)
+                           "supervised": self.supervised - self._seen[1], "computed": self.computed - self._seen[2]})
+        self._seen = (self.real, self.supervised, self.computed)
 
 
 class Progress(TrainerCallback):
     """Steps timed (StepMeter), losses kept, and each logged step shown and written as an event."""
 
-    def __init__(self, meter: StepMeter, reporter: Reporter, emit, total_steps: int) -> None:
-        self.meter, self.reporter, self.emit = meter, reporter, emit
+    def __init__(self, meter: StepMeter, reporter: Reporter, emit, total_steps: int, planner=None) -> None:
+        self.meter, self.reporter, self.emit, self.planner = meter, reporter, emit, planner
+        self._shown = planner.plan if planner is not None else None  # the plan last printed
         self.every = max(1, math.ceil(total_steps / LOGGED_STEPS))
         self.losses: list[dict[str, float]] = []
         self.phase: Any = None
@@ -112,6 +116,12 @@ class Progress(TrainerCallback):
 
     def on_step_end(self, args, state, control, **kw):
         self.meter.end()
+        if self.planner is not None:
+            self.planner.step_done()
+            if self.planner.plan is not self._shown:  # measured, or checked against the budget
+                self._shown = self.planner.plan
+                self.reporter.line(self._shown.summary())
+                self.emit("memory_plan", **self._shown.to_dict())
 
     def on_log(self, args, state, control, logs=None, **kw):
         if not logs or "loss" not in logs:
@@ -129,27 +139,33 @@ class Progress(TrainerCallback):
 
 
 class BoundedTrainer(Trainer):
-    """Runs each micro-batch in passes of at most `pack_tokens` tokens. Each pass's loss is its
+    """Runs each micro-batch in passes of at most the memory plan's tokens. Each pass's loss is its
     summed token loss over the step's supervised-token count (Trainer's num_items_in_batch), so
     the accumulated gradient equals one pass over everything; with several processes only the
     last pass synchronises, so each all-reduces once per step however many passes its share
-    takes."""
+    takes. The plan's first pass is measured (memory.Planner), and may change the plan."""
 
-    def __init__(self, *args, pack_tokens: int, meter: StepMeter, sampler: BalancedSampler | None, **kwargs) -> None:
+    def __init__(self, *args, planner, meter: StepMeter, sampler: BalancedSampler | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.pack_tokens, self.meter, self.sampler = pack_tokens, meter, sampler
+        self.planner, self.meter, self.sampler = planner, meter, sampler
 
     def training_step(self, model, inputs, num_items_in_batch=None):
-        parts = pk.split_batch(inputs, self.pack_tokens)
+        parts = pk.split_batch(inputs, self.planner.plan.pack_tokens)
         self.meter.passes += len(parts)
         if len(parts) == 1 or num_items_in_batch is None or not self.model_accepts_loss_kwargs:
-            return super().training_step(model, inputs, num_items_in_batch)
+            return self._pass(model, inputs, num_items_in_batch)
         total = 0
         for k, part in enumerate(parts):
             sync = k == len(parts) - 1
             with nullcontext() if sync else self.accelerator.no_sync(model):
-                total += super().training_step(model, part, num_items_in_batch)
+                total += self._pass(model, part, num_items_in_batch)
         return total
+
+    def _pass(self, model, inputs, num_items_in_batch):
+        if self.planner.pending:
+            return self.planner.measure(lambda: Trainer.training_step(self, model, inputs, num_items_in_batch),
+                                        int(inputs["input_ids"].numel()))
+        return Trainer.training_step(self, model, inputs, num_items_in_batch)
 
     def _get_train_sampler(self, *args, **kwargs):
         if self.sampler is None:  # grouped by length, for the least padding
@@ -190,7 +206,8 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
     out = cfg.output_dir
     dtype = compute_dtype("cuda" if cuda else "cpu", cfg.dtype)
     packing = pk.choose(cfg.packing, cuda)
-    model, notes = prepare_model(model, cfg, packing, cuda, max((len(p.input_ids) for p in train), default=0))
+    model, notes, planner = prepare_model(model, cfg, packing, cuda, [len(p.input_ids) for p in train])
+    reporter.line(planner.plan.summary() + (" — measured on the first pass, then made again" if planner.pending else ""))
     packed = packing == "padding-free"
     four_bit_cpu = bool(cfg.load_in_4bit and not cuda)
     pad = tok.pad_token_id
@@ -211,14 +228,13 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
 
     meter = StepMeter(cuda)
     total_steps = planned_steps(cfg, len(train))
-    progress = Progress(meter, reporter, emit, total_steps)
+    progress = Progress(meter, reporter, emit, total_steps, planner)
     inner = pk.flattening_collator() if packed else DataCollatorForSeq2Seq(tok, padding=True, label_pad_token_id=IGNORE)
 
     def collate(features):
-        meter.count(features)
-        if packed:
-            return inner([{"input_ids": f["input_ids"], "labels": f["labels"]} for f in features])
-        return inner(features)
+        batch = inner([{"input_ids": f["input_ids"], "labels": f["labels"]} for f in features] if packed else features)
+        meter.count(features, batch)
+        return batch
 
     args = training_args(
         output_dir=str(out / "checkpoints"), per_device_train_batch_size=cfg.batch_size,
@@ -240,7 +256,7 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
     sampler = None if packing == "group" else BalancedSampler([len(p.input_ids) for p in train], cfg.batch_size,
                                                               world()[1], cfg.seed)
     trainer = BoundedTrainer(model=model, args=args, train_dataset=ExampleDataset(train), callbacks=[progress],
-                             data_collator=collate, pack_tokens=cfg.pack_tokens, meter=meter, sampler=sampler)
+                             data_collator=collate, planner=planner, meter=meter, sampler=sampler)
     from transformers.trainer_callback import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # progress goes through our events instead
@@ -272,7 +288,8 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
         "device": torch.cuda.get_device_name(0) if cuda else "cpu",
         "four_bit": bool(cfg.load_in_4bit),
         "dtype": dtype,
-        "kernels": notes,
+        "kernels": {**notes, "gradient_checkpointing": planner.plan.checkpointing},
+        "memory_plan": {**planner.plan.to_dict(), "history": planner.history},
         "data": {"train_examples": len(train), "eval_examples": len(held), "truncated": []},
         "steps": trainer.state.global_step,
         "train_loss": progress.losses,
@@ -283,6 +300,7 @@ def fit(model, tok, train: list[Prepared], held: list[Prepared], cfg: TrainConfi
         "tokens_per_second": {"real": real_tps, "supervised": meter.supervised * processes / train_time},
         "step_stats": meter.steps,
         "forward_passes": meter.passes,
+        "padding_efficiency": meter.real / max(1, meter.computed),
         "parameters": n_params,
         "mfu": (4 * n_params * real_tps / (peak * processes)) if peak else None,
         "peak_memory_gib": peak_memory,

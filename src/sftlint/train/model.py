@@ -46,17 +46,17 @@ def cpu_4bit_repacked(model) -> int:
     return count
 
 
-def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool, longest: int = 0) -> tuple[Any, dict[str, Any]]:
-    """Kernels, attention, checkpointing and LoRA on a loaded base model; returns the peft model
-    and what was switched on (for the report). `longest`: the longest example, for the memory
-    estimate that decides checkpointing when cfg leaves it to us."""
+def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool, lengths: list[int] | None = None
+                  ) -> tuple[Any, dict[str, Any], Any]:
+    """Kernels, attention, checkpointing and LoRA on a loaded base model; returns the peft model,
+    what was switched on (for the report) and the memory plan's Planner, made from the training
+    examples' `lengths` (memory.py)."""
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 
+    from sftlint.train import memory
     from sftlint.train import packing as pk
-    from sftlint.train.preview import checkpointing_needed
 
-    checkpointing = checkpointing_needed(model.config, cfg, longest, cuda)
-    notes: dict[str, Any] = {"packing": packing, "liger": False, "gradient_checkpointing": checkpointing}
+    notes: dict[str, Any] = {"packing": packing, "liger": False}
     want_liger = cfg.liger if cfg.liger is not None else (cuda and pk.liger_available())
     if want_liger:
         why_not = pk.apply_liger(model)
@@ -65,6 +65,11 @@ def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool, longest: in
             notes["liger_off_because"] = why_not
     if packing == "padding-free":
         pk.use_varlen(model)
+    planner = memory.plan_run(model.config, cfg, cuda, notes["liger"], lengths or [1], world()[1])
+    switchable = len(memory.decoder_layers(model)) == planner.plan.layers
+    # A plan measured on the first pass may turn recomputation on in any layer: give every layer the
+    # means, and let the plan switch each on or off.
+    checkpointing = planner.plan.checkpointing or (switchable and planner.measures)
     if cfg.load_in_4bit:
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=checkpointing,
                                                 gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -76,7 +81,9 @@ def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool, longest: in
         model.enable_input_require_grads()
     model = get_peft_model(model, LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                                              target_modules=TARGETS[cfg.target], task_type="CAUSAL_LM"))
-    return model, notes
+    planner.attach(model)
+    notes["gradient_checkpointing"] = planner.plan.checkpointing
+    return model, notes, planner
 
 
 def merge(adapter: Path, model: str, out: Path) -> Path:

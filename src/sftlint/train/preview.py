@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from rich.text import Text
 
@@ -30,65 +29,10 @@ def reasoning_trained(p: Prepared) -> int:
     return sum(1 for a, b in p.reasoning for i in range(a, b) if p.labels[i] != IGNORE)
 
 
-def estimate_memory_gib(model_config: Any, cfg: TrainConfig, longest: int,
-                        checkpointing: bool | None = None) -> dict[str, float]:
-    """A stated estimate of peak memory: weights + LoRA with AdamW + activations (checkpointed or
-    not: `checkpointing`, default cfg's) + fp32 logits of one micro-batch. Real peaks add
-    allocator overhead (~10-20%)."""
-    if checkpointing is None:
-        checkpointing = cfg.gradient_checkpointing is not False
-    h = model_config.hidden_size
-    layers = model_config.num_hidden_layers
-    vocab = model_config.vocab_size
-    inter = getattr(model_config, "intermediate_size", 4 * h)
-    heads = model_config.num_attention_heads
-    kv = getattr(model_config, "num_key_value_heads", heads) or heads
-    head_dim = getattr(model_config, "head_dim", None) or h // heads
-    attn = h * heads * head_dim * 2 + h * kv * head_dim * 2
-    params = layers * (attn + 3 * h * inter) + vocab * h * (1 if getattr(model_config, "tie_word_embeddings", False) else 2)
-    weight_bytes = params * (0.55 if cfg.load_in_4bit else 2)
-    targets = 4 if cfg.target == "qkvo" else 7
-    lora = layers * targets * cfg.lora_r * (2 * h)
-    lora_bytes = lora * (2 + 4 + 8)  # bf16 weight, fp32 grad, AdamW moments
-    seq = min(longest, cfg.max_length or longest)
-    tokens = min(cfg.batch_size * seq, max(cfg.pack_tokens, seq))  # one forward pass
-    per_layer = tokens * h * 2 * (1 if checkpointing else 16)
-    activations = layers * per_layer + tokens * h * 2 * 16  # one recomputed layer in full
-    logits = tokens * vocab * 4 * 2
-    total = weight_bytes + lora_bytes + activations + logits
-    gib = 2**30
-    return {"parameters_billion": params / 1e9, "weights": weight_bytes / gib, "lora_and_optimizer": lora_bytes / gib,
-            "activations": activations / gib, "logits": logits / gib, "total": total / gib}
-
-
 def steps(cfg: TrainConfig, n: int) -> int:
     per_epoch = math.ceil(n / (cfg.batch_size * cfg.grad_accum))
     total = math.ceil(per_epoch * cfg.epochs)
     return min(total, cfg.max_steps) if cfg.max_steps > 0 else total
-
-
-def free_memory_gib() -> float | None:
-    """Memory the system has free now (Linux; None where unknown)."""
-    import os
-
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def checkpointing_needed(model_config: Any, cfg: TrainConfig, longest: int, cuda: bool) -> bool:
-    """cfg.gradient_checkpointing, or when unset: always with CUDA (GPU memory is the limit there);
-    on a CPU only when the activations of one pass would not fit in half of the free memory."""
-    if cfg.gradient_checkpointing is not None:
-        return cfg.gradient_checkpointing
-    if cuda:
-        return True
-    free = free_memory_gib()
-    if free is None:
-        return True
-    need = estimate_memory_gib(model_config, cfg, longest, checkpointing=False)
-    return need["activations"] + need["logits"] > free / 2
 
 
 def dry_run(cfg, prof, show: int, reporter) -> bool:
@@ -149,13 +93,30 @@ def dry_run(cfg, prof, show: int, reporter) -> bool:
     try:
         source, kwargs = pretrained_source(cfg.model)
         mc = AutoConfig.from_pretrained(source, **kwargs)
-        longest = max((len(p.input_ids) for p in kept), default=1)
-        checkpointing = checkpointing_needed(mc, cfg, longest, cuda)
-        mem = estimate_memory_gib(mc, cfg, longest, checkpointing)
-        console.print(f"estimated peak memory {mem['total']:.1f} GiB ({mem['parameters_billion']:.2f}B "
-                      f"parameters, {'4-bit' if four_bit else dtype} weights {mem['weights']:.1f} GiB, "
-                      f"activations {mem['activations']:.1f}, logits {mem['logits']:.1f}; gradient checkpointing "
-                      f"{'on' if checkpointing else 'off'})")
     except Exception as exc:  # no config reachable (offline hub id): say so, keep the rest
         console.print(f"memory estimate unavailable: {exc.__class__.__name__}")
+    else:
+        memory_plan(console, mc, cfg, cuda, [len(p.input_ids) for p in kept], four_bit, dtype)
     return not (skipped and (cfg.strict or not kept))
+
+
+def memory_plan(console, model_config, cfg: TrainConfig, cuda: bool, lengths: list[int], four_bit: bool,
+                dtype: str) -> None:
+    """The memory plan the run would start with (formula costs; training measures the first pass)."""
+    from sftlint.train import memory
+    from sftlint.train.packing import liger_available
+
+    fused = cuda and cfg.liger is not False and liger_available()
+    planner = memory.plan_run(model_config, cfg, cuda, fused, lengths or [1], 1)
+    plan, gib = planner.plan, memory.GIB
+    params = memory.parameter_count(model_config)
+    weights = params["layers"] * (0.55 if four_bit else 2) + params["embeddings"] * 2
+    console.print(f"estimated peak memory {plan.peak / gib:.1f} GiB ({sum(params.values()) / 1e9:.2f}B parameters, "
+                  f"{'4-bit' if four_bit else dtype} weights {weights / gib:.1f} GiB, activations and loss "
+                  f"{(plan.peak - plan.costs.fixed) / gib:.1f} GiB)", markup=False)
+    console.print(plan.summary(), markup=False)
+    for why in plan.why:
+        console.print(f"  {why}", markup=False)
+    if planner.measures:
+        console.print("  training measures the first pass on the GPU and makes the plan again from what it held",
+                      markup=False)
