@@ -261,8 +261,18 @@ def arm_sftlint(args, path: Path, data, cuda: bool, liger: bool | None, memory: 
     model = load_model(cfg, cuda)
     tok = pad_tokenizer()
     losses = {}
-    report = sft.fit(model, tok, data, [], cfg, cuda=cuda,
-                     emit=lambda kind, **e: losses.__setitem__(e["step"], e["loss"]) if kind == "step" else None)
+    profiler = step_profiler(cuda) if args.profile else None
+
+    def emit(kind, **event):
+        if kind == "step":
+            losses[event["step"]] = event["loss"]
+            if profiler is not None and event["step"] == args.warmup:  # the step after the warm-up
+                profiler.start()
+            elif profiler is not None and event["step"] == args.warmup + 1:
+                profiler.stop()
+                print_profile(profiler, args.profile)
+
+    report = sft.fit(model, tok, data, [], cfg, cuda=cuda, emit=emit)
     steps = [{**s, "loss": losses.get(i + 1)} for i, s in enumerate(report["step_stats"])]
     plan = report["memory_plan"]
     return {"steps": steps, "peak_gib": report["peak_memory_gib"] if cuda else None,
@@ -271,6 +281,24 @@ def arm_sftlint(args, path: Path, data, cuda: bool, liger: bool | None, memory: 
             "plan": f"{plan['recompute']}/{plan['layers']} layers recompute, {plan['pack_tokens']:,} tokens a pass"
                     + (" (measured)" if plan["measured"] else "") + (", made again" if plan["replanned"] else ""),
             "plan_history": plan["history"]}
+
+
+def step_profiler(cuda: bool):
+    """PyTorch's profiler, for the first step after the warm-up (started and stopped by the step events)."""
+    import torch
+
+    activities = [torch.profiler.ProfilerActivity.CPU] + ([torch.profiler.ProfilerActivity.CUDA] if cuda else [])
+    return torch.profiler.profile(activities=activities)
+
+
+def print_profile(profiler, path: str) -> None:
+    """Where one step's time went: operators by device time and by host time, printed and saved."""
+    averages = profiler.key_averages()
+    device = "cuda_time_total" if any(getattr(e, "device_time_total", 0) for e in averages) else "cpu_time_total"
+    text = (f"one profiled step, by {device}:\n{averages.table(sort_by=device, row_limit=30)}\n"
+            f"by self CPU time:\n{averages.table(sort_by='self_cpu_time_total', row_limit=20)}\n")
+    Path(path).write_text(text)
+    print(text, flush=True)
 
 
 def _parameters(model) -> int:
@@ -348,6 +376,7 @@ def main() -> None:
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--gpus", type=int, default=1,
                         help="N > 1: sftlint on one GPU and on N (data parallel, same global batch); no baseline")
+    parser.add_argument("--profile", metavar="FILE", help="profile one timed step of each sftlint arm into FILE")
     parser.add_argument("--arm", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -382,6 +411,8 @@ def main() -> None:
                "--max-length", str(args.max_length)]
         if args.pack_tokens:
             cmd += ["--pack-tokens", str(args.pack_tokens)]
+        if args.profile and arm != "baseline":
+            cmd += ["--profile", f"{args.profile}.{arm}.txt"]
         if not args.four_bit:
             cmd.append("--no-4bit")
         launcher = [sys.executable] if processes == 1 else [

@@ -1,0 +1,69 @@
+"""Frozen 4-bit weights held dequantised: where memory allows, a QLoRA layer's NF4 base weights are
+dequantised once, for the whole run, instead of in every forward, backward and recomputed pass.
+
+The base is frozen, so its dequantised weights never change: holding them gives the same numbers
+as dequantising each time (bitsandbytes itself dequantises to the compute dtype and calls
+`F.linear` for inputs of more than 1,536 rows, which is every training pass), at 2 bytes a
+parameter instead of about 0.55. The memory plan (memory.py) decides how many layers hold theirs.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+
+def four_bit_linears(module) -> list:
+    """The bitsandbytes Linear4bit modules under `module` (the frozen bases of LoRA layers too)."""
+    try:
+        from bitsandbytes.nn import Linear4bit
+    except ImportError:  # no bitsandbytes: nothing is 4-bit
+        return []
+    return [m for m in module.modules() if isinstance(m, Linear4bit)]
+
+
+def _forward(self, x, *args: Any, **kwargs: Any):
+    """Linear4bit.forward with the weights dequantised once: the same casts, then `F.linear`."""
+    import torch
+
+    inp_dtype = x.dtype
+    if self.compute_dtype is not None:
+        x = x.to(self.compute_dtype)
+    bias = None if self.bias is None else self.bias.to(x.dtype)
+    return torch.nn.functional.linear(x, self.sftlint_dequantised, bias).to(inp_dtype)
+
+
+def hold(layer) -> int:
+    """Dequantise the 4-bit weights of `layer` once and compute with them from now on; returns the
+    bytes the dequantised weights take."""
+    import bitsandbytes.functional as bnbf
+    import torch
+
+    held = 0
+    for linear in four_bit_linears(layer):
+        if hasattr(linear, "sftlint_dequantised"):
+            continue
+        if not linear.compute_type_is_set:
+            linear.compute_dtype = linear.compute_dtype or torch.bfloat16
+            linear.compute_type_is_set = True
+        with torch.no_grad():
+            weight = bnbf.dequantize_4bit(linear.weight.data, linear.weight.quant_state).to(linear.compute_dtype)
+        linear.register_buffer("sftlint_dequantised", weight, persistent=False)  # never saved with the model
+        linear.forward = types.MethodType(_forward, linear)
+        held += weight.numel() * weight.element_size()
+    return held
+
+
+def release(layer) -> None:
+    """Back to dequantising in every pass."""
+    for linear in four_bit_linears(layer):
+        if hasattr(linear, "sftlint_dequantised"):
+            del linear.sftlint_dequantised
+            del linear.forward  # the class's own again
+
+
+def bytes_per_layer(model_config: Any) -> float:
+    """What holding one decoder layer's weights dequantised costs, in bytes (bf16)."""
+    from sftlint.train.memory import parameter_count
+
+    return 2 * parameter_count(model_config)["layers"] / model_config.num_hidden_layers
