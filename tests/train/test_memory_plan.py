@@ -245,3 +245,41 @@ def test_dry_run_states_the_plan(tmp_path, smollm2_model_dir, exported):
     bad = run_cli("train", str(exported / "train.jsonl"), "--model", str(smollm2_model_dir), "--dry-run",
                   "--memory", "plenty")
     assert bad.exit_code != 0 and "memory must be auto, low or a budget such as 22GiB" in bad.output
+
+
+def test_where_memory_allows_layers_hold_their_4bit_weights_dequantised_and_it_is_counted():
+    lora = m.lora_parameter_count(LLAMA_8B, 16, "qkvo")
+    costs = m.formula_costs(LLAMA_8B, True, lora, fused_loss=True, hold=True)
+    assert costs.held == pytest.approx(2 * m.parameter_count(LLAMA_8B)["layers"] / 32)
+    big = m.choose("auto", 131 * m.GIB, 32, costs, LIMA_STEPS, fused_loss=True)
+    assert big.dequantised == 32 and "holding their weights dequantised" in big.why[-1]
+    assert big.peak == pytest.approx(costs.peak(32, big.recompute, big.pack_tokens, 32))
+    assert m.choose("low", None, 32, costs, LIMA_STEPS, fused_loss=True).dequantised == 0
+    # nothing to dequantise (bf16 weights, or a CPU): no layer holds anything
+    assert m.choose("auto", 131 * m.GIB, 32, costs_8b(), LIMA_STEPS, fused_loss=True).dequantised == 0
+
+
+def test_weights_held_dequantised_give_the_same_numbers_bit_for_bit():
+    import torch
+
+    bnb = pytest.importorskip("bitsandbytes")
+    from sftlint.train import dequantised
+
+    torch.manual_seed(0)
+    layer = bnb.nn.Linear4bit(64, 32, bias=True, compute_dtype=torch.bfloat16, compress_statistics=True,
+                              quant_type="nf4")
+    layer.weight = bnb.nn.Params4bit(torch.randn(32, 64) * 0.02, requires_grad=False, compress_statistics=True,
+                                     quant_type="nf4")
+    layer.bias = torch.nn.Parameter(torch.randn(32), requires_grad=False)
+    layer = layer.to("cpu")
+    x = torch.randn(8, 64, requires_grad=True)
+    plain = layer(x)
+    plain.sum().backward()
+    plain_grad, x.grad = x.grad.clone(), None
+    assert dequantised.hold(layer) == dequantised.layer_bytes(layer) == 32 * 64 * 2
+    held = layer(x)
+    held.sum().backward()
+    assert torch.equal(held, plain) and torch.equal(x.grad, plain_grad)
+    assert "sftlint_dequantised" not in layer.state_dict()  # never saved with the model
+    dequantised.release(layer)
+    assert not hasattr(layer, "sftlint_dequantised") and torch.equal(layer(x), plain)

@@ -55,15 +55,16 @@ def hold(layer) -> int:
 
 
 def release(layer) -> None:
-    """Back to dequantising in every pass."""
+    """Back to dequantising in every pass (a layer that holds nothing is left as it is)."""
     for linear in four_bit_linears(layer):
         if hasattr(linear, "sftlint_dequantised"):
             del linear.sftlint_dequantised
             del linear.forward  # the class's own again
 
 
-def bytes_per_layer(model_config: Any) -> float:
-    """What holding one decoder layer's weights dequantised costs, in bytes (bf16)."""
-    from sftlint.train.memory import parameter_count
+def layer_bytes(layer) -> int:
+    """What holding `layer`'s 4-bit weights dequantised takes, in bytes (bf16)."""
+    import math
 
-    return 2 * parameter_count(model_config)["layers"] / model_config.num_hidden_layers
+    return sum(2 * math.prod(linear.weight.quant_state.shape) for linear in four_bit_linears(layer)
+               if getattr(linear.weight, "quant_state", None) is not None)

@@ -32,6 +32,11 @@ LOW_PACK = 8192
 PASS_OVERHEAD_TOKENS = 5_900
 """A forward and backward pass costs a fixed time about equal to this many tokens' work (8B QLoRA
 on an H200: 7,968 real tokens/s at 8,192 tokens a pass, 10,078 at 16,384, no recomputation)."""
+DEQUANT_TOKENS = 18
+"""Of that, dequantising one layer's NF4 weights once costs about this many tokens' work
+(benchmarks/dequant_cost.py: 1.3 ms a Llama-3-8B layer on an H100, where a token costs about
+73 us): a pass dequantises each layer twice, three times when it recomputes, unless the layer
+holds its weights dequantised (dequantised.py)."""
 RECOMPUTE_COST = 0.42
 """A step with every layer recomputed takes 1.42 times one with none (same measurements)."""
 HEADROOM = 0.92
@@ -72,12 +77,15 @@ class Costs:
     other: float
     source: str = "formula"
 
-    def peak(self, layers: int, recompute: int, tokens: int) -> float:
+    held: float = 0.0
+    """Bytes one layer's weights take held dequantised (0: nothing to dequantise)."""
+
+    def peak(self, layers: int, recompute: int, tokens: int, dequantised: int = 0) -> float:
         per_token = (layers - recompute) * self.kept + recompute * self.recomputed + self.other
-        return self.fixed + tokens * per_token
+        return self.fixed + dequantised * self.held + tokens * per_token
 
 
-def formula_costs(model_config: Any, four_bit: bool, lora_params: int, fused_loss: bool) -> Costs:
+def formula_costs(model_config: Any, four_bit: bool, lora_params: int, fused_loss: bool, hold: bool = False) -> Costs:
     """Costs from the model's shape alone, calibrated on 8B QLoRA with Liger on an H200 (a kept
     layer held about 209 kB a token there: 2 bytes x (8 x hidden + 5 x intermediate))."""
     h = model_config.hidden_size
@@ -89,7 +97,8 @@ def formula_costs(model_config: Any, four_bit: bool, lora_params: int, fused_los
     params = parameter_count(model_config)
     weights = params["layers"] * (0.55 if four_bit else 2) + params["embeddings"] * 2
     return Costs(fixed=weights + lora_params * (2 + 4 + 8) + 1.0 * GIB, kept=kept, recomputed=recomputed,
-                 other=kept + 8 * h + logits)
+                 other=kept + 8 * h + logits,
+                 held=2 * params["layers"] / model_config.num_hidden_layers if four_bit and hold else 0.0)
 
 
 def parameter_count(model_config: Any) -> dict[str, int]:
@@ -148,6 +157,7 @@ class MemoryPlan:
     why: list[str] = field(default_factory=list)
     measured: bool = False
     replanned: bool = False
+    dequantised: int = 0      # decoder layers holding their 4-bit weights dequantised (the first ones)
 
     @property
     def checkpointing(self) -> bool:
@@ -155,8 +165,9 @@ class MemoryPlan:
 
     def summary(self) -> str:
         budget = f"budget {self.budget / GIB:.1f} GiB" if self.budget else "no budget"
+        held = f"{self.dequantised} hold their 4-bit weights dequantised, " if self.costs.held else ""
         return (f"memory plan ({self.mode}, {budget}): {self.recompute} of {self.layers} layers recompute their "
-                f"activations, at most {self.pack_tokens:,} tokens a pass, "
+                f"activations, {held}at most {self.pack_tokens:,} tokens a pass, "
                 f"{'fused chunked loss' if self.fused_loss else 'full logits'}; estimated peak {self.peak / GIB:.1f} "
                 f"GiB ({self.costs.source} costs)")
 
@@ -167,18 +178,22 @@ class MemoryPlan:
         return out
 
 
-def _speed_cost(steps: Steps, layers: int, recompute: int, pack: int) -> float:
+def _speed_cost(steps: Steps, layers: int, recompute: int, pack: int, dequantised: int = 0) -> float:
     """Estimated time of a typical micro-step, in tokens' worth of work."""
     passes = max(1, math.ceil(steps.mean / pack))
-    return (passes * PASS_OVERHEAD_TOKENS + steps.mean) * (1 + RECOMPUTE_COST * recompute / max(1, layers))
+    dequantise = 2 * (layers - dequantised) + max(0, recompute - dequantised)  # the first layers hold theirs
+    fixed = PASS_OVERHEAD_TOKENS - DEQUANT_TOKENS * 2 * layers + DEQUANT_TOKENS * dequantise
+    return passes * fixed + steps.mean * (1 + RECOMPUTE_COST * recompute / max(1, layers))
 
 
 def choose(mode: str, budget: float | None, layers: int, costs: Costs, steps: Steps, fused_loss: bool,
            pack_tokens: int | None = None, checkpointing: bool | None = None, grow: bool = True) -> MemoryPlan:
     """The plan: with a budget, the fastest (by `_speed_cost`) of those whose estimated peak fits in
-    HEADROOM of it; `low` recomputes every layer at LOW_PACK tokens a pass. A user's pack_tokens or
-    checkpointing (True: every layer, False: none) is kept as given, and the plan chooses the rest.
-    Without `grow` (a CPU, where a pass has no fixed cost worth saving) passes stay at LOW_PACK."""
+    HEADROOM of it, choosing the tokens a pass, the layers that recompute and (with 4-bit weights)
+    the layers that hold their weights dequantised; `low` recomputes every layer at LOW_PACK tokens a
+    pass and holds nothing. A user's pack_tokens or checkpointing (True: every layer, False: none)
+    is kept as given. Without `grow` (a CPU, where a pass has no fixed cost worth saving) passes
+    stay at LOW_PACK."""
     largest = max(1, steps.largest)
     if pack_tokens or not grow:
         packs = [pack_tokens or LOW_PACK]
@@ -187,33 +202,36 @@ def choose(mode: str, budget: float | None, layers: int, costs: Costs, steps: St
         while packs[-1] < largest:
             packs.append(packs[-1] * 2)
     choices = ([layers] if checkpointing else [0]) if checkpointing is not None else list(range(layers + 1))
+    holds = list(range(layers + 1)) if costs.held else [0]
     why: list[str] = []
     if pack_tokens:
         why.append(f"{pack_tokens:,} tokens a pass, as --pack-tokens says")
     if checkpointing is not None:
         why.append(f"gradient checkpointing {'on' if checkpointing else 'off'}, as --gradient-checkpointing says")
 
-    def plan(recompute: int, pack: int, reason: str) -> MemoryPlan:
-        return MemoryPlan(mode, budget, layers, recompute, pack, fused_loss,
-                          costs.peak(layers, recompute, min(pack, largest)), costs, why + [reason])
+    def peak(r: int, p: int, c: int) -> float:
+        return costs.peak(layers, r, min(p, largest), c)
+
+    def plan(recompute: int, pack: int, held: int, reason: str) -> MemoryPlan:
+        return MemoryPlan(mode, budget, layers, recompute, pack, fused_loss, peak(recompute, pack, held), costs,
+                          why + [reason], dequantised=held)
 
     if mode == "low" or budget is None:
         recompute = 0 if checkpointing is False else layers
-        return plan(recompute, pack_tokens or LOW_PACK, "low: every layer recomputes, the least memory"
+        return plan(recompute, pack_tokens or LOW_PACK, 0, "low: every layer recomputes, the least memory"
                     if mode == "low" else "no budget known: every layer recomputes")
-    fitting = [(r, p) for p in packs for r in choices if costs.peak(layers, r, min(p, largest)) <= budget * HEADROOM]
+    fitting = [(r, p, c) for p in packs for r in choices for c in holds if peak(r, p, c) <= budget * HEADROOM]
     if not fitting:
         recompute, pack = max(choices), min(packs)
-        least = costs.peak(layers, recompute, min(pack, largest))
-        return plan(recompute, pack, f"even the most frugal plan is estimated at {least / GIB:.1f} GiB, over "
-                                     f"{HEADROOM:.0%} of the budget: it runs, and may not fit")
-    recompute, pack = min(fitting, key=lambda rp: (_speed_cost(steps, layers, *rp),
-                                                   costs.peak(layers, rp[0], min(rp[1], largest))))
+        return plan(recompute, pack, 0, f"even the most frugal plan is estimated at {peak(recompute, pack, 0) / GIB:.1f} "
+                                        f"GiB, over {HEADROOM:.0%} of the budget: it runs, and may not fit")
+    recompute, pack, held = min(fitting, key=lambda rpc: (_speed_cost(steps, layers, *rpc), peak(*rpc)))
     passes = max(1, math.ceil(steps.mean / pack))
     reason = (f"the fastest that fits {HEADROOM:.0%} of the budget: a typical step of {steps.mean:,.0f} tokens in "
               f"{passes} pass{'es' if passes > 1 else ''}, {recompute} of {layers} layers recomputed "
-              f"(estimated {1 + RECOMPUTE_COST * recompute / max(1, layers):.2f}x the time of none)")
-    return plan(recompute, pack, reason)
+              f"(estimated {1 + RECOMPUTE_COST * recompute / max(1, layers):.2f}x the time of none)"
+              + (f", {held} holding their weights dequantised ({held * costs.held / GIB:.1f} GiB)" if held else ""))
+    return plan(recompute, pack, held, reason)
 
 
 def device_budget(mode: str, budget: float | None) -> float | None:
@@ -250,16 +268,19 @@ def decoder_layers(model) -> list:
     return [m for m in model.modules() if isinstance(m, GradientCheckpointingLayer)]
 
 
-def measured_costs(held: int, peak: int, tokens: int, grown: list[int], lora_params: int) -> Costs:
+def measured_costs(held: int, peak: int, tokens: int, grown: list[int], lora_params: int,
+                   held_per_layer: float = 0.0) -> Costs:
     """Costs from a pass in which every layer but the last recomputed: `grown` is what the allocator
-    grew by across each layer's forward, `held` what it held before the pass, `peak` its peak."""
+    grew by across each layer's forward, `held` what it held before the pass (no layer holding its
+    weights dequantised), `peak` its peak."""
     last = len(grown) - 1
     recomputing = sorted(grown[:last])
     kept = max(grown[last], 0) / tokens
     recomputed = max(recomputing[len(recomputing) // 2], 0) / tokens if recomputing else 0.0
     other = max(0.0, (peak - held) / tokens - kept - last * recomputed)
     # AdamW's two fp32 moments per adapter parameter arrive with the first optimizer step
-    return Costs(held + 8 * lora_params, kept, recomputed, other, f"measured on the first pass ({tokens:,} tokens)")
+    return Costs(held + 8 * lora_params, kept, recomputed, other, f"measured on the first pass ({tokens:,} tokens)",
+                 held_per_layer)
 
 
 class Allocator(Protocol):
@@ -307,7 +328,7 @@ def plan_run(model_config: Any, cfg: Any, cuda: bool, fused_loss: bool, lengths:
     lora = lora_parameter_count(model_config, cfg.lora_r, cfg.target)
     steps = step_tokens(lengths, cfg.batch_size, processes, cfg.seed)
     plan = choose(mode, budget, model_config.num_hidden_layers,
-                  formula_costs(model_config, bool(cfg.load_in_4bit), lora, fused_loss), steps, fused_loss,
+                  formula_costs(model_config, bool(cfg.load_in_4bit), lora, fused_loss, hold=cuda), steps, fused_loss,
                   cfg.pack_tokens, cfg.gradient_checkpointing, grow=cuda)
     return Planner(plan, steps, lora, cfg.pack_tokens, cfg.gradient_checkpointing, cuda)
 
@@ -333,7 +354,8 @@ class Planner:
         return self.cuda and self.plan.budget is not None and self.user[1] is None
 
     def attach(self, model) -> None:
-        """Find the layers and set the plan on them."""
+        """Find the layers and set the plan on them (a plan still to be measured holds no weights
+        dequantised before its first pass)."""
         layers = decoder_layers(model)
         if len(layers) != self.plan.layers:
             if 0 < self.plan.recompute < self.plan.layers:
@@ -345,8 +367,23 @@ class Planner:
             self.history = [self.plan.to_dict()]
             return
         self.layers = layers
-        recompute_first(layers, self.plan.recompute)
+        if self.plan.costs.held:  # the exact bytes, not the formula's
+            from sftlint.train.dequantised import layer_bytes
+
+            self.plan.costs.held = layer_bytes(layers[0])
         self.pending = self.measures
+        self._apply(hold=not self.pending)
+        self.history = [self.plan.to_dict()]
+
+    def _apply(self, hold: bool = True) -> None:
+        from sftlint.train import dequantised
+
+        recompute_first(self.layers, self.plan.recompute)
+        for i, layer in enumerate(self.layers):
+            if hold and i < self.plan.dequantised:
+                dequantised.hold(layer)
+            else:
+                dequantised.release(layer)
 
     def measure(self, run_pass, tokens: int, allocator: Allocator | None = None):
         """Run the first pass frugally (every layer but the last recomputes, so one layer shows what
@@ -382,10 +419,10 @@ class Planner:
                 h.remove()
         peak = gpu.peak()
         if tokens and len(grown) == len(self.layers):
-            self._replan(measured_costs(held, peak, tokens, [grown[i] for i in range(last + 1)], self.lora_params),
-                         "measured")
+            self._replan(measured_costs(held, peak, tokens, [grown[i] for i in range(last + 1)], self.lora_params,
+                                        self.plan.costs.held), "measured")
         else:
-            recompute_first(self.layers, self.plan.recompute)
+            self._apply()
         return result
 
     def _replan(self, costs: Costs, what: str) -> None:
@@ -394,7 +431,7 @@ class Planner:
         new.measured, new.replanned = True, what == "checked"
         new.why.append(f"made again: {what}")
         self.plan, self._since = new, 0
-        recompute_first(self.layers, new.recompute)
+        self._apply()
         self.history.append(new.to_dict())
 
     def step_done(self, allocator: Allocator | None = None) -> None:
@@ -412,4 +449,4 @@ class Planner:
         c = plan.costs
         scale = max(1.0, (peak - c.fixed) / max(1.0, plan.peak - c.fixed))
         self._replan(Costs(c.fixed, c.kept * scale, c.recomputed * scale, c.other * scale,
-                           f"{c.source}, scaled {scale:.2f}x to the peak seen"), "checked")
+                           f"{c.source}, scaled {scale:.2f}x to the peak seen", c.held), "checked")
