@@ -421,6 +421,13 @@ def main() -> None:
         t0 = time.time()
         subprocess.run(launcher + cmd, check=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         merged = merge_ranks(result_path, processes)
+        for plan in merged.get("plan_history", []):
+            costs = plan["costs"]
+            print(f"{name}: memory plan {plan['recompute']}/{plan['layers']} layers recompute, {plan['dequantised']} hold "
+                  f"weights dequantised, {plan['pack_tokens']:,} tokens a pass, estimated peak {plan['peak_gib']:.1f} GiB "
+                  f"(budget {plan['budget_gib'] or 0:.1f}; {costs['source']}: kept {costs['kept'] / 1e3:.0f} kB, "
+                  f"recomputed {costs['recomputed'] / 1e3:.0f} kB, other {costs['other'] / 1e3:.0f} kB a token, "
+                  f"fixed {costs['fixed'] / 2**30:.1f} GiB); " + "; ".join(plan["why"][1:] or plan["why"]))
         print(f"{name}: losses by step " + " ".join(f"{s['loss']:.4f}" for s in merged["steps"] if s["loss"] is not None))
         rows.append(summarise(name, merged, args.warmup, gpu))
         print(f"{name}: done in {time.time() - t0:.0f} s", flush=True)

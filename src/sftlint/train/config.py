@@ -60,6 +60,10 @@ class TrainConfig:
     packing: str = field(default="auto", metadata={
         "help": "auto: padding-free on CUDA with PyTorch's varlen attention, else batches grouped by length.",
         "choices": PACKING_MODES})
+    fused_lora: bool | None = field(default=None, metadata={
+        "help": "Each LoRA layer as one autograd function: the adapter's product added into the base product in "
+                "place, no casts or copies in between, the 4-bit weight dequantised again in backward rather than "
+                "kept (default: on; off runs peft's own layers)."})
     liger: bool | None = field(default=None, metadata={
         "help": "Liger's fused kernels and loss. Default: on with CUDA when liger-kernel is installed."})
     seed: int = field(default=0, metadata={"help": "Random seed."})
