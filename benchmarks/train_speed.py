@@ -122,6 +122,8 @@ def build_model(shape: str, path: Path) -> None:
         model = LlamaForCausalLM(config).to(torch.bfloat16)
     model.save_pretrained(path, max_shard_size="5GB")
     del model
+    if torch.cuda.is_available():  # the arms run in their own processes: give them the whole card
+        torch.cuda.empty_cache()
 
 
 def check_isolation() -> str:

@@ -33,6 +33,8 @@ def load_model(cfg: TrainConfig, cuda: bool):
     from sftlint.models import load_model as load
 
     device = f"cuda:{local_rank()}" if cuda else "cpu"
+    if cuda:  # before the first allocation: growable segments, so a plan near its budget does not fragment
+        os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
     return load(cfg.model, compute_dtype("cuda" if cuda else "cpu", cfg.dtype), device, four_bit=bool(cfg.load_in_4bit))
 
 
