@@ -85,17 +85,19 @@ class Costs:
         return self.fixed + dequantised * self.held + tokens * per_token
 
 
-def formula_costs(model_config: Any, four_bit: bool, lora_params: int, fused_loss: bool, hold: bool = False) -> Costs:
+def formula_costs(model_config: Any, four_bit: bool, lora_params: int, fused_loss: bool, hold: bool = False,
+                  dtype_bytes: int = 2) -> Costs:
     """Costs from the model's shape alone, calibrated on 8B QLoRA with Liger on an H200 (a kept
-    layer held about 209 kB a token there: 2 bytes x (8 x hidden + 5 x intermediate))."""
+    layer held about 209 kB a token there: 2 bytes x (8 x hidden + 5 x intermediate)); `dtype_bytes`
+    is the compute dtype's size (4 for fp32 on a CPU)."""
     h = model_config.hidden_size
     inter = getattr(model_config, "intermediate_size", 4 * h) or 4 * h
     vocab = model_config.vocab_size
-    kept = 2 * (8 * h + 5 * inter)
-    recomputed = 4 * h  # the layer's input, in fp32 where k-bit preparation upcasts
+    kept = dtype_bytes * (8 * h + 5 * inter)
+    recomputed = max(4, dtype_bytes) * h  # the layer's input, in fp32 where k-bit preparation upcasts
     logits = 0 if fused_loss else vocab * (4 + 4 + 2)  # fp32 logits, their gradient, the bf16 copy
     params = parameter_count(model_config)
-    weights = params["layers"] * (0.55 if four_bit else 2) + params["embeddings"] * 2
+    weights = params["layers"] * (0.55 if four_bit else dtype_bytes) + params["embeddings"] * dtype_bytes
     return Costs(fixed=weights + lora_params * (2 + 4 + 8) + 1.0 * GIB, kept=kept, recomputed=recomputed,
                  other=kept + 8 * h + logits,
                  held=2 * params["layers"] / model_config.num_hidden_layers if four_bit and hold else 0.0)
@@ -327,9 +329,12 @@ def plan_run(model_config: Any, cfg: Any, cuda: bool, fused_loss: bool, lengths:
     budget = device_budget(mode, stated) if cuda else host_budget(mode, stated)
     lora = lora_parameter_count(model_config, cfg.lora_r, cfg.target)
     steps = step_tokens(lengths, cfg.batch_size, processes, cfg.seed)
-    plan = choose(mode, budget, model_config.num_hidden_layers,
-                  formula_costs(model_config, bool(cfg.load_in_4bit), lora, fused_loss, hold=cuda), steps, fused_loss,
-                  cfg.pack_tokens, cfg.gradient_checkpointing, grow=cuda)
+    from sftlint.models import compute_dtype
+
+    size = 4 if compute_dtype("cuda" if cuda else "cpu", cfg.dtype) == "float32" else 2
+    costs = formula_costs(model_config, bool(cfg.load_in_4bit), lora, fused_loss, hold=cuda, dtype_bytes=size)
+    plan = choose(mode, budget, model_config.num_hidden_layers, costs, steps, fused_loss, cfg.pack_tokens,
+                  cfg.gradient_checkpointing, grow=cuda)
     return Planner(plan, steps, lora, cfg.pack_tokens, cfg.gradient_checkpointing, cuda)
 
 
