@@ -368,6 +368,36 @@ def test_a_record_too_long_to_read_counts_as_a_record(tmp_path):
     assert "1 of 1 record(s) flagged" in out
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_skipped_record_is_counted_whether_or_not_its_rule_is_selected(tmp_path, jobs):
+    """Counted where records are counted, in one process or in the workers (a file of 5 MB is
+    linted in chunks), not by matching the S006 finding: ignoring S006 must not lose the record."""
+    lines = [orjson.dumps({**OK, "n": i}) for i in range(40_000)]
+    lines[7] = orjson.dumps({**OK, "blob": "x" * 3000})
+    (tmp_path / "a.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    assert (tmp_path / "a.jsonl").stat().st_size > 4 << 20
+    (tmp_path / "sftlint.toml").write_text("[rules.S006]\nmax-line-bytes = 1000\n")
+    for ignored in ("S028", "S006,S028"):
+        out = run_cli("lint", "a.jsonl", "--ignore", ignored, "--jobs", jobs, "--select", "S",
+                      "--output-format", "json", cwd=tmp_path).stdout
+        summary = orjson.loads(out)["summary"]
+        assert (summary["records"], summary["examples"]) == (40_000, 39_999), ignored
+
+
+def test_a_file_too_large_to_read_is_not_one_record_nor_a_file_without_examples(tmp_path, monkeypatch):
+    from sftlint.io import reader
+
+    monkeypatch.setattr(reader, "JSON_WHOLE_FILE_LIMIT", 100)  # not a gigabyte of test data
+    (tmp_path / "a.json").write_bytes(orjson.dumps([OK] * 3) + b"\n")
+    doc = orjson.loads(run_cli("lint", "a.json", "--output-format", "json", cwd=tmp_path).stdout)
+    assert doc["summary"]["records"] == 0 and doc["summary"]["by_code"] == {"S006": 1}  # no S008: it was not read
+    # one object over the record limit is one record, skipped as an over-long line is
+    (tmp_path / "b.json").write_bytes(orjson.dumps({**OK, "blob": "x" * 3000}) + b"\n")
+    (tmp_path / "sftlint.toml").write_text("[rules.S006]\nmax-line-bytes = 1000\n")
+    doc = orjson.loads(run_cli("lint", "b.json", "--output-format", "json", cwd=tmp_path).stdout)
+    assert doc["summary"]["records"] == 1 and doc["summary"]["by_code"] == {"S006": 1}
+
+
 def test_undo_never_cancels_another_reviewers_decision_that_landed_in_between(tmp_path):
     from sftlint.journal import Journal
 

@@ -48,6 +48,8 @@ class Problem:
     message: str
     line: int | None = None
     col: int | None = None
+    skipped_record: bool = False
+    """A record the reader did not read (a line over the size limit): still a record of the file."""
 
 
 class InputError(Exception):
@@ -139,7 +141,7 @@ def read(path: Path, max_line_bytes: int) -> Iterator[Record | Problem]:
             # one object larger than a record may be: skipped unread, as an over-long line is
             # (a 50 MB value took 2.3 GB to parse)
             yield Problem("S006", f"file is one JSON object of {path.stat().st_size:,} bytes, over the "
-                                  f"{max_line_bytes:,}-byte limit; skipped", 1, 1)
+                                  f"{max_line_bytes:,}-byte limit; skipped", 1, 1, skipped_record=True)
             return
         single = _try_single_object(path, opener)
         if single is not None:
@@ -374,7 +376,8 @@ def _chunk_items(fh: BinaryIO, chunk: Chunk, max_line_bytes: int, endings: LineE
 def _line_item(line_no: int, offset: int, raw: bytes | None, length: int, max_line_bytes: int,
                endings: LineEndings) -> Record | Problem:
     if raw is None:
-        return Problem("S006", f"line is {length:,} bytes, over the {max_line_bytes:,}-byte limit; skipped", line_no, 1)
+        return Problem("S006", f"line is {length:,} bytes, over the {max_line_bytes:,}-byte limit; skipped", line_no, 1,
+                       skipped_record=True)
     if line_no == 1 and raw.startswith(BOM):
         raw = raw[len(BOM):]
     if raw.endswith(b"\r\n"):

@@ -147,7 +147,9 @@ class Engine:
         fmt = result.format = opened.format
         if mapping is not None:
             check_mapping(opened, mapping, shown)
-        unreadable = any(isinstance(i, Problem) and i.code == "S009" for i in opened.head)
+        # not read at all (not JSON, or too large to read whole): no "holds no examples" about it
+        unreadable = any(isinstance(i, Problem) and (i.code == "S009" or i.code == "S006" and not i.skipped_record)
+                         for i in opened.head)
         chunked = (self.scorer is None and self.jobs > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
                    and layout(path) == "jsonl" and not unreadable)
         if chunked:  # the workers read the file; the head read here only told its format
@@ -185,8 +187,6 @@ class Engine:
                 if model is not None and item.conversation is not None:
                     late += model.add(item.line, item.summary.example_id, item.conversation)
             else:
-                if item.code == "S006" and item.line is not None:
-                    result.records += 1  # a record too long to read is still a record ("1 of 0 flagged" otherwise)
                 if not conventions.take([item]):
                     continue
                 waivers.waive([item])
@@ -224,12 +224,16 @@ class Engine:
         return ModelPass(self.scorer, self.settings.options, active, finding)
 
     def _sequential(self, items: Iterable[Record | Problem], fmt: str | None, active: frozenset[str],
-                    shown: str) -> Iterator[RecordResult | Finding]:
+                    shown: str) -> Iterator[RecordResult | Finding | tuple[int, int]]:
+        """Each record's result and each reader problem's finding; `(1, 0)` (a record, no example)
+        for a record the reader skipped."""
         proc = self.processor
         for item in items:
             if isinstance(item, Problem):
                 if item.code in active:
                     yield proc.problem(item, shown)
+                if item.skipped_record:  # still a record of the file ("1 of 0 flagged" otherwise)
+                    yield 1, 0
             else:
                 yield proc.process(item, fmt, active, shown)
 

@@ -59,19 +59,23 @@ def init_worker(make_processor) -> None:
 
 
 def run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, detail: bool
-              ) -> tuple[list[RecordResult | Finding | np.ndarray], LineEndings, int, int, str | None]:
+              ) -> tuple[list[RecordResult | Finding | np.ndarray | tuple[int, int]], LineEndings, int, int, str | None]:
     """Results of one chunk. Without `detail`, only findings come back (and the counts): sending a
     summary per record back to the parent costs ~10% of lint throughput for nothing."""
     assert _WORKER is not None
     endings = LineEndings()
     max_line = _WORKER.settings.options["S006"]["max_line_bytes"]
-    out: list[RecordResult | Finding | np.ndarray] = []
+    out: list[RecordResult | Finding | np.ndarray | tuple[int, int]] = []
     rows = []
     records = examples = 0
     for item in read_chunk(chunk, max_line, endings):
         if isinstance(item, Problem):
             if item.code in active:
                 out.append(_WORKER.problem(item, path))
+            if item.skipped_record:  # still a record of the file
+                records += 1
+                if detail:  # the parent counts records from results then: tell it
+                    out.append((1, 0))
             continue
         result = _WORKER.process(item, fmt, active, path)
         records += 1
