@@ -441,8 +441,27 @@ def test_a_replacement_from_the_journal_is_read_like_input(tmp_path, forged):
     assert result.exit_code == 0, result.output
     rejected = [orjson.loads(x) for x in (tmp_path / "out" / "rejected.jsonl").read_bytes().splitlines()]
     assert [(r["reason"], r["line"]) for r in rejected] == [("bad-replacement", 6)]
+    from sftlint.catalogue import builtin_catalogue
+
+    assert rejected[0]["because"] and set(rejected[0]["because"]) <= set(builtin_catalogue())  # real rule codes
     assert b"not a list" not in (tmp_path / "out" / "train.jsonl").read_bytes()
     assert len((tmp_path / "out" / "train.jsonl").read_bytes().splitlines()) == 39
+
+
+def test_an_edit_that_is_no_conversation_is_dropped_with_no_made_up_rule_code(tmp_path):
+    """With the rule that would name the problem switched off, the edit is still not a usable
+    example: dropped, saying so, and `because` lists no rule (it listed "not", from the message)."""
+    from rule_cases import eid
+    from sftlint.journal import Journal
+
+    (tmp_path / "a.jsonl").write_bytes(jl(*GOOD))
+    Journal(tmp_path / "a.jsonl.sftlint-journal", reviewer="ana").record(eid(GOOD[5]), "accept",
+                                                                         replacement={"messages": "not a list"})
+    result = run_cli("export", "a.jsonl", "-o", "out", "--dedupe", "exact", "--ignore", "S012", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    rejected = [orjson.loads(x) for x in (tmp_path / "out" / "rejected.jsonl").read_bytes().splitlines()]
+    assert [(r["reason"], r["because"]) for r in rejected] == [("bad-replacement", [])]
+    assert rejected[0]["detail"].endswith("not a usable example: not a conversation")
 
 
 def test_a_review_key_bound_to_two_actions_is_refused(tmp_path):

@@ -35,6 +35,7 @@ from sftlint.findings import Finding
 from sftlint.journal import Entry, Journal, default_path, unmatched_warning
 from sftlint.jsonvalues import dumps
 from sftlint.lint import Engine, FileResult, LateFindings, RecordResult
+from sftlint.lint.records import lint_replacement
 from sftlint.schema import SYSTEM_ROLES
 
 
@@ -54,6 +55,8 @@ class Candidate:
     tokens: int | None = None
     trainable: int | None = None
     trainable_within_limit: int | None = None
+    edited: RecordResult | None = None
+    """The accepted edit from the journal, linted (lint_replacement), when there is one."""
 
     @property
     def first_user(self) -> str:
@@ -152,6 +155,9 @@ def collect(paths: list[Path], settings: Settings, journal: Path | None = None, 
             for c in candidates:
                 if c.path == str(path):
                     c.findings += late.pop((c.line, c.example_id), [])
+                    if c.decision is not None and c.decision.decision == "accept" and c.decision.replacement is not None:
+                        c.edited = lint_replacement(engine.processor, c.decision.replacement, c.line, str(path),
+                                                    settings.selected)
             loose += [f for found in late.values() for f in found]
             decided = len(loaded.decisions()) if loaded is not None else 0
             matched = any(c.decision is not None for c in candidates if c.path == str(path))
@@ -184,7 +190,6 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
     keep: list[Candidate] = []
     dropped: list[tuple[Candidate, dict]] = []
     limit = settings.options["T001"]["max_tokens"]
-    replacements = Replacements(settings)
 
     def untrainable(c: Candidate) -> dict | None:
         """Why a kept example would train nothing; checked under every policy, since a trainer
@@ -211,13 +216,14 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
                                     sorted({f.code for f in blocking}))))
         elif (why := untrainable(c)) is not None:
             dropped.append((c, why))
-        elif decision == "accept" and c.decision.replacement is not None:
-            record, errors = replacements.check(c)
-            if record is None:
-                dropped.append((c, _why(c, "bad-replacement", "the edited version in the journal is not a usable "
-                                        f"example: {'; '.join(errors)}", sorted({e.split(' ')[0] for e in errors}))))
+        elif decision == "accept" and c.edited is not None:
+            errors = [f for f in c.edited.findings if f.severity == "error"]
+            if errors or c.edited.summary is None or c.edited.record is None:
+                what = "; ".join(f"{f.code} {f.message}" for f in errors) or "not a conversation"
+                dropped.append((c, _why(c, "bad-replacement", f"the edited version in the journal is not a usable "
+                                        f"example: {what}", sorted({f.code for f in errors}))))
             else:
-                c.record = record
+                c.record = c.edited.record
                 keep.append(c)
         else:
             keep.append(c)
@@ -234,29 +240,6 @@ def select(candidates: list[Candidate], settings: Settings, options: ExportOptio
             first[key] = c
             unique.append(c)
     return unique, dropped
-
-
-class Replacements:
-    """Accepted edits from the journal, read as the input is (the same parser and limits, every
-    selected rule): a journal is a file anyone can write, so what it holds is input."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._processor = None
-
-    def check(self, c: Candidate) -> tuple[dict | None, list[str]]:
-        """The edit's normalised form, or None and the errors that make it unusable."""
-        from sftlint.io.reader import Record
-        from sftlint.jsonvalues import dumps
-
-        if self._processor is None:
-            self._processor = Engine(self.settings, jobs=1, use_journals=False, keep_records=True).processor
-        raw = dumps(c.decision.replacement) + b"\n"
-        result = self._processor.process(Record(c.line, 0, raw=raw), "messages", self.settings.selected, c.path)
-        errors = [f"{f.code} {f.message}" for f in result.findings if f.severity == "error"]
-        if result.summary is None or result.record is None or errors:
-            return None, errors or ["not a conversation"]
-        return result.record, []
 
 
 def _drop_cluster_members(keep: list[Candidate], dropped: list[tuple[Candidate, dict]]) -> list[Candidate]:

@@ -154,6 +154,17 @@ class Processor:
         return orjson.dumps(value, default=repr).decode()
 
 
+def lint_replacement(processor: Processor, value: Any, line: int, path: str, active: frozenset[str]) -> RecordResult:
+    """An edited example from a review journal, linted as the file's examples are: from its JSON
+    bytes, through the same parser and the selected rules. A journal is a file anyone can write,
+    so what it holds is input; review shows these findings, export keeps the edit only without an
+    error among them."""
+    from sftlint.io.reader import Record
+    from sftlint.jsonvalues import dumps
+
+    return processor.process(Record(line, 0, raw=dumps(value) + b"\n"), "messages", active, path)
+
+
 def new_processor(settings: Settings, tokens: bool, keep_records: bool, summary_tokens: bool,
                   corpus_codes: frozenset[str]) -> Processor:
     """A processor for a worker process (a module-level function, so a `partial` of it pickles)."""

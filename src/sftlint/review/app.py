@@ -30,7 +30,6 @@ from sftlint.config import Settings
 from sftlint.escape import displayable
 from sftlint.findings import Finding
 from sftlint.io.formats import adapt
-from sftlint.io.reader import Record
 from sftlint.journal import Journal, unmatched_warning
 from sftlint.lint import Engine
 from sftlint.review.children import Children
@@ -286,11 +285,12 @@ class ReviewApp(App[None]):
         self.findings_list.show(findings)
 
     def _lint_value(self, value, item: Item) -> list[Finding]:
-        """Findings of an edited replacement (in OpenAI format), linted as the file's examples are."""
+        """Findings of an edited replacement (in OpenAI format), linted as export will judge it."""
+        from sftlint.lint.records import lint_replacement
+
         if self._processor is None:
             self._processor = Engine(self.settings, jobs=1, use_journals=False).processor
-        record = Record(item.line, item.offset, value=value)
-        return self._processor.process(record, "messages", self.settings.selected, str(self.path)).findings
+        return lint_replacement(self._processor, value, item.line, str(self.path), self.settings.selected).findings
 
     @on(FindingList.Selected)
     def on_finding_selected(self, event: FindingList.Selected) -> None:
