@@ -428,6 +428,22 @@ def test_a_journal_written_for_another_file_is_named_not_silently_ignored(tmp_pa
     assert "none of its" not in run_cli("lint", "a.jsonl", "--journal", "mine.journal", cwd=tmp_path).stderr
 
 
+def test_a_journal_of_skips_for_another_file_is_named_by_lint_as_by_export(tmp_path):
+    from rule_cases import eid
+    from sftlint.journal import Journal
+
+    (tmp_path / "a.jsonl").write_bytes(jl(*GOOD))
+    journal = Journal(tmp_path / "other.journal", reviewer="ana")
+    journal.record(eid(conv(("user", "Elsewhere"), ("assistant", "Yes."))), "skip")
+    journal.record(eid(conv(("user", "Elsewhere too"), ("assistant", "No."))), "accept")
+    said = "other.journal: none of its 2 decision(s) is about an example in a.jsonl"
+    assert said in run_cli("lint", "a.jsonl", "--journal", "other.journal", cwd=tmp_path).stderr
+    assert said in run_cli("export", "a.jsonl", "-o", "out", "--journal", "other.journal", cwd=tmp_path).stderr
+    mine = Journal(tmp_path / "mine.journal", reviewer="ana")
+    mine.record(eid(GOOD[3]), "skip")  # a skip is about this file: no warning
+    assert "none of its" not in run_cli("lint", "a.jsonl", "--journal", "mine.journal", cwd=tmp_path).stderr
+
+
 @pytest.mark.parametrize("forged", ["not a list", "nested 300 deep"])
 def test_a_replacement_from_the_journal_is_read_like_input(tmp_path, forged):
     from rule_cases import eid

@@ -21,6 +21,8 @@ class Waivers:
     def __init__(self, journal: Path | None) -> None:
         self.accepted: set[str] = set()
         self.rejected: dict[str, Entry] = {}
+        self.decided: set[str] = set()
+        """Every example with a decision in force, skips too (as export and review count them)."""
         self.warnings: list[str] = []
         if journal is None:
             return
@@ -30,21 +32,18 @@ class Waivers:
             entry = loaded.state(eid)
             if entry is None:
                 continue
+            self.decided.add(eid)
             if entry.decision == "accept":
                 self.accepted.add(eid)
             elif entry.decision == "reject":
                 self.rejected[eid] = entry
 
-    @property
-    def decided(self) -> set[str]:
-        return self.accepted | set(self.rejected)
-
     def unmatched(self, journal: Path | None, shown: str, seen: bool) -> list[str]:
         """The journal-mismatch warning when the journal holds decisions and none is about an
         example of this file (`seen`: whether any was)."""
-        if journal is None or seen or not (self.accepted or self.rejected):
+        if journal is None or seen or not self.decided:
             return []
-        return [unmatched_warning(journal, len(self.accepted) + len(self.rejected), shown)]
+        return [unmatched_warning(journal, len(self.decided), shown)]
 
     def waive(self, findings: Iterable[Finding]) -> None:
         """Mark the findings of accepted examples as waived."""
