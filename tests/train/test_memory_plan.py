@@ -91,6 +91,12 @@ def test_step_tokens_are_the_samplers_steps():
     sums = [sum(lengths[i] for i in order[s:s + 8]) for s in range(0, 50, 8)]
     steps = m.step_tokens(lengths, 8, 1, 3)
     assert steps.largest == max(sums) and steps.mean == pytest.approx(sum(sums) / len(sums))
+    # later epochs are ordered anew: the largest step of any of them counts
+    sampler = BalancedSampler(lengths, 8, 1, 3)
+    sampler.set_epoch(1)
+    again = list(sampler)
+    later = [sum(lengths[i] for i in again[s:s + 8]) for s in range(0, 50, 8)]
+    assert m.step_tokens(lengths, 8, 1, 3, epochs=2).largest == max(max(sums), max(later))
 
 
 def test_measured_costs_from_a_frugal_pass():
@@ -118,7 +124,8 @@ def tiny_llama():
 def _config(**kw):
     from sftlint.train.config import TrainConfig
 
-    return TrainConfig(model="tiny", data=Path("."), load_in_4bit=False, lora_dropout=0.0, liger=False, **kw)
+    return TrainConfig(model="tiny", data=Path("."), load_in_4bit=False, lora_dropout=0.0, liger=False, dtype="float32",
+                       **kw)
 
 
 @pytest.fixture()
@@ -144,7 +151,7 @@ def test_a_budget_recomputes_the_first_layers_only_and_gradients_do_not_change(t
     from sftlint.train.model import prepare_model
 
     lora = m.lora_parameter_count(tiny_llama.config, 16, "qkvo")
-    costs = m.formula_costs(tiny_llama.config, False, lora, False)
+    costs = m.formula_costs(tiny_llama.config, False, lora, False, dtype_bytes=4)  # fp32, as _config says
     budget = costs.peak(4, 2, 1024) / m.HEADROOM  # room for two kept layers at a step's 1,024 tokens
     model, notes, planner = prepare_model(tiny_llama, _config(memory=f"{math.ceil(budget / 2**20)}MiB"), "group",
                                           False, [64] * 16)
@@ -283,3 +290,39 @@ def test_weights_held_dequantised_give_the_same_numbers_bit_for_bit():
     assert "sftlint_dequantised" not in layer.state_dict()  # never saved with the model
     dequantised.release(layer)
     assert not hasattr(layer, "sftlint_dequantised") and torch.equal(layer(x), plain)
+
+
+def test_a_model_without_per_layer_switches_gets_an_honest_plan(tiny_llama, on_a_gpu, monkeypatch):
+    """Where transformers has no per-layer checkpointing switch, checkpointing is all or nothing
+    and nothing is held dequantised: the plan says so rather than what it would have liked."""
+    from sftlint.train.model import prepare_model
+
+    monkeypatch.setattr(m, "decoder_layers", lambda model: [])
+    costs = m.Costs(fixed=1e6, kept=1e6, recomputed=1e3, other=1e3, held=1e5, four_bit=True)
+    plan = m.choose("budget", 3 * m.GIB, 4, costs, m.Steps(1024, 1024), False)
+    planner = m.Planner(plan, m.Steps(1024, 1024), 0, None, None, cuda=True)
+    planner.attach(tiny_llama)
+    assert planner.plan.dequantised == 0 and planner.plan.recompute in (0, 4) and not planner.pending
+    assert "no weights are held" in planner.plan.why[-1]
+    assert planner.history == [planner.plan.to_dict()]
+    _, notes, planner = prepare_model(tiny_llama, _config(), "group", True, [64] * 16)
+    assert not planner.layers and not planner.pending
+
+
+def test_held_weights_do_not_dilute_the_check_after_three_steps():
+    """The check scales only what grows with a pass's tokens: with 10 GiB held, a peak 1 GiB over
+    an estimate of 1 GiB of activations doubles the per-token costs."""
+    costs = m.Costs(fixed=2 * m.GIB, kept=1000, recomputed=100, other=0, held=m.GIB, four_bit=True)
+    plan = m.MemoryPlan("budget", 12.3 * m.GIB, 4, 4, 8192, True, 0.0, costs, dequantised=10)
+    plan.peak = costs.peak(4, 4, 8192, 10)
+    plan.measured = True
+    planner = m.Planner(plan, m.Steps(8192, 8192), 0, None, None, cuda=True)
+    activations = plan.peak - 12 * m.GIB
+
+    class Seen:
+        def peak(self) -> int:
+            return int(plan.peak + activations)  # twice the estimated activations
+
+    for _ in range(m.Planner.CHECK_AFTER):
+        planner.step_done(Seen())
+    assert planner.plan.replanned and planner.plan.costs.recomputed == pytest.approx(200, rel=1e-3)

@@ -48,7 +48,8 @@ def hold(layer) -> int:
             linear.compute_type_is_set = True
         with torch.no_grad():
             weight = bnbf.dequantize_4bit(linear.weight.data, linear.weight.quant_state).to(linear.compute_dtype)
-        linear.register_buffer("sftlint_dequantised", weight, persistent=False)  # never saved with the model
+        # A plain attribute, not a buffer: never saved with the model, never broadcast by DDP
+        linear.sftlint_dequantised = weight
         linear.forward = types.MethodType(_forward, linear)
         held += weight.numel() * weight.element_size()
     return held
@@ -63,8 +64,10 @@ def release(layer) -> None:
 
 
 def layer_bytes(layer) -> int:
-    """What holding `layer`'s 4-bit weights dequantised takes, in bytes (bf16)."""
+    """What holding `layer`'s 4-bit weights dequantised takes, in bytes (in each one's compute dtype)."""
     import math
 
-    return sum(2 * math.prod(linear.weight.quant_state.shape) for linear in four_bit_linears(layer)
-               if getattr(linear.weight, "quant_state", None) is not None)
+    import torch
+
+    return sum(math.prod(linear.weight.quant_state.shape) * ((linear.compute_dtype or torch.bfloat16).itemsize)
+               for linear in four_bit_linears(layer) if getattr(linear.weight, "quant_state", None) is not None)

@@ -78,7 +78,9 @@ class Costs:
     source: str = "formula"
 
     held: float = 0.0
-    """Bytes one layer's weights take held dequantised (0: nothing to dequantise)."""
+    """Bytes one layer's weights take held dequantised (0: none are held)."""
+    four_bit: bool = False
+    """Whether the layers' weights are 4-bit (dequantised in every pass unless held)."""
 
     def peak(self, layers: int, recompute: int, tokens: int, dequantised: int = 0) -> float:
         per_token = (layers - recompute) * self.kept + recompute * self.recomputed + self.other
@@ -100,7 +102,8 @@ def formula_costs(model_config: Any, four_bit: bool, lora_params: int, fused_los
     weights = params["layers"] * (0.55 if four_bit else dtype_bytes) + params["embeddings"] * dtype_bytes
     return Costs(fixed=weights + lora_params * (2 + 4 + 8) + 1.0 * GIB, kept=kept, recomputed=recomputed,
                  other=kept + 8 * h + logits,
-                 held=2 * params["layers"] / model_config.num_hidden_layers if four_bit and hold else 0.0)
+                 held=dtype_bytes * params["layers"] / model_config.num_hidden_layers if four_bit and hold else 0.0,
+                 four_bit=four_bit)
 
 
 def parameter_count(model_config: Any) -> dict[str, int]:
@@ -136,13 +139,18 @@ class Steps:
     largest: int
 
 
-def step_tokens(lengths: list[int], batch: int, processes: int = 1, seed: int = 0) -> Steps:
-    """The tokens of each micro-step in the first epoch's order (BalancedSampler's: the same seed
-    gives the same steps), as one process sees them."""
+def step_tokens(lengths: list[int], batch: int, processes: int = 1, seed: int = 0, epochs: int = 1) -> Steps:
+    """The tokens of each micro-step in BalancedSampler's order (the same seed gives the same
+    steps), every epoch's, as one process sees them."""
     from sftlint.train.sampler import BalancedSampler
 
-    order = list(BalancedSampler(lengths, batch, processes, seed))
-    sums = [sum(lengths[i] for i in order[s:s + batch]) for s in range(0, len(order), batch)] or [0]
+    sampler = BalancedSampler(lengths, batch, processes, seed)
+    sums = []
+    for epoch in range(max(1, epochs)):
+        sampler.set_epoch(epoch)
+        order = list(sampler)
+        sums += [sum(lengths[i] for i in order[s:s + batch]) for s in range(0, len(order), batch)]
+    sums = sums or [0]
     return Steps(sum(sums) / len(sums), max(sums))
 
 
@@ -180,11 +188,13 @@ class MemoryPlan:
         return out
 
 
-def _speed_cost(steps: Steps, layers: int, recompute: int, pack: int, dequantised: int = 0) -> float:
+def _speed_cost(steps: Steps, layers: int, recompute: int, pack: int, dequantised: int = 0,
+                four_bit: bool = True) -> float:
     """Estimated time of a typical micro-step, in tokens' worth of work."""
     passes = max(1, math.ceil(steps.mean / pack))
-    dequantise = 2 * (layers - dequantised) + max(0, recompute - dequantised)  # the first layers hold theirs
-    fixed = PASS_OVERHEAD_TOKENS - DEQUANT_TOKENS * 2 * layers + DEQUANT_TOKENS * dequantise
+    fixed = max(0.0, PASS_OVERHEAD_TOKENS - DEQUANT_TOKENS * 2 * layers)  # what is not dequantising
+    if four_bit:  # the first layers hold theirs dequantised; the others dequantise twice a pass, or three times
+        fixed += DEQUANT_TOKENS * (2 * (layers - dequantised) + max(0, recompute - dequantised))
     return passes * fixed + steps.mean * (1 + RECOMPUTE_COST * recompute / max(1, layers))
 
 
@@ -227,7 +237,8 @@ def choose(mode: str, budget: float | None, layers: int, costs: Costs, steps: St
         recompute, pack = max(choices), min(packs)
         return plan(recompute, pack, 0, f"even the most frugal plan is estimated at {peak(recompute, pack, 0) / GIB:.1f} "
                                         f"GiB, over {HEADROOM:.0%} of the budget: it runs, and may not fit")
-    recompute, pack, held = min(fitting, key=lambda rpc: (_speed_cost(steps, layers, *rpc), peak(*rpc)))
+    recompute, pack, held = min(fitting, key=lambda rpc: (_speed_cost(steps, layers, *rpc, four_bit=costs.four_bit),
+                                                          peak(*rpc)))
     passes = max(1, math.ceil(steps.mean / pack))
     reason = (f"the fastest that fits {HEADROOM:.0%} of the budget: a typical step of {steps.mean:,.0f} tokens in "
               f"{passes} pass{'es' if passes > 1 else ''}, {recompute} of {layers} layers recomputed "
@@ -243,8 +254,11 @@ def device_budget(mode: str, budget: float | None) -> float | None:
         return None
     import torch
 
-    free, total = torch.cuda.mem_get_info()
-    usable = free + torch.cuda.memory_reserved() - max(AUTO_MARGIN[0], AUTO_MARGIN[1] * total)
+    from sftlint.train.model import local_rank
+
+    device = local_rank()  # each data-parallel process plans for its own GPU
+    free, total = torch.cuda.mem_get_info(device)
+    usable = free + torch.cuda.memory_reserved(device) - max(AUTO_MARGIN[0], AUTO_MARGIN[1] * total)
     return usable if budget is None else min(budget, usable)
 
 
@@ -271,7 +285,7 @@ def decoder_layers(model) -> list:
 
 
 def measured_costs(held: int, peak: int, tokens: int, grown: list[int], lora_params: int,
-                   held_per_layer: float = 0.0) -> Costs:
+                   held_per_layer: float = 0.0, four_bit: bool = False) -> Costs:
     """Costs from a pass in which every layer but the last recomputed: `grown` is what the allocator
     grew by across each layer's forward, `held` what it held before the pass (no layer holding its
     weights dequantised), `peak` its peak."""
@@ -282,7 +296,7 @@ def measured_costs(held: int, peak: int, tokens: int, grown: list[int], lora_par
     other = max(0.0, (peak - held) / tokens - kept - last * recomputed)
     # AdamW's two fp32 moments per adapter parameter arrive with the first optimizer step
     return Costs(held + 8 * lora_params, kept, recomputed, other, f"measured on the first pass ({tokens:,} tokens)",
-                 held_per_layer)
+                 held_per_layer, four_bit)
 
 
 class Allocator(Protocol):
@@ -321,14 +335,17 @@ def recompute_first(layers: list, count: int) -> None:
         layer.gradient_checkpointing = i < count
 
 
-def plan_run(model_config: Any, cfg: Any, cuda: bool, fused_loss: bool, lengths: list[int], processes: int
-             ) -> Planner:
+def plan_run(model_config: Any, cfg: Any, cuda: bool, fused_loss: bool, lengths: list[int], processes: int,
+             packed: bool = True) -> Planner:
     """The plan of a training run from its config (`memory`, `pack_tokens`, `gradient_checkpointing`),
-    the model's shape and the examples' lengths, with formula costs (measured later on CUDA)."""
+    the model's shape and the examples' lengths, with formula costs (measured later on CUDA).
+    Without `packed` (batches padded, in the Trainer's own order) a pass is taken to fill its limit."""
     mode, stated = parse_memory(cfg.memory)
     budget = device_budget(mode, stated) if cuda else host_budget(mode, stated)
     lora = lora_parameter_count(model_config, cfg.lora_r, cfg.target)
-    steps = step_tokens(lengths, cfg.batch_size, processes, cfg.seed)
+    steps = step_tokens(lengths, cfg.batch_size, processes, cfg.seed, math.ceil(cfg.epochs))
+    if not packed:
+        steps.largest = max(steps.largest, cfg.batch_size * max(lengths, default=1))
     from sftlint.models import compute_dtype
 
     size = 4 if compute_dtype("cuda" if cuda else "cpu", cfg.dtype) == "float32" else 2
@@ -363,13 +380,14 @@ class Planner:
         dequantised before its first pass)."""
         layers = decoder_layers(model)
         if len(layers) != self.plan.layers:
-            if 0 < self.plan.recompute < self.plan.layers:
-                self.plan.recompute = self.plan.layers
-                self.plan.peak = self.plan.costs.peak(self.plan.layers, self.plan.layers,
-                                                      min(self.plan.pack_tokens, max(1, self.steps.largest)))
-            self.plan.why.append(f"{len(layers)} layers with their own checkpointing switch, not {self.plan.layers}: "
-                                 "checkpointing stays on every layer or none")
-            self.history = [self.plan.to_dict()]
+            plan = self.plan
+            if 0 < plan.recompute < plan.layers:
+                plan.recompute = plan.layers
+            plan.dequantised = 0
+            plan.peak = plan.costs.peak(plan.layers, plan.recompute, min(plan.pack_tokens, max(1, self.steps.largest)))
+            plan.why.append(f"{len(layers)} layers with their own checkpointing switch, not {self.plan.layers}: "
+                                 "checkpointing stays on every layer or none, and no weights are held")
+            self.history = [plan.to_dict()]
             return
         self.layers = layers
         if self.plan.costs.held:  # the exact bytes, not the formula's
@@ -419,13 +437,16 @@ class Planner:
         held = gpu.allocated()
         try:
             result = run_pass()
+        except BaseException:
+            self._apply()  # the plan's switches back, not the measuring ones
+            raise
         finally:
             for h in handles:
                 h.remove()
         peak = gpu.peak()
         if tokens and len(grown) == len(self.layers):
             self._replan(measured_costs(held, peak, tokens, [grown[i] for i in range(last + 1)], self.lora_params,
-                                        self.plan.costs.held), "measured")
+                                        self.plan.costs.held, self.plan.costs.four_bit), "measured")
         else:
             self._apply()
         return result
@@ -452,6 +473,7 @@ class Planner:
         if peak <= CLOSE * plan.budget:
             return
         c = plan.costs
-        scale = max(1.0, (peak - c.fixed) / max(1.0, plan.peak - c.fixed))
+        base = c.fixed + plan.dequantised * c.held  # what does not grow with the tokens of a pass
+        scale = max(1.0, (peak - base) / max(1.0, plan.peak - base))
         self._replan(Costs(c.fixed, c.kept * scale, c.recomputed * scale, c.other * scale,
-                           f"{c.source}, scaled {scale:.2f}x to the peak seen", c.held), "checked")
+                           f"{c.source}, scaled {scale:.2f}x to the peak seen", c.held, c.four_bit), "checked")

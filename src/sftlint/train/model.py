@@ -68,7 +68,8 @@ def prepare_model(model, cfg: TrainConfig, packing: str, cuda: bool, lengths: li
             notes["liger_off_because"] = why_not
     if packing == "padding-free":
         pk.use_varlen(model)
-    planner = memory.plan_run(model.config, cfg, cuda, notes["liger"], lengths or [1], world()[1])
+    planner = memory.plan_run(model.config, cfg, cuda, notes["liger"], lengths or [1], world()[1],
+                              packed=packing == "padding-free")
     switchable = len(memory.decoder_layers(model)) == planner.plan.layers
     # A plan measured on the first pass may turn recomputation on in any layer: give every layer the
     # means, and let the plan switch each on or off.

@@ -104,10 +104,12 @@ def memory_plan(console, model_config, cfg: TrainConfig, cuda: bool, lengths: li
                 dtype: str) -> None:
     """The memory plan the run would start with (formula costs; training measures the first pass)."""
     from sftlint.train import memory
+    from sftlint.train.packing import choose as packing
     from sftlint.train.packing import liger_available
 
     fused = cuda and cfg.liger is not False and liger_available()
-    planner = memory.plan_run(model_config, cfg, cuda, fused, lengths or [1], 1)
+    planner = memory.plan_run(model_config, cfg, cuda, fused, lengths or [1], 1,
+                              packed=packing(cfg.packing, cuda) == "padding-free")
     plan, gib = planner.plan, memory.GIB
     params = memory.parameter_count(model_config)
     size = 4 if dtype == "float32" else 2
