@@ -50,11 +50,12 @@ def test_short_cpu_run_lowers_eval_loss_and_the_adapter_reloads(exported, smollm
 
 def test_dry_run_shows_masks_counts_and_steps(exported, smollm2_gguf):
     result = run_cli("train", str(exported / "train.jsonl"), "--model", str(smollm2_gguf), "--dry-run",
-                     "--max-length", "128", "--show", "1")
+                     "--max-length", "128", "--show", "1", "--memory", "low")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "trained tokens" in out and "optimizer steps" in out and "estimated peak memory" in out
     assert "would be cut" in out  # 128 tokens is shorter than some examples
+    assert "memory plan (low, no budget): 30 of 30 layers recompute their activations, at most 8,192 tokens" in out
 
 
 def test_examples_with_nothing_to_train_are_left_out_with_one_warning_or_stop_with_strict(smollm2_gguf, tmp_path):
