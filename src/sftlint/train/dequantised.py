@@ -33,10 +33,17 @@ def _forward(self, x, *args: Any, **kwargs: Any):
     return torch.nn.functional.linear(x, self.sftlint_dequantised, bias).to(inp_dtype)
 
 
+def dequantise(linear):
+    """A Linear4bit's weight, dequantised now into its compute dtype (bf16 where it has none yet)."""
+    import bitsandbytes.functional as bnbf
+    import torch
+
+    return bnbf.dequantize_4bit(linear.weight.data, linear.weight.quant_state).to(linear.compute_dtype or torch.bfloat16)
+
+
 def hold(layer) -> int:
     """Dequantise the 4-bit weights of `layer` once and compute with them from now on; returns the
     bytes the dequantised weights take."""
-    import bitsandbytes.functional as bnbf
     import torch
 
     held = 0
@@ -47,7 +54,7 @@ def hold(layer) -> int:
             linear.compute_dtype = linear.compute_dtype or torch.bfloat16
             linear.compute_type_is_set = True
         with torch.no_grad():
-            weight = bnbf.dequantize_4bit(linear.weight.data, linear.weight.quant_state).to(linear.compute_dtype)
+            weight = dequantise(linear)
         # A plain attribute, not a buffer: never saved with the model, never broadcast by DDP
         linear.sftlint_dequantised = weight
         linear.forward = types.MethodType(_forward, linear)

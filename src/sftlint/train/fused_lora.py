@@ -25,15 +25,13 @@ from typing import Any
 def _weight(base):
     """The base layer's weight in its compute dtype: held dequantised (dequantised.py), dequantised
     now from 4 bits, or the plain weight."""
+    from sftlint.train import dequantised
+
     held = getattr(base, "sftlint_dequantised", None)
     if held is not None:
         return held
-    state = getattr(base.weight, "quant_state", None)
-    if state is not None:
-        import bitsandbytes.functional as bnbf
-        import torch
-
-        return bnbf.dequantize_4bit(base.weight.data, state).to(base.compute_dtype or torch.bfloat16)
+    if getattr(base.weight, "quant_state", None) is not None:
+        return dequantised.dequantise(base)
     return base.weight
 
 

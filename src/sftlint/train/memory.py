@@ -81,6 +81,8 @@ class Costs:
     """Bytes one layer's weights take held dequantised (0: none are held)."""
     four_bit: bool = False
     """Whether the layers' weights are 4-bit (dequantised in every pass unless held)."""
+    weights: float = 0.0
+    """Of `fixed`, the model's own weights (the formula's; 0 once measured)."""
 
     def peak(self, layers: int, recompute: int, tokens: int, dequantised: int = 0) -> float:
         per_token = (layers - recompute) * self.kept + recompute * self.recomputed + self.other
@@ -92,8 +94,7 @@ def formula_costs(model_config: Any, four_bit: bool, lora_params: int, fused_los
     """Costs from the model's shape alone, calibrated on 8B QLoRA with Liger on an H200 (a kept
     layer held about 209 kB a token there: 2 bytes x (8 x hidden + 5 x intermediate)); `dtype_bytes`
     is the compute dtype's size (4 for fp32 on a CPU)."""
-    h = model_config.hidden_size
-    inter = getattr(model_config, "intermediate_size", 4 * h) or 4 * h
+    h, inter = _shape(model_config)[:2]
     vocab = model_config.vocab_size
     kept = dtype_bytes * (8 * h + 5 * inter)
     recomputed = max(4, dtype_bytes) * h  # the layer's input, in fp32 where k-bit preparation upcasts
@@ -103,29 +104,29 @@ def formula_costs(model_config: Any, four_bit: bool, lora_params: int, fused_los
     return Costs(fixed=weights + lora_params * (2 + 4 + 8) + 1.0 * GIB, kept=kept, recomputed=recomputed,
                  other=kept + 8 * h + logits,
                  held=dtype_bytes * params["layers"] / model_config.num_hidden_layers if four_bit and hold else 0.0,
-                 four_bit=four_bit)
+                 four_bit=four_bit, weights=weights)
+
+
+def _shape(model_config: Any) -> tuple[int, int, int, int]:
+    """(hidden, intermediate, query width, key/value width) of a decoder layer."""
+    h = model_config.hidden_size
+    heads = model_config.num_attention_heads
+    kv = getattr(model_config, "num_key_value_heads", heads) or heads
+    head_dim = getattr(model_config, "head_dim", None) or h // heads
+    return h, getattr(model_config, "intermediate_size", 4 * h) or 4 * h, heads * head_dim, kv * head_dim
 
 
 def parameter_count(model_config: Any) -> dict[str, int]:
     """Parameters in the decoder layers (quantised with 4-bit) and in the embeddings and head (not)."""
-    h = model_config.hidden_size
-    layers = model_config.num_hidden_layers
-    inter = getattr(model_config, "intermediate_size", 4 * h) or 4 * h
-    heads = model_config.num_attention_heads
-    kv = getattr(model_config, "num_key_value_heads", heads) or heads
-    head_dim = getattr(model_config, "head_dim", None) or h // heads
-    attn = h * heads * head_dim * 2 + h * kv * head_dim * 2
+    h, inter, q, kv = _shape(model_config)
     tied = getattr(model_config, "tie_word_embeddings", False)
-    return {"layers": layers * (attn + 3 * h * inter), "embeddings": model_config.vocab_size * h * (1 if tied else 2)}
+    return {"layers": model_config.num_hidden_layers * (h * q * 2 + h * kv * 2 + 3 * h * inter),
+            "embeddings": model_config.vocab_size * h * (1 if tied else 2)}
 
 
 def lora_parameter_count(model_config: Any, rank: int, target: str) -> int:
-    h = model_config.hidden_size
-    heads = model_config.num_attention_heads
-    kv = getattr(model_config, "num_key_value_heads", heads) or heads
-    head_dim = getattr(model_config, "head_dim", None) or h // heads
-    inter = getattr(model_config, "intermediate_size", 4 * h) or 4 * h
-    sizes = [(h, heads * head_dim), (h, kv * head_dim), (h, kv * head_dim), (heads * head_dim, h)]
+    h, inter, q, kv = _shape(model_config)
+    sizes = [(h, q), (h, kv), (h, kv), (q, h)]
     if target != "qkvo":
         sizes += [(h, inter), (h, inter), (inter, h)]
     return model_config.num_hidden_layers * sum(rank * (a + b) for a, b in sizes)

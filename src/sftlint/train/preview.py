@@ -112,10 +112,8 @@ def memory_plan(console, model_config, cfg: TrainConfig, cuda: bool, lengths: li
                               packed=packing(cfg.packing, cuda) == "padding-free")
     plan, gib = planner.plan, memory.GIB
     params = memory.parameter_count(model_config)
-    size = 4 if dtype == "float32" else 2
-    weights = params["layers"] * (0.55 if four_bit else size) + params["embeddings"] * size
     console.print(f"estimated peak memory {plan.peak / gib:.1f} GiB ({sum(params.values()) / 1e9:.2f}B parameters, "
-                  f"{'4-bit' if four_bit else dtype} weights {weights / gib:.1f} GiB, activations and loss "
+                  f"{'4-bit' if four_bit else dtype} weights {plan.costs.weights / gib:.1f} GiB, activations and loss "
                   f"{(plan.peak - plan.costs.fixed - plan.dequantised * plan.costs.held) / gib:.1f} GiB)", markup=False)
     console.print(plan.summary(), markup=False)
     for why in plan.why:
