@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from sftlint.checks.minhash import BANDS, bands, exact_hash, h64, shingles
+from sftlint.checks.minhash import BANDS, EMPTY, bands, exact_hash, h64, shingles, shingles_of
+from sftlint.checks.text import folded_words
 from sftlint.schema import Conversation
 
 KEYS = ("conversation", "prompt", "response", "full")
@@ -25,21 +26,44 @@ SALIENT = "salient"
 def key_text(conv: Conversation, key: str) -> str:
     """What a rule compares: the conversation without its system prompt (default), the prompt
     (every turn before the last assistant answer), the answers, or everything."""
+    turns, with_role = _key_turns(conv, key)
+    if isinstance(turns, str):
+        return turns
+    return "\n".join(f"{m.role}: {_said(m)}" if with_role else _said(m) for m in turns)
+
+
+def key_shingles(conv: Conversation, key: str) -> np.ndarray:
+    """`shingles(key_text(conv, key))`, from the words of each turn (remembered: the repetition
+    rules have read the answers' words already); the parts of the key text are joined by
+    non-word characters, so its words are theirs in turn."""
+    turns, with_role = _key_turns(conv, key)
+    if isinstance(turns, str):
+        return shingles(turns)
+    parts = []
+    for m in turns:
+        if with_role:
+            parts.append(f"{m.role}")
+        if m.reasoning:
+            parts.append(m.reasoning)
+        parts.append(m.content or "")
+    return shingles_of(np.concatenate([folded_words(p)[1] for p in parts]) if parts else EMPTY)
+
+
+def _key_turns(conv: Conversation, key: str) -> tuple[list | str, bool]:
+    """The turns a key reads and whether their roles are part of it (or the key's one text)."""
     msgs = conv.messages
     last = max((i for i, m in enumerate(msgs) if m.role == "assistant"), default=len(msgs))
     if key == "asked":  # internal: the user turn the last answer replies to
-        return next((m.content or "" for m in reversed(msgs[:last]) if m.role == "user"), "")
+        return next((m.content or "" for m in reversed(msgs[:last]) if m.role == "user"), ""), False
     if key == "answer":  # internal: the last answer
-        return _last_answer(conv)
+        return _last_answer(conv), False
     if key == "prompt":
-        chosen = [m for m in msgs[:last] if not m.is_system]
-    elif key == "response":
-        return "\n".join(_said(m) for m in msgs if m.role == "assistant")
-    elif key == "full":
-        chosen = msgs
-    else:
-        chosen = [m for m in msgs if not m.is_system]
-    return "\n".join(f"{m.role}: {_said(m)}" for m in chosen)
+        return [m for m in msgs[:last] if not m.is_system], True
+    if key == "response":
+        return [m for m in msgs if m.role == "assistant"], False
+    if key == "full":
+        return list(msgs), True
+    return [m for m in msgs if not m.is_system], True
 
 
 def _said(m) -> str:
@@ -106,7 +130,7 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
         if exact_key != near_key:
             exact = exact_hash(key_text(conv, exact_key))[0]
         if "D002" in active:
-            near = bands(shingles(near_text))
+            near = bands(key_shingles(conv, near_key))
     answer = _last_answer(conv)
     # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
     asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
@@ -120,10 +144,10 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
            state, min(reasoned, 0xFFFFFFFF), near)
     if "D005" in active:
         leak_key = options["D005"]["key"]
-        leak = near if leak_key == near_key and "D002" in active else bands(shingles(key_text(conv, leak_key)))
+        leak = near if leak_key == near_key and "D002" in active else bands(key_shingles(conv, leak_key))
         # a split made after augmenting the prompts ("Customer asked: …") leaks its answers
         said = len(answer.strip()) >= LEAK_ANSWER_CHARS
-        row = (*row, leak, bands(shingles(key_text(conv, "answer"))) if said else _NO_BANDS)
+        row = (*row, leak, bands(key_shingles(conv, "answer")) if said else _NO_BANDS)
     return row
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sftlint.checks.text import WORD_HASHES, sort_unique, words
+from sftlint.checks.text import folded_words, sort_unique
 
 NUM_PERM = 64
 BANDS, ROWS = 16, 4  # P(candidate) = 1-(1-J^4)^16: 0.988 at J=0.7, 0.9998 at 0.8, 0.65 at 0.5
@@ -33,13 +33,17 @@ def exact_text(text: str) -> str:
     return " ".join(text.split())
 
 
-_SEPARATORS = bytes.maketrans(b"\x1c\x1d\x1e\x1f", b"    ")  # whitespace to str.split, not to bytes.split
+# str.split's ASCII whitespace (bytes.split() leaves out \x1c-\x1f) as spaces
+_WHITESPACE = bytes.maketrans(b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f", b" " * 9)
 
 
 def exact_hash(text: str) -> tuple[int, int]:
-    """Hash and length of `exact_text(text)`; ASCII text is normalised as bytes (same result, faster)."""
+    """Hash and length of `exact_text(text)`; ASCII text is normalised as bytes (same result, faster:
+    runs of spaces are halved in place, no word is made an object)."""
     if text.isascii():
-        norm = b" ".join(text.encode("ascii").translate(_SEPARATORS).split())
+        norm = text.encode("ascii").translate(_WHITESPACE).strip(b" ")
+        while b"  " in norm:
+            norm = norm.replace(b"  ", b" ")
         return h64(norm), len(norm)
     norm_text = exact_text(text)
     return h64(norm_text), len(norm_text)
@@ -51,14 +55,15 @@ _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 def shingles(text: str) -> np.ndarray:
     """Word 3-grams of the case-folded text, as sorted unique 64-bit hashes; markup, punctuation
     and spacing do not count. (A text of fewer than three words is one shingle.)"""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    found = words(text.casefold())
-    if len(found) < SHINGLE:
-        joined = (b" " if found and isinstance(found[0], bytes) else " ").join(found)
-        return np.array([WORD_HASHES[joined]] if found else [], dtype=np.uint64)
-    w = np.fromiter(map(WORD_HASHES.__getitem__, found), dtype=np.uint64, count=len(found))
-    return sort_unique(w[:-2] * _P1 + w[1:-1] * _P2 + w[2:])
+    return shingles_of(folded_words(text)[1])
+
+
+def shingles_of(ids: np.ndarray) -> np.ndarray:
+    """The shingles of a text given its words' hashes (`folded_words`): a text's words are the
+    words of its parts in turn wherever the parts are joined by non-word characters."""
+    if len(ids) < SHINGLE:
+        return (ids[:1] * _P1 + ids[1:] * _P2)[:1] if len(ids) == 2 else ids.copy()
+    return sort_unique(ids[:-2] * _P1 + ids[1:-1] * _P2 + ids[2:])
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -75,31 +80,41 @@ def h64(text: str | bytes) -> int:
     return xxhash.xxh3_64_intdigest(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
 
 
-_PERMS: tuple[np.ndarray, np.ndarray] | None = None
+_BIN_BITS = 6  # NUM_PERM = 2**6 bins
+_BIN_EDGES = np.arange(NUM_PERM, dtype=np.uint64) << np.uint64(64 - _BIN_BITS)
+_IN_BIN = np.uint64((1 << (64 - _BIN_BITS)) - 1)
+_ROTATION = np.uint64(0x9E3779B97F4A7C15)
+_ALL_BINS = np.arange(NUM_PERM)
+_BAND_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)
 
 
 def bands(sh: np.ndarray) -> np.ndarray:
-    """LSH band hashes (uint32 x BANDS) of the MinHash signature of a shingle set.
+    """LSH band hashes (uint32 x BANDS) of the one-permutation MinHash signature of a shingle set.
 
-    Each of the NUM_PERM hash functions is multiply-shift universal hashing of the shingle's
-    high 32 bits, h(x) = (a*x + b) >> 32 with random odd 64-bit a; the signature is the minimum
-    of each over the shingles. Written here in a few numpy lines rather than taken from
-    datasketch, whose import pulls scipy in (a third of a second on every pre-commit run).
+    One-permutation hashing (Li, Owen and Zhang, 2012): a shingle's top 6 bits choose one of
+    NUM_PERM bins, and a bin's value is the least of its shingles' other bits; the shingles are
+    sorted, so that is the first shingle of each bin (a binary search, not NUM_PERM hash
+    functions over every shingle). A text of few shingles leaves bins empty: each takes the value
+    of the next non-empty bin to its right, plus a constant times the distance (densification by
+    rotation, Shrivastava and Li, 2014), so two similar short texts still agree bin for bin.
+    Written here in a few numpy lines rather than taken from datasketch, whose import pulls scipy
+    in (a third of a second on every pre-commit run).
     """
-    global _PERMS
-    if _PERMS is None:
-        rng = np.random.RandomState(1)
-        _PERMS = (rng.randint(1, 1 << 62, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1),
-                  rng.randint(0, 1 << 62, size=NUM_PERM, dtype=np.uint64))
-    a, b = _PERMS
-    if len(sh):
-        hashed = np.multiply.outer(sh >> np.uint64(32), a)
-        hashed += b
-        values = hashed.min(axis=0) >> np.uint64(32)  # the shift is monotonic: take it after the min
-    else:
+    n = len(sh)
+    if not n:
         values = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint64)
-    mixed = (values.reshape(BANDS, ROWS) * np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F],
-                                                     dtype=np.uint64)).sum(axis=1)
+    else:
+        first = np.searchsorted(sh, _BIN_EDGES)
+        filled = first[:-1] < first[1:]
+        values = sh[np.minimum(first, n - 1)] & _IN_BIN
+        if first[-1] >= n or not filled.all():
+            filled = np.append(filled, first[-1] < n)
+            # the next filled bin at or after each bin, circularly (bins + NUM_PERM wrap around)
+            at = np.where(filled, _ALL_BINS, 2 * NUM_PERM)
+            nxt = np.minimum.accumulate(np.concatenate((at, at + NUM_PERM))[::-1])[::-1][:NUM_PERM]
+            values = values[nxt % NUM_PERM] + (nxt - _ALL_BINS).astype(np.uint64) * _ROTATION
+        values = values >> np.uint64(32 - _BIN_BITS)  # the top 32 bits of each bin's value
+    mixed = (values.reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1)
     return (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
 
 

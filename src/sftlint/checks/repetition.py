@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from itertools import islice
 
+import numpy as np
+
 from sftlint.checks import Context, Hit, check, reads
 from sftlint.checks.segments import layout
-from sftlint.checks.text import digit_count, sort_unique, words
+from sftlint.checks.text import digit_count, folded_words, sort_unique
 from sftlint.schema import Conversation
 
 _WORD = re.compile(r"\w+")
@@ -144,14 +146,10 @@ def repeated_lines(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 
 
 @lru_cache(maxsize=16)
-def _phrases(body: str) -> tuple[list, object, bool]:
-    """A turn's lower-cased words, their hashes, and whether some 5-word phrase is said twice
+def _phrases(body: str) -> tuple[list, np.ndarray, bool]:
+    """A turn's case-folded words, their hashes, and whether some 5-word phrase is said twice
     (shared by P002 and P003; most turns say none twice, which settles both cheaply)."""
-    import numpy as np
-
-    found = words(body.lower())
-    # Python's own hash: only which n-grams of this one text are equal matters here
-    ids = np.fromiter(map(hash, found), dtype=np.int64, count=len(found)).view(np.uint64)
+    found, ids = folded_words(body)
     n_words = len(found)
     if n_words < 5:
         return found, ids, False
@@ -167,8 +165,6 @@ def _ngram_repetition(body: str, scale: Callable[[], float]) -> tuple[str, float
 
     Vectorised: n-grams are hashed from word ids; a duplicated n-gram's characters are those of
     the words covered by any later occurrence of an n-gram seen before."""
-    import numpy as np
-
     tokens, ids, repeats = _phrases(body)
     if not repeats:  # no 5-word phrase said twice: no measure can pass its limit (the usual case)
         return None

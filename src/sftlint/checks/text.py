@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from sftlint.schema import Conversation
@@ -42,8 +45,6 @@ def words(text: str, letters_only: bool = False) -> list[str] | list[bytes]:
 def sort_unique(values):
     """Sorted unique values of a numpy array (np.unique hashes instead of sorting from numpy 2.3,
     slower on the short arrays of one turn)."""
-    import numpy as np
-
     values = np.sort(values)
     if len(values) > 1:
         values = values[np.concatenate(([True], values[1:] != values[:-1]))]
@@ -74,6 +75,18 @@ class _WordHashes(dict):
 
 
 WORD_HASHES = _WordHashes()
+
+
+@lru_cache(maxsize=64)
+def folded_words(text: str) -> tuple[list[str] | list[bytes], np.ndarray]:
+    """The words of the NFKC-normalised, case-folded text and their WORD_HASHES, as uint64.
+
+    Remembered for the last texts: the repetition rules read an answer's words and the corpus row
+    shingles the same answer (its words are most of the cost of both)."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    found = words(text.casefold())
+    return found, np.fromiter(map(WORD_HASHES.__getitem__, found), dtype=np.uint64, count=len(found))
 
 
 def last_answer(conv: Conversation) -> tuple[int, str] | None:

@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from sftlint.checks.corpus import FILE_LEVEL, SALIENT, CorpusHit, key_text, salient, stack
+from sftlint.checks.corpus import FILE_LEVEL, SALIENT, CorpusHit, key_shingles, salient, stack
 from sftlint.checks.duplicates import duplicate_hits
-from sftlint.checks.minhash import shingles
 from sftlint.checks.outliers import outlier_hits
 from sftlint.checks.truncation import fixed_length_hits
 from sftlint.config import Settings
@@ -27,7 +26,7 @@ from sftlint.lint.records import Processor
 
 
 def _shingles(conv, key: str):
-    return salient(conv) if key == SALIENT else shingles(key_text(conv, key))
+    return salient(conv) if key == SALIENT else key_shingles(conv, key)
 
 
 def shingles_at(path: Path, fmt: str | None, settings: Settings, lines: dict[int, int], key: str | tuple[str, ...]
