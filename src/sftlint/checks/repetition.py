@@ -19,7 +19,7 @@ import numpy as np
 
 from sftlint.checks import Context, Hit, check, reads
 from sftlint.checks.segments import layout
-from sftlint.checks.text import digit_count, folded_words, sort_unique
+from sftlint.checks.text import digit_count, folded_words, has_repeats
 from sftlint.schema import Conversation
 
 _WORD = re.compile(r"\w+")
@@ -145,6 +145,10 @@ def repeated_lines(conv: Conversation, ctx: Context) -> Iterator[Hit]:
                       (start, start + len(unit)) if start >= 0 else None)
 
 
+_FIVE_GRAM = np.array([pow(0x100000001B3, 4 - k, 1 << 64) for k in range(5)], dtype=np.uint64)
+"""h = ((w0*C + w1)*C + w2)*C... written as a sum of w_k * C^(4-k)."""
+
+
 @lru_cache(maxsize=16)
 def _phrases(body: str) -> tuple[list, np.ndarray, bool]:
     """A turn's case-folded words, their hashes, and whether some 5-word phrase is said twice
@@ -153,10 +157,11 @@ def _phrases(body: str) -> tuple[list, np.ndarray, bool]:
     n_words = len(found)
     if n_words < 5:
         return found, ids, False
-    h = ids[:n_words - 4].copy()
+    count = n_words - 4
+    h = ids[:count] * _FIVE_GRAM[0]  # in place from here: a turn has hundreds of words, not millions
     for k in range(1, 5):
-        h = h * np.uint64(0x100000001B3) + ids[k:k + n_words - 4]
-    return found, ids, len(sort_unique(h)) != len(h)
+        h += ids[k:k + count] * _FIVE_GRAM[k]
+    return found, ids, has_repeats(h)
 
 
 def _ngram_repetition(body: str, scale: Callable[[], float]) -> tuple[str, float, float] | None:

@@ -31,6 +31,7 @@ _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _ASCII_NON_WORD = bytes(b if chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(128)) + b" " * 128
 _ASCII_NON_LETTER = bytes(b if chr(b).isalpha() else ord(" ") for b in range(128)) + b" " * 128
+_ASCII_FOLDED_WORDS = _ASCII_NON_WORD.lower()  # an ASCII text's case folding is its lower case
 
 
 def words(text: str, letters_only: bool = False) -> list[str] | list[bytes]:
@@ -42,13 +43,23 @@ def words(text: str, letters_only: bool = False) -> list[str] | list[bytes]:
     return (_LETTERS if letters_only else _WORD).findall(text)
 
 
-def sort_unique(values):
+def sort_unique(values: np.ndarray) -> np.ndarray:
     """Sorted unique values of a numpy array (np.unique hashes instead of sorting from numpy 2.3,
     slower on the short arrays of one turn)."""
-    values = np.sort(values)
+    values = values.copy()
+    values.sort()
     if len(values) > 1:
-        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+        repeated = values[1:] == values[:-1]
+        if repeated.any():
+            values = values[np.concatenate(([True], ~repeated))]
     return values
+
+
+def has_repeats(values: np.ndarray) -> bool:
+    """Whether some value occurs twice."""
+    values = values.copy()
+    values.sort()
+    return bool((values[1:] == values[:-1]).any())
 
 
 _NO_DIGITS = str.maketrans("", "", "0123456789")
@@ -83,9 +94,10 @@ def folded_words(text: str) -> tuple[list[str] | list[bytes], np.ndarray]:
 
     Remembered for the last texts: the repetition rules read an answer's words and the corpus row
     shingles the same answer (its words are most of the cost of both)."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    found = words(text.casefold())
+    if text.isascii():  # NFKC already; one pass folds the case and blanks what is not a word
+        found = text.encode("ascii").translate(_ASCII_FOLDED_WORDS).split()
+    else:
+        found = words(unicodedata.normalize("NFKC", text).casefold())
     return found, np.fromiter(map(WORD_HASHES.__getitem__, found), dtype=np.uint64, count=len(found))
 
 
