@@ -154,3 +154,56 @@ def test_a_split_made_after_augmenting_the_prompts_leaks_through_its_answers(rea
     # keyed on the answer it finds the augmented copies, and only leaks
     assert len(by_answer & leaked) / len(by_answer) >= 0.95 and len(by_answer) > 200
     assert any("the answer is a near-duplicate of test.jsonl's line" in f["message"] for f in found)
+
+
+def test_short_near_copies_are_found_and_unrelated_short_texts_never_paired(tmp_path):
+    """Texts of a few dozen shingles leave most one-permutation bins empty: densification must
+    still make a near copy agree with its source band for band, and not make strangers agree."""
+    import numpy as np
+
+    from sftlint.checks.minhash import bands, candidate_pairs, jaccard, shingles
+
+    rng = random.Random(7)
+    vocab = [f"w{rng.randrange(10**6)}" for _ in range(2000)]
+    texts = [" ".join(rng.choice(vocab) for _ in range(rng.randrange(25, 45))) for _ in range(300)]
+    copies = []
+    for text in texts[:60]:  # the last word substituted: Jaccard 0.92-0.95
+        w = text.split()
+        w[-1] = "changed"
+        copies.append(" ".join(w))
+    sets = [shingles(t) for t in texts + copies]
+    assert all(jaccard(sets[i], sets[300 + i]) >= 0.8 for i in range(60))
+    pairs = candidate_pairs(np.array([bands(s) for s in sets]))
+    assert {(i, 300 + i) for i in range(60)} <= pairs  # every planted pair is a candidate
+    assert len(pairs) == 60  # and nothing else is: the bins an empty bin borrows from differ
+    (tmp_path / "a.jsonl").write_bytes(jl(*(conv(("user", "Say it."), ("assistant", t)) for t in texts + copies)))
+    found = findings("a.jsonl", "--select", "D002", cwd=tmp_path)
+    assert sorted(sorted((f["line"], f["related_lines"][0])) for f in found) == [[1 + i, 301 + i] for i in range(60)]
+
+
+def test_the_row_shingles_are_the_key_texts_shingles(realdata):
+    """The corpus row builds a key's shingles turn by turn from remembered words; they are the
+    shingles of the key's text, on real conversations of every shape."""
+    import numpy as np
+
+    from sftlint.checks.corpus import KEYS, key_shingles, key_text
+    from sftlint.checks.minhash import shingles
+    from sftlint.config import RawSettings, Settings
+    from sftlint.io.formats import adapt
+
+    profile = Settings.resolve(RawSettings()).profile
+    checked = 0
+    for path in sorted(realdata.rglob("*.jsonl"))[:40]:
+        with open(path, "rb") as fh:
+            for line in list(fh)[:60]:
+                try:
+                    value = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    continue
+                conversation = adapt(value, None, profile)[0] if isinstance(value, dict) else None
+                if conversation is None:
+                    continue
+                for key in (*KEYS, "answer", "asked"):
+                    assert np.array_equal(key_shingles(conversation, key), shingles(key_text(conversation, key)))
+                    checked += 1
+    assert checked > 3000

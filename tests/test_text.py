@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sftlint.checks.minhash import exact_hash, exact_text, h64
+from sftlint.checks.minhash import exact_hash, exact_text, h64, shingles, shingles_of
 from sftlint.checks.patterns import Prefilter
-from sftlint.checks.text import WORD_HASHES, digit_count, words
+from sftlint.checks.text import WORD_HASHES, digit_count, folded_words, words
 from sftlint.packs import PatternRule
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.text(
@@ -21,6 +23,21 @@ def test_words_are_the_regex_words(text):
     found = words(text)
     assert [w.decode() if isinstance(w, bytes) else w for w in found] == re.findall(r"\w+", text)
     assert [WORD_HASHES[w] for w in found] == [WORD_HASHES[w] for w in re.findall(r"\w+", text)]
+
+
+@given(TEXT)
+def test_folded_words_are_the_regex_words_of_the_normalised_case_folded_text(text):
+    found, ids = folded_words(text)
+    expected = re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+    assert [w.decode() if isinstance(w, bytes) else w for w in found] == expected
+    assert ids.tolist() == [WORD_HASHES[w] for w in expected]
+
+
+@given(st.lists(TEXT, max_size=5))
+def test_shingles_of_parts_joined_by_non_word_characters_are_the_joined_texts(parts):
+    ids = [folded_words(p)[1] for p in parts]
+    joined = shingles_of(np.concatenate(ids) if ids else np.zeros(0, dtype=np.uint64))
+    assert np.array_equal(joined, shingles(": \n".join(parts)))
 
 
 @given(TEXT)

@@ -83,8 +83,8 @@ def h64(text: str | bytes) -> int:
 _BIN_BITS = 6  # NUM_PERM = 2**6 bins
 _BIN_EDGES = np.arange(NUM_PERM, dtype=np.uint64) << np.uint64(64 - _BIN_BITS)
 _IN_BIN = np.uint64((1 << (64 - _BIN_BITS)) - 1)
-_ROTATION = np.uint64(0x9E3779B97F4A7C15)
-_ALL_BINS = np.arange(NUM_PERM)
+_PROBES = np.random.RandomState(1).randint(0, NUM_PERM, size=(NUM_PERM, NUM_PERM))
+"""Each bin's fixed sequence of bins to borrow from when it is empty (the same for every text)."""
 _BAND_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)
 
 
@@ -95,8 +95,10 @@ def bands(sh: np.ndarray) -> np.ndarray:
     NUM_PERM bins, and a bin's value is the least of its shingles' other bits; the shingles are
     sorted, so that is the first shingle of each bin (a binary search, not NUM_PERM hash
     functions over every shingle). A text of few shingles leaves bins empty: each takes the value
-    of the next non-empty bin to its right, plus a constant times the distance (densification by
-    rotation, Shrivastava and Li, 2014), so two similar short texts still agree bin for bin.
+    of the first non-empty bin in its own fixed random sequence of bins (optimal densification,
+    Shrivastava, 2017), so two similar short texts still agree bin for bin, with the chance of
+    agreeing their similarity. (Borrowing from the next bin instead made a band's four bins copy
+    one shingle: templated texts sharing it filled buckets of hundreds.)
     Written here in a few numpy lines rather than taken from datasketch, whose import pulls scipy
     in (a third of a second on every pre-commit run).
     """
@@ -105,14 +107,16 @@ def bands(sh: np.ndarray) -> np.ndarray:
         values = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint64)
     else:
         first = np.searchsorted(sh, _BIN_EDGES)
-        filled = first[:-1] < first[1:]
         values = sh[np.minimum(first, n - 1)] & _IN_BIN
-        if first[-1] >= n or not filled.all():
-            filled = np.append(filled, first[-1] < n)
-            # the next filled bin at or after each bin, circularly (bins + NUM_PERM wrap around)
-            at = np.where(filled, _ALL_BINS, 2 * NUM_PERM)
-            nxt = np.minimum.accumulate(np.concatenate((at, at + NUM_PERM))[::-1])[::-1][:NUM_PERM]
-            values = values[nxt % NUM_PERM] + (nxt - _ALL_BINS).astype(np.uint64) * _ROTATION
+        filled = first < np.append(first[1:], n)
+        if not filled.all():
+            empty = np.flatnonzero(~filled)
+            probes = _PROBES[empty]
+            found = filled[probes]
+            source = probes[np.arange(len(empty)), found.argmax(axis=1)]
+            # every probe empty: a text of a shingle or two (one of its bins for all)
+            source[~found.any(axis=1)] = np.flatnonzero(filled)[0]
+            values[empty] = values[source]
         values = values >> np.uint64(32 - _BIN_BITS)  # the top 32 bits of each bin's value
     mixed = (values.reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1)
     return (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
