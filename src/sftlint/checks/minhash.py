@@ -61,8 +61,10 @@ def shingles(text: str) -> np.ndarray:
 def shingles_of(ids: np.ndarray) -> np.ndarray:
     """The shingles of a text given its words' hashes (`folded_words`): a text's words are the
     words of its parts in turn wherever the parts are joined by non-word characters."""
-    if len(ids) < SHINGLE:
-        return (ids[:1] * _P1 + ids[1:] * _P2)[:1] if len(ids) == 2 else ids.copy()
+    if len(ids) == 2:  # one shingle of both words
+        return ids[:1] * _P1 + ids[1:] * _P2
+    if len(ids) < 2:
+        return ids.copy()
     return sort_unique(ids[:-2] * _P1 + ids[1:-1] * _P2 + ids[2:])
 
 
