@@ -131,6 +131,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     from sftlint.checks.minhash import bands, near_pairs, shingles
+    from sftlint.checks.text import folded_words
 
     rng = random.Random(args.seed)
     base = real_answers()
@@ -144,7 +145,7 @@ def main() -> None:
     truth = ground_truth(sets, 0.7)
     t_gt = time.perf_counter() - t0
     t0 = time.perf_counter()
-    sigs = np.stack([bands(s) for s in sets])
+    sigs = bands([folded_words(t)[1] for t in texts])
     found = near_pairs(sigs, lambda idx: {i: sets[i] for i in idx}, 0.7)
     t_det = time.perf_counter() - t0
     print(f"shingling {t_sh:.1f} s; ground truth over all {len(texts) * (len(texts) - 1) // 2:,} pairs {t_gt:.1f} s; "

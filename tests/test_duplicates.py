@@ -162,6 +162,7 @@ def test_short_near_copies_are_found_and_unrelated_short_texts_never_paired(tmp_
     import numpy as np
 
     from sftlint.checks.minhash import bands, candidate_pairs, jaccard, shingles
+    from sftlint.checks.text import folded_words
 
     rng = random.Random(7)
     vocab = [f"w{rng.randrange(10**6)}" for _ in range(2000)]
@@ -173,7 +174,7 @@ def test_short_near_copies_are_found_and_unrelated_short_texts_never_paired(tmp_
         copies.append(" ".join(w))
     sets = [shingles(t) for t in texts + copies]
     assert all(jaccard(sets[i], sets[300 + i]) >= 0.8 for i in range(60))
-    pairs = candidate_pairs(np.array([bands(s) for s in sets]))
+    pairs = candidate_pairs(bands([folded_words(t)[1] for t in texts + copies]))
     assert {(i, 300 + i) for i in range(60)} <= pairs  # every planted pair is a candidate
     assert len(pairs) == 60  # and nothing else is: the bins an empty bin borrows from differ
     (tmp_path / "a.jsonl").write_bytes(jl(*(conv(("user", "Say it."), ("assistant", t)) for t in texts + copies)))

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sftlint.checks.minhash import exact_hash, exact_text, h64, shingles, shingles_of
+from sftlint.checks.minhash import BANDS, NUM_PERM, bands, exact_hash, exact_text, h64, shingles, shingles_of
 from sftlint.checks.patterns import Prefilter
 from sftlint.checks.text import WORD_HASHES, digit_count, folded_words, words
 from sftlint.packs import PatternRule
@@ -38,6 +38,37 @@ def test_shingles_of_parts_joined_by_non_word_characters_are_the_joined_texts(pa
     ids = [folded_words(p)[1] for p in parts]
     joined = shingles_of(np.concatenate(ids) if ids else np.zeros(0, dtype=np.uint64))
     assert np.array_equal(joined, shingles(": \n".join(parts)))
+
+
+def _signature(shingle_set: np.ndarray) -> list[int]:
+    """One-permutation MinHash as defined: a bin (a shingle's top 6 bits) holds the top 32 of the
+    other 58 bits of its least shingle; an empty bin the value of the first filled bin of its
+    probe sequence (or of the first filled bin); a text without shingles 2**32-1 everywhere."""
+    from sftlint.checks.minhash import _PROBES
+
+    least: dict[int, int] = {}
+    for s in map(int, shingle_set):
+        least[s >> 58] = min(least.get(s >> 58, 1 << 64), s & ((1 << 58) - 1))
+    if not least:
+        return [0xFFFFFFFF] * NUM_PERM
+    first = min(least)
+    return [least[next((p for p in map(int, _PROBES[b]) if p in least), first)] >> 26 if b not in least
+            else least[b] >> 26 for b in range(NUM_PERM)]
+
+
+WORD_IDS = st.lists(st.integers(0, 2**64 - 1), max_size=12).map(lambda v: np.array(v, dtype=np.uint64))
+FEW_WORDS = st.lists(st.sampled_from([1, 2, 3, 2**63, 2**64 - 1]), max_size=5).map(lambda v: np.array(v, dtype=np.uint64))
+
+
+@given(st.lists(WORD_IDS | FEW_WORDS, max_size=6))
+def test_bands_of_texts_banded_together_are_each_texts_own_signature_banded(texts):
+    together = bands(texts)
+    assert together.shape == (len(texts), BANDS) and together.dtype == np.uint32
+    for words_of, row in zip(texts, together, strict=True):
+        assert np.array_equal(bands([words_of])[0], row)  # whatever it is banded with
+        signature = np.array(_signature(shingles_of(words_of)), dtype=np.uint64).reshape(BANDS, -1)
+        mixed = (signature * np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)).sum(axis=1)
+        assert np.array_equal(row, (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32))
 
 
 @given(TEXT)

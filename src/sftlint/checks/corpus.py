@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sftlint.checks.minhash import BANDS, EMPTY, bands, exact_hash, h64, shingles, shingles_of
+from sftlint.checks.minhash import BANDS, EMPTY, bands, exact_hash, h64, shingles_of
 from sftlint.checks.text import folded_words
 from sftlint.schema import Conversation
 
@@ -33,12 +33,17 @@ def key_text(conv: Conversation, key: str) -> str:
 
 
 def key_shingles(conv: Conversation, key: str) -> np.ndarray:
-    """`shingles(key_text(conv, key))`, from the words of each turn (remembered: the repetition
-    rules have read the answers' words already); the parts of the key text are joined by
-    non-word characters, so its words are theirs in turn."""
+    """`shingles(key_text(conv, key))`."""
+    return shingles_of(key_words(conv, key))
+
+
+def key_words(conv: Conversation, key: str) -> np.ndarray:
+    """The word hashes of `key_text(conv, key)`, from the words of each turn (remembered: the
+    repetition rules have read the answers' words already); the parts of the key text are
+    joined by non-word characters, so its words are theirs in turn."""
     turns, with_role = _key_turns(conv, key)
     if isinstance(turns, str):
-        return shingles(turns)
+        return folded_words(turns)[1]
     parts = []
     for m in turns:
         if with_role:
@@ -46,7 +51,7 @@ def key_shingles(conv: Conversation, key: str) -> np.ndarray:
         if m.reasoning:
             parts.append(m.reasoning)
         parts.append(m.content or "")
-    return shingles_of(np.concatenate([folded_words(p)[1] for p in parts]) if parts else EMPTY)
+    return np.concatenate([folded_words(p)[1] for p in parts]) if parts else EMPTY
 
 
 def _key_turns(conv: Conversation, key: str) -> tuple[list | str, bool]:
@@ -95,7 +100,10 @@ LEAK_ANSWER_CHARS = 40
 """An answer this long or longer is compared with the held-out answers too (D005): shorter ones
 ("Yes", "Paris") are shared by unrelated examples."""
 REASONING_CODES = frozenset({"S037", "S038", "P007"})
-Row = tuple  # a record of ROW or ROW_LEAK, as a plain tuple until rows are stacked
+Row = tuple
+"""A record of ROW or ROW_LEAK as a plain tuple until rows are stacked; until then its band
+fields hold the word hashes of their texts (None: no text), made bands by `with_bands`."""
+_BANDED = len(FIELDS) - 1  # the band fields are the last ones
 
 
 def _last_answer(conv: Conversation) -> str:
@@ -122,7 +130,7 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
 
     near_key = options["D002"]["key"]
     exact = length = 0
-    near = _NO_BANDS
+    near = None
     if active & {"D001", "D002"}:
         near_text = key_text(conv, near_key)
         exact_key = options["D001"]["key"]
@@ -130,7 +138,7 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
         if exact_key != near_key:
             exact = exact_hash(key_text(conv, exact_key))[0]
         if "D002" in active:
-            near = bands(key_shingles(conv, near_key))
+            near = key_words(conv, near_key)
     answer = _last_answer(conv)
     # Without any user text there is no prompt to compare (a broken example): no D003/D004 group.
     asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
@@ -144,16 +152,32 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
            state, min(reasoned, 0xFFFFFFFF), near)
     if "D005" in active:
         leak_key = options["D005"]["key"]
-        leak = near if leak_key == near_key and "D002" in active else bands(key_shingles(conv, leak_key))
+        leak = near if leak_key == near_key and "D002" in active else key_words(conv, leak_key)
         # a split made after augmenting the prompts ("Customer asked: …") leaks its answers
         said = len(answer.strip()) >= LEAK_ANSWER_CHARS
-        row = (*row, leak, bands(key_shingles(conv, "answer")) if said else _NO_BANDS)
+        row = (*row, leak, key_words(conv, "answer") if said else None)
     return row
 
 
 def stack(rows: list[Row], leak: bool) -> np.ndarray:
     """Rows as one structured array (what workers send back, and what the corpus keeps)."""
-    return np.array(rows, dtype=ROW_LEAK if leak else ROW)
+    return np.array(with_bands(rows), dtype=ROW_LEAK if leak else ROW)
+
+
+def with_bands(rows: list[Row]) -> list[Row]:
+    """The rows with their texts' LSH bands in place of the texts' words, computed for all the
+    rows at once (a chunk's worth: one text's bands cost a dozen numpy calls). Rows banded
+    already are kept as they are."""
+    texts: dict[int, np.ndarray] = {}  # one text may stand in several fields (D002's and D005's key)
+    for row in rows:
+        for words in row[_BANDED:]:
+            if words is not None and words.dtype != np.uint32:
+                texts[id(words)] = words
+    if not texts:
+        return [row[:_BANDED] + tuple(_NO_BANDS if b is None else b for b in row[_BANDED:]) for row in rows]
+    banded = dict(zip(texts, bands(list(texts.values())), strict=True))
+    return [row[:_BANDED] + tuple(_NO_BANDS if b is None else banded.get(id(b), b) for b in row[_BANDED:])
+            for row in rows]
 
 
 FILE_LEVEL = -1

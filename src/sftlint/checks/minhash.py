@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -83,44 +83,67 @@ def h64(text: str | bytes) -> int:
 
 
 _BIN_BITS = 6  # NUM_PERM = 2**6 bins
-_BIN_EDGES = np.arange(NUM_PERM, dtype=np.uint64) << np.uint64(64 - _BIN_BITS)
 _IN_BIN = np.uint64((1 << (64 - _BIN_BITS)) - 1)
 _PROBES = np.random.RandomState(1).randint(0, NUM_PERM, size=(NUM_PERM, NUM_PERM))
 """Each bin's fixed sequence of bins to borrow from when it is empty (the same for every text)."""
 _BAND_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)
 
 
-def bands(sh: np.ndarray) -> np.ndarray:
-    """LSH band hashes (uint32 x BANDS) of the one-permutation MinHash signature of a shingle set.
+_NO_VALUE = np.uint64(0xFFFFFFFFFFFFFFFF)  # above any bin value (those have 64 - _BIN_BITS bits)
+
+
+def bands(texts: Sequence[np.ndarray]) -> np.ndarray:
+    """LSH band hashes (uint32, one row of BANDS per text) of the one-permutation MinHash
+    signatures of texts' shingle sets, from each text's word hashes (`folded_words`).
 
     One-permutation hashing (Li, Owen and Zhang, 2012): a shingle's top 6 bits choose one of
-    NUM_PERM bins, and a bin's value is the least of its shingles' other bits; the shingles are
-    sorted, so that is the first shingle of each bin (a binary search, not NUM_PERM hash
+    NUM_PERM bins, and a bin's value is the least of its shingles' other bits (not NUM_PERM hash
     functions over every shingle). A text of few shingles leaves bins empty: each takes the value
     of the first non-empty bin in its own fixed random sequence of bins (optimal densification,
     Shrivastava, 2017), so two similar short texts still agree bin for bin, with the chance of
     agreeing their similarity. (Borrowing from the next bin instead made a band's four bins copy
     one shingle: templated texts sharing it filled buckets of hundreds.)
-    Written here in a few numpy lines rather than taken from datasketch, whose import pulls scipy
-    in (a third of a second on every pre-commit run).
+    Many texts at once: a text's signature is a dozen numpy calls, which cost more than their
+    arithmetic on one text's few hundred shingles; a chunk's texts share them. Written here in a
+    few numpy lines rather than taken from datasketch, whose import pulls scipy in (a third of a
+    second on every pre-commit run).
     """
-    n = len(sh)
-    if not n:
-        values = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint64)
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    words = np.concatenate(texts) if n else EMPTY
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    # the shingles of every text as `shingles_of` makes them (unsorted: a bin's least is the same)
+    text_of = np.repeat(np.arange(n), lengths)
+    inside = np.flatnonzero(text_of[:-2] == text_of[2:])  # three words of one text
+    sh = [words[inside] * _P1 + words[inside + 1] * _P2 + words[inside + 2]]
+    owner = [text_of[inside]]
+    two = np.flatnonzero(lengths == 2)
+    sh.append(words[starts[two]] * _P1 + words[starts[two] + 1] * _P2)
+    owner.append(two)
+    one = np.flatnonzero(lengths == 1)
+    sh.append(words[starts[one]])
+    owner.append(one)
+    shingle, owner = np.concatenate(sh), np.concatenate(owner)
+    values = np.full(n * NUM_PERM, _NO_VALUE, dtype=np.uint64)
+    np.minimum.at(values, owner * NUM_PERM + (shingle >> np.uint64(64 - _BIN_BITS)).astype(np.int64),
+                  shingle & _IN_BIN)
+    values = values.reshape(n, NUM_PERM)
+    filled = values != _NO_VALUE
+    if not filled.all():
+        text, empty = np.nonzero(~filled)
+        found = filled[text[:, None], _PROBES[empty]]
+        source = _PROBES[empty, found.argmax(axis=1)]
+        # every probe empty: a text of a shingle or two (its first filled bin for all)
+        alone = ~found.any(axis=1)
+        source[alone] = filled[text[alone]].argmax(axis=1)
+        blank = ~filled.any(axis=1)  # a text without words
+        values[text, empty] = values[text, source]
+        values >>= np.uint64(32 - _BIN_BITS)  # the top 32 bits of each bin's value
+        values[blank] = 0xFFFFFFFF
     else:
-        first = np.searchsorted(sh, _BIN_EDGES)
-        values = sh[np.minimum(first, n - 1)] & _IN_BIN
-        filled = first < np.append(first[1:], n)
-        if not filled.all():
-            empty = np.flatnonzero(~filled)
-            probes = _PROBES[empty]
-            found = filled[probes]
-            source = probes[np.arange(len(empty)), found.argmax(axis=1)]
-            # every probe empty: a text of a shingle or two (one of its bins for all)
-            source[~found.any(axis=1)] = np.flatnonzero(filled)[0]
-            values[empty] = values[source]
-        values = values >> np.uint64(32 - _BIN_BITS)  # the top 32 bits of each bin's value
-    mixed = (values.reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1)
+        values >>= np.uint64(32 - _BIN_BITS)
+    mixed = (values.reshape(n, BANDS, ROWS) * _BAND_MIX).sum(axis=2)
     return (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sftlint.checks.corpus import stack
+from sftlint.checks.corpus import stack, with_bands
 from sftlint.findings import Finding
 from sftlint.io.reader import Chunk, LineEndings, Problem, chunks, crlf_problem, read_chunk
 from sftlint.lint.records import Processor
@@ -82,11 +82,16 @@ def run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, 
         examples += result.summary is not None
         if detail:
             out.append(result)
+            if result.dup is not None:
+                rows.append(result)
         else:
             out.extend(result.findings)
             if result.dup is not None:
                 rows.append(result.dup)
-    if rows:  # one structured array per chunk: cheap to send back, compact to keep
+    if rows and detail:  # the chunk's rows banded at once, here rather than in the parent
+        for result, row in zip(rows, with_bands([r.dup for r in rows]), strict=True):
+            result.dup = row
+    elif rows:  # one structured array per chunk: cheap to send back, compact to keep
         out.append(stack(rows, "D005" in active))
     counter = _WORKER.ctx.counter
     return out, endings, records, examples, counter.notice if counter is not None else None
