@@ -159,8 +159,6 @@ def test_a_split_made_after_augmenting_the_prompts_leaks_through_its_answers(rea
 def test_short_near_copies_are_found_and_unrelated_short_texts_never_paired(tmp_path):
     """Texts of a few dozen shingles leave most one-permutation bins empty: densification must
     still make a near copy agree with its source band for band, and not make strangers agree."""
-    import numpy as np
-
     from sftlint.checks.minhash import bands, candidate_pairs, jaccard, shingles
     from sftlint.checks.text import folded_words
 
