@@ -71,6 +71,15 @@ def test_bands_of_texts_banded_together_are_each_texts_own_signature_banded(text
         assert np.array_equal(row, (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32))
 
 
+@given(st.lists(st.sampled_from(["a", "b", "c", "Ünï", "d_1"]), max_size=30).map(" ".join) | TEXT)
+def test_a_five_word_phrase_said_twice_is_found(text):
+    from sftlint.checks.repetition import _phrases
+
+    said = [tuple(w) for w in np.lib.stride_tricks.sliding_window_view(folded_words(text)[0], 5)] if len(
+        folded_words(text)[0]) >= 5 else []
+    assert _phrases.__wrapped__(text)[2] == (len(set(said)) < len(said))
+
+
 @given(TEXT)
 def test_letter_words_are_the_regex_letter_runs(text):
     found = words(text, letters_only=True)

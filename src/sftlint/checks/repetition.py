@@ -146,7 +146,7 @@ def repeated_lines(conv: Conversation, ctx: Context) -> Iterator[Hit]:
 
 
 _FIVE_GRAM = np.array([pow(0x100000001B3, 4 - k, 1 << 64) for k in range(5)], dtype=np.uint64)
-"""h = ((w0*C + w1)*C + w2)*C... written as a sum of w_k * C^(4-k)."""
+"""h = ((w0*C + w1)*C + w2)*C... written as a sum of w_k * C^(4-k) (wrapping uint64 arithmetic)."""
 
 
 @lru_cache(maxsize=16)
@@ -157,11 +157,10 @@ def _phrases(body: str) -> tuple[list, np.ndarray, bool]:
     n_words = len(found)
     if n_words < 5:
         return found, ids, False
-    count = n_words - 4
-    h = ids[:count] * _FIVE_GRAM[0]  # in place from here: a turn has hundreds of words, not millions
-    for k in range(1, 5):
-        h += ids[k:k + count] * _FIVE_GRAM[k]
-    return found, ids, has_repeats(h)
+    # every 5 words in a row as a row of a (n - 4) x 5 view of the word hashes (no copy), hashed
+    # by one product with the weights
+    phrases = np.ndarray((n_words - 4, 5), dtype=np.uint64, buffer=np.ascontiguousarray(ids), strides=(8, 8))
+    return found, ids, has_repeats(phrases @ _FIVE_GRAM)
 
 
 def _ngram_repetition(body: str, scale: Callable[[], float]) -> tuple[str, float, float] | None:
