@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sftlint.checks.minhash import BANDS, EMPTY, bands, exact_hash, h64, shingles_of
+from sftlint.checks.reasoning import NO_ANSWER, reasoning_state
 from sftlint.checks.text import folded_words
 from sftlint.schema import Conversation
 
@@ -125,9 +126,6 @@ _NO_BANDS = np.zeros(BANDS, dtype=np.uint32)
 def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int, options: dict[str, dict[str, Any]],
              active: frozenset[str]) -> Row:
     """The example's row; each part is computed only when a selected rule reads it."""
-    from sftlint.checks.outliers import skeleton, style_bits
-    from sftlint.checks.reasoning import NO_ANSWER, reasoning_state
-
     near_key = options["D002"]["key"]
     exact = length = 0
     near = None
@@ -144,11 +142,16 @@ def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int
     asked = any(m.role == "user" and (m.content or "").strip() for m in conv.messages)
     context = (exact_hash(_context(conv))[0] if active & {"D003", "D004"} else 1) if asked else 0
     users = [m.content for m in conv.messages if m.role == "user" and m.content]
-    style = style_bits(answer) if answer.strip() and active & {"Q002", "Q009"} else 0
-    template = h64(skeleton(users[0])) if users and "Q010" in active else 0
+    style = template = 0
+    if active & {"Q002", "Q009", "Q010"}:
+        from sftlint.checks.outliers import skeleton, style_bits  # (outliers reads the table this module makes)
+
+        style = style_bits(answer) if answer.strip() and active & {"Q002", "Q009"} else 0
+        template = h64(skeleton(users[0])) if users and "Q010" in active else 0
     state, reasoned = reasoning_state(conv) if active & REASONING_CODES else (NO_ANSWER, 0)
+    answer_hash = exact_hash(answer)[0] if active & {"D003", "D004", "Q002"} else 0
     row = (line, offset, int(eid, 16), min(findings, 65535), exact, length, context,
-           exact_hash(answer)[0], len(answer.strip()), len(users[-1]) if users else 0, style, template,
+           answer_hash, len(answer.strip()), len(users[-1]) if users else 0, style, template,
            state, min(reasoned, 0xFFFFFFFF), near)
     if "D005" in active:
         leak_key = options["D005"]["key"]
