@@ -198,6 +198,11 @@ class CorpusHit:
     against: bool = False  # related indices point into the --against rows
 
 
+STACK_EVERY = 512
+"""Rows are stacked this many at a time: until then each holds its texts' words (a long example's
+are megabytes), and 512 texts is the block their bands are computed in."""
+
+
 class Corpus:
     """Rows of one file, stacked in chunks as they arrive; `table` is all of them."""
 
@@ -212,7 +217,7 @@ class Corpus:
     def add(self, row: Row) -> None:
         self._pending.append(row)
         self.count += 1
-        if len(self._pending) >= 4096:
+        if len(self._pending) >= STACK_EVERY:
             self._chunks.append(stack(self._pending, self.leak))
             self._pending = []
 

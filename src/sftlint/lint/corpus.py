@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sftlint.checks.corpus import FILE_LEVEL, SALIENT, CorpusHit, key_shingles, salient, stack
+from sftlint.checks.corpus import FILE_LEVEL, SALIENT, Corpus, CorpusHit, key_shingles, salient
 from sftlint.checks.duplicates import duplicate_hits
 from sftlint.checks.outliers import outlier_hits
 from sftlint.checks.truncation import fixed_length_hits
@@ -60,8 +60,8 @@ class Against:
     @property
     def rows(self) -> np.ndarray:
         if self._rows is None:
-            rows = []
             only = frozenset({"D005"})
+            rows = Corpus(self.settings.options, only)
             proc = Processor(self.settings, None, corpus_codes=only)
             max_line = self.settings.options["S006"]["max_line_bytes"]
             for other in self.paths:
@@ -71,9 +71,9 @@ class Against:
                     if isinstance(item, Record):
                         res = proc.process(item, fmt, only, str(other))
                         if res.dup is not None:
-                            rows.append(res.dup)
+                            rows.add(res.dup)
                             self.where.append((other, fmt))
-            self._rows = stack(rows, leak=True)
+            self._rows = rows.table
         return self._rows
 
     def fetch(self, indices: Iterable[int], key: str) -> dict[int, Any]:
