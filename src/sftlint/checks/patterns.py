@@ -83,11 +83,7 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
             if not candidates:
                 continue
             for n, rule in rules:
-                if n not in candidates or m.role not in rule.roles:
-                    continue
-                if rule.unless_asked is not None and _asked(conv, index, rule.unless_asked):
-                    continue
-                if n in timed_out:
+                if n not in candidates or m.role not in rule.roles or n in timed_out:
                     continue
                 try:
                     found_all = list(matches(rule, text))
@@ -96,6 +92,9 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
                     yield Hit(index, f"the pattern of rule {rule.message or rule.code!r} ran past {BUDGET_S:g} s on "
                                      f"this message and is skipped from here on: simplify it (nested repeats such as "
                                      f"(a+)+ backtrack without end)")
+                    continue
+                # what was asked is read only for a match (most candidates have none)
+                if found_all and rule.unless_asked is not None and _asked(conv, index, rule.unless_asked):
                     continue
                 for start, end, found in _readable(rule, found_all, text):
                     yield Hit(index, _message(rule, found), (start, end))
