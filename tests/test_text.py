@@ -80,6 +80,16 @@ def test_a_five_word_phrase_said_twice_is_found(text):
     assert _phrases.__wrapped__(text)[2] == (len(set(said)) < len(said))
 
 
+@given(TEXT | st.text(alphabet="ab `~$\\|{};<=\t:>\n", max_size=20)
+       | st.builds("word {} word é".format, st.characters(max_codepoint=127)))
+def test_a_turn_that_may_hold_more_than_prose_is_told_by_its_symbols_as_the_regex_tells_it(text):
+    from sftlint.checks.segments import _OUTPUT_WORD, _SYMBOLS, _maybe
+
+    for t in (text, text.replace("é", "e")):  # the ASCII path and the other
+        assert _maybe(t) == (bool(_SYMBOLS.search(t)) or "   " in t or "\n>>> " in t
+                             or t.startswith(">>> ") or bool(_OUTPUT_WORD.search(t)))
+
+
 @given(TEXT)
 def test_letter_words_are_the_regex_letter_runs(text):
     found = words(text, letters_only=True)

@@ -37,10 +37,16 @@ _SYMBOLS = re.compile(r"[`~$\\|{};<=\t]")
 _OUTPUT_WORD = re.compile(r"\b(?:Output|OUTPUT|output|Result|输出|结果)\s*[:：]")
 
 
+_NOT_SYMBOLS = bytes(sorted(set(range(256)) - set(b"`~$\\|{};<=\t")))
+
+
 def _maybe(text: str) -> bool:
     """Whether a turn can hold anything but prose and lists (most turns cannot: they skip the line pass).
-    Separate tests, because one regex of alternatives scans five times slower."""
-    return (bool(_SYMBOLS.search(text)) or "   " in text or "\n>>> " in text or text.startswith(">>> ")
+    Separate tests, because one regex of alternatives scans five times slower; on ASCII text the
+    symbols are looked for by deleting every other byte (three times faster than the regex)."""
+    symbols = (len(text.encode("ascii").translate(None, _NOT_SYMBOLS)) > 0 if text.isascii()
+               else bool(_SYMBOLS.search(text)))
+    return (symbols or "   " in text or "\n>>> " in text or text.startswith(">>> ")
             or (("：" in text or ":" in text) and bool(_OUTPUT_WORD.search(text))))
 
 
