@@ -112,16 +112,19 @@ def repeated_lines(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         body = layout(text).text_of(reads("P001"))
         # (score against the limit, share of the text repeated, the repeated unit, what it is)
         found: list[tuple[float, float, str | None, str]] = []
-        # list markers do not count: "- same" and "2. same" are the same line
+        # list markers do not count: "- same" and "2. same" are the same line (and a turn of fewer
+        # lines than min_lines has fewer units: not worth cleaning)
+        lines = body.splitlines()
         every = [_MARKER.sub("", s) if s[0] in "-*+•" or s[0].isdigit() else s
-                 for line in body.splitlines() if (s := line.strip()) and not _MARKUP.match(s)]
+                 for line in lines if (s := line.strip()) and not _MARKUP.match(s)] if len(lines) >= min_lines else []
         units = [u for u in every if len(u) >= _MIN_LINE]
         far = 0.0 if _song(body) else 1.0  # a chorus comes back; a line said twice in a row is padding still
         if len(units) >= min_lines:
             frac, first = _dup_fraction(units)
             found.append((max(frac * far, _adjacent(every, _MIN_LINE) * limit / 0.1), frac, first, "lines"))
         # a paragraph of words: a game board or a drawing repeats by nature
-        paras = [p for x in _PARAGRAPH.split(body) if len(p := x.strip()) >= _MIN_LINE and _has_words(p, 3)]
+        parts = _PARAGRAPH.split(body)
+        paras = [p for x in parts if len(p := x.strip()) >= _MIN_LINE and _has_words(p, 3)] if len(parts) >= 2 else []
         if len(paras) >= 2:
             frac, first = _dup_fraction(paras)
             # a paragraph of eight words or more said again word for word is pasted, not written:
