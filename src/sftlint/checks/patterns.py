@@ -73,6 +73,7 @@ def _readable(rule: PatternRule, found: Iterable[tuple[int, int, str]], text: st
 
 def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> ExampleCheck:
     timed_out: set[int] = set()  # user pattern rules (by number) that ran past their budget in this run
+    masking = [rule for _, rule in rules if rule.mask]
 
     def run(conv: Conversation, ctx: Context) -> Iterator[Hit]:
         for index, m in enumerate(conv.messages):
@@ -98,19 +99,19 @@ def _check(rules: list[tuple[int, PatternRule]], prefilter: Prefilter) -> Exampl
                     continue
                 for start, end, found in _readable(rule, found_all, text):
                     yield Hit(index, _message(rule, found), (start, end))
-        yield from _outside_content(conv, rules)
+        if masking:
+            yield from _outside_content(conv, masking)
 
     return run
 
 
-def _outside_content(conv: Conversation, rules: list[tuple[int, PatternRule]]) -> Iterator[Hit]:
+def _outside_content(conv: Conversation, masking: list[PatternRule]) -> Iterator[Hit]:
     """The secret and personal-data rules (those that mask) also read what is not content: tool
     calls' names and arguments, the reasoning, and the message's other fields. A key in tool arguments is
     trained on, and exported, like one in the text."""
-    masking = [rule for _, rule in rules if rule.mask]
-    if not masking:
-        return
     for index, m in enumerate(conv.messages):
+        if not (m.tool_calls or m.extra or m.reasoning):  # (most messages are all content)
+            continue
         fields = [(f"tool call {c} arguments", call.arguments_text) for c, call in enumerate(m.tool_calls or ())]
         fields += [(f"tool call {c} name", call.name or "") for c, call in enumerate(m.tool_calls or ())]
         fields += [(f"`{k}`", v if isinstance(v, str) else dumps(v).decode()) for k, v in (m.extra or {}).items()]
