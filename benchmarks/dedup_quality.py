@@ -130,7 +130,7 @@ def main() -> None:
     ap.add_argument("--planted", type=int, default=4000)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    from sftlint.checks.minhash import bands, near_pairs, shingles
+    from sftlint.checks.minhash import bands, near_pairs, shingles_of
     from sftlint.checks.text import folded_words
 
     rng = random.Random(args.seed)
@@ -139,13 +139,14 @@ def main() -> None:
     texts = base + [t for t, _, _, _ in planted]
     print(f"corpus: {len(base):,} real answers + {len(planted):,} planted near-copies = {len(texts):,} examples")
     t0 = time.perf_counter()
-    sets = [shingles(t) for t in texts]
+    words = [folded_words(t)[1] for t in texts]
+    sets = [shingles_of(w) for w in words]
     t_sh = time.perf_counter() - t0
     t0 = time.perf_counter()
     truth = ground_truth(sets, 0.7)
     t_gt = time.perf_counter() - t0
     t0 = time.perf_counter()
-    sigs = bands([folded_words(t)[1] for t in texts])
+    sigs = bands(words)
     found = near_pairs(sigs, lambda idx: {i: sets[i] for i in idx}, 0.7)
     t_det = time.perf_counter() - t0
     print(f"shingling {t_sh:.1f} s; ground truth over all {len(texts) * (len(texts) - 1) // 2:,} pairs {t_gt:.1f} s; "

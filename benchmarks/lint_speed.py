@@ -43,14 +43,14 @@ def run(path: Path, select: str, jobs: int | None) -> tuple[float, float, int, i
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.DEVNULL)
         watched = psutil.Process(proc.pid)
         peak = 0
-        tree, found_at = [watched], 0.0
+        tree, found_at = [watched], float("-inf")
         while proc.poll() is None:
             if time.perf_counter() - found_at > 0.5:
                 found_at = time.perf_counter()
                 try:
                     tree = [watched, *watched.children(recursive=True)]
-                except psutil.Error:  # the run has just ended
-                    break
+                except psutil.Error:  # the run ended after poll(): the loop ends with the next one
+                    continue
             rss = 0
             for p in tree:
                 try:

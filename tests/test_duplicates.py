@@ -206,3 +206,39 @@ def test_the_row_shingles_are_the_key_texts_shingles(realdata):
                     assert np.array_equal(key_shingles(conversation, key), shingles(key_text(conversation, key)))
                     checked += 1
     assert checked > 3000
+
+
+def test_bands_of_a_chunk_are_each_examples_own_however_the_chunk_is_split():
+    """Bands are computed for many texts at once, in blocks of 512 texts or 2**18 words: a text's
+    bands never depend on its neighbours, the block it fell in, or a text too long for any block."""
+    import numpy as np
+
+    from sftlint.checks.minhash import _BLOCK_WORDS, bands
+
+    rng = np.random.default_rng(3)
+    vocab = rng.integers(0, 2**63, size=3000, dtype=np.uint64)
+    lengths = [0, 1, 2, 3] + rng.integers(0, 400, size=1200).tolist() + [_BLOCK_WORDS + 5, 7]
+    texts = [vocab[rng.integers(0, len(vocab), size=n)] for n in lengths]
+    together = bands(texts)
+    assert together.shape == (len(texts), 16)
+    assert all(np.array_equal(together[i], bands([t])[0]) for i, t in enumerate(texts))
+
+
+def test_rows_get_their_bands_once_whatever_they_hold():
+    """A row's band fields hold its texts' words until stacked: one array in two fields (D002's and
+    D005's key) is banded once and alike, None means no text, rows banded already stay as they are."""
+    import numpy as np
+
+    from sftlint.checks.corpus import FIELDS, ROW_LEAK, with_bands
+    from sftlint.checks.minhash import bands
+
+    words = np.arange(1, 40, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    other = words[::-1].copy()
+    head = (1, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    assert len(head) == len(FIELDS) - 1
+    rows = with_bands([(*head, words, words, None), (*head, other, None, other)])
+    mine, theirs = bands([words, other])
+    assert np.array_equal(rows[0][-3], mine) and np.array_equal(rows[0][-2], mine) and not rows[0][-1].any()
+    assert np.array_equal(rows[1][-3], theirs) and not rows[1][-2].any() and np.array_equal(rows[1][-1], theirs)
+    assert all(np.array_equal(a, b) for a, b in zip(with_bands(rows)[1], rows[1], strict=True))
+    assert np.array(rows, dtype=ROW_LEAK)["near"].shape == (2, 16)

@@ -2,7 +2,8 @@
 
 Each example contributes one compact row while the file streams past (about 150 bytes whatever
 its length): hashes of its normalised keys, LSH band hashes, its answer's length and style, its
-prompt's template. Rows are stacked in chunks; the duplicate rules (duplicates.py), the dataset
+prompt's template. Rows are stacked in chunks (until then a row holds its texts' word hashes, of
+which the chunk's bands are computed at once); the duplicate rules (duplicates.py), the dataset
 outliers (outliers.py) and the fixed-length cut (truncation.py) read the table at the end.
 """
 
@@ -16,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from sftlint.checks.minhash import BANDS, EMPTY, bands, exact_hash, h64, shingles_of
-from sftlint.checks.reasoning import NO_ANSWER, reasoning_state
 from sftlint.checks.text import folded_words
 from sftlint.schema import Conversation
 
@@ -126,6 +126,10 @@ _NO_BANDS = np.zeros(BANDS, dtype=np.uint32)
 def make_row(conv: Conversation, line: int, offset: int, eid: str, findings: int, options: dict[str, dict[str, Any]],
              active: frozenset[str]) -> Row:
     """The example's row; each part is computed only when a selected rule reads it."""
+    # here, not at the top: importing a check module registers its checks, and their order is
+    # the order of an example's findings (load_all's)
+    from sftlint.checks.reasoning import NO_ANSWER, reasoning_state
+
     near_key = options["D002"]["key"]
     exact = length = 0
     near = None
@@ -198,9 +202,9 @@ class CorpusHit:
     against: bool = False  # related indices point into the --against rows
 
 
-STACK_EVERY = 512
-"""Rows are stacked this many at a time: until then each holds its texts' words (a long example's
-are megabytes), and 512 texts is the block their bands are computed in."""
+STACK_ROWS, STACK_WORDS = 512, 1 << 20
+"""Rows are stacked when this many are waiting, or their texts hold this many words: until then
+each holds its texts' word hashes (8 bytes a word; a long example's are megabytes)."""
 
 
 class Corpus:
@@ -212,14 +216,16 @@ class Corpus:
         self.leak = "D005" in active
         self._chunks: list[np.ndarray] = []
         self._pending: list[Row] = []
+        self._words = 0  # in the pending rows' texts
         self.count = 0
 
     def add(self, row: Row) -> None:
         self._pending.append(row)
         self.count += 1
-        if len(self._pending) >= STACK_EVERY:
+        self._words += sum(len(w) for w in row[_BANDED:] if w is not None)
+        if len(self._pending) >= STACK_ROWS or self._words >= STACK_WORDS:
             self._chunks.append(stack(self._pending, self.leak))
-            self._pending = []
+            self._pending, self._words = [], 0
 
     def extend(self, rows: np.ndarray) -> None:
         self._chunks.append(rows)
@@ -229,7 +235,7 @@ class Corpus:
     def table(self) -> np.ndarray:
         if self._pending:
             self._chunks.append(stack(self._pending, self.leak))
-            self._pending = []
+            self._pending, self._words = [], 0
         if len(self._chunks) > 1:  # copy chunk by chunk, freeing each: peak is the table plus one chunk
             table = np.empty(sum(len(c) for c in self._chunks), dtype=self._chunks[0].dtype)
             at = 0

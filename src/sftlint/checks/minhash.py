@@ -90,7 +90,9 @@ _BAND_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.
 
 
 _NO_VALUE = np.uint64(0xFFFFFFFFFFFFFFFF)  # above any bin value (those have 64 - _BIN_BITS bits)
-_BLOCK = 512  # texts banded together: more stop fitting the CPU's caches (2,000 took twice as long a text)
+_BLOCK, _BLOCK_WORDS = 512, 1 << 18
+"""Texts banded together: more stop fitting the CPU's caches (2,000 took twice as long a text),
+and the arrays of one block take ~50 bytes a word."""
 
 
 def bands(texts: Sequence[np.ndarray]) -> np.ndarray:
@@ -109,10 +111,17 @@ def bands(texts: Sequence[np.ndarray]) -> np.ndarray:
     few numpy lines rather than taken from datasketch, whose import pulls scipy in (a third of a
     second on every pre-commit run).
     """
-    if len(texts) > _BLOCK:
-        return np.concatenate([bands(texts[i:i + _BLOCK]) for i in range(0, len(texts), _BLOCK)])
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    if n > _BLOCK or (n > 1 and lengths.sum() > _BLOCK_WORDS):
+        ends = np.cumsum(lengths)
+        cut, blocks = 0, []
+        while cut < n:  # at most _BLOCK texts and _BLOCK_WORDS words (or one longer text)
+            upto = max(cut + 1, min(cut + _BLOCK, int(np.searchsorted(ends, ends[cut] - lengths[cut] + _BLOCK_WORDS,
+                                                                     side="right"))))
+            blocks.append(bands(texts[cut:upto]))
+            cut = upto
+        return np.concatenate(blocks)
     words = np.concatenate(texts) if n else EMPTY
     text_of = np.repeat(np.arange(n), lengths)
     # each text's shingles as `shingles_of` makes them (unsorted: a bin's least is the same), and

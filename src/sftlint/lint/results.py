@@ -39,7 +39,8 @@ class RecordResult:
     raw: str | None = None
     """With `keep_records`: the record's text, when it is not a usable example."""
     dup: Any = None
-    """With corpus rules selected: the example's corpus row (checks/corpus.py)."""
+    """With corpus rules selected: the example's corpus row (checks/corpus.py; from a worker with
+    its bands, in one process its texts' words until the corpus stacks it)."""
     conversation: Any = None
     """When the engine scores answers with a model: the conversation (never sent between processes)."""
 
