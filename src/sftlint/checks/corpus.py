@@ -180,12 +180,9 @@ def with_bands(rows: list[Row]) -> list[Row]:
         for words in row[_BANDED:]:
             if words is not None and words.dtype != np.uint32:
                 texts[id(words)] = words
-    if not texts:
-        return [row[:_BANDED] + tuple(_NO_BANDS if b is None else b for b in row[_BANDED:]) for row in rows]
     banded = dict(zip(texts, bands(list(texts.values())), strict=True))
     return [row[:_BANDED] + tuple(_NO_BANDS if b is None else banded.get(id(b), b) for b in row[_BANDED:])
             for row in rows]
-
 
 FILE_LEVEL = -1
 
@@ -224,8 +221,11 @@ class Corpus:
         self.count += 1
         self._words += sum(len(w) for w in row[_BANDED:] if w is not None)
         if len(self._pending) >= STACK_ROWS or self._words >= STACK_WORDS:
-            self._chunks.append(stack(self._pending, self.leak))
-            self._pending, self._words = [], 0
+            self._stack_pending()
+
+    def _stack_pending(self) -> None:
+        self._chunks.append(stack(self._pending, self.leak))
+        self._pending, self._words = [], 0
 
     def extend(self, rows: np.ndarray) -> None:
         self._chunks.append(rows)
@@ -234,8 +234,7 @@ class Corpus:
     @property
     def table(self) -> np.ndarray:
         if self._pending:
-            self._chunks.append(stack(self._pending, self.leak))
-            self._pending, self._words = [], 0
+            self._stack_pending()
         if len(self._chunks) > 1:  # copy chunk by chunk, freeing each: peak is the table plus one chunk
             table = np.empty(sum(len(c) for c in self._chunks), dtype=self._chunks[0].dtype)
             at = 0

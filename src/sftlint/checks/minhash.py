@@ -113,35 +113,31 @@ def bands(texts: Sequence[np.ndarray]) -> np.ndarray:
     """
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.cumsum(lengths) - lengths
     if n > _BLOCK or (n > 1 and lengths.sum() > _BLOCK_WORDS):
-        ends = np.cumsum(lengths)
-        cut, blocks = 0, []
+        blocks, cut = [], 0
         while cut < n:  # at most _BLOCK texts and _BLOCK_WORDS words (or one longer text)
-            upto = max(cut + 1, min(cut + _BLOCK, int(np.searchsorted(ends, ends[cut] - lengths[cut] + _BLOCK_WORDS,
-                                                                     side="right"))))
+            fits = int(np.searchsorted(starts + lengths, starts[cut] + _BLOCK_WORDS, side="right"))
+            upto = max(cut + 1, min(cut + _BLOCK, fits))
             blocks.append(bands(texts[cut:upto]))
             cut = upto
         return np.concatenate(blocks)
     words = np.concatenate(texts) if n else EMPTY
     text_of = np.repeat(np.arange(n), lengths)
-    # each text's shingles as `shingles_of` makes them (unsorted: a bin's least is the same), and
-    # the bin of each in the table of all texts' bins, the last bin for 3-grams across two texts
+    # each text's shingles as `shingles_of` makes them (unsorted: a bin's least is the same), with
+    # the text each is of; 3-grams across two texts go to a spare text, n
     shingle = words[:-2] * _P1
     shingle += words[1:-1] * _P2
     shingle += words[2:]
-    slot = text_of[:-2] * NUM_PERM
-    slot += (shingle >> np.uint64(64 - _BIN_BITS)).view(np.int64)
-    slot[text_of[:-2] != text_of[2:]] = n * NUM_PERM
+    owner = np.where(text_of[:-2] == text_of[2:], text_of[:-2], n)
     short = np.flatnonzero((lengths == 1) | (lengths == 2))
     if len(short):  # a text of one or two words is one shingle: the word, or the two words' 3-gram without a third
-        at = np.cumsum(lengths)[short] - lengths[short]
-        first, second = words[at], words[np.minimum(at + 1, len(words) - 1)]
-        single = np.where(lengths[short] == 2, first * _P1 + second * _P2, first)
-        shingle = np.concatenate([shingle, single])
-        slot = np.concatenate([slot, short * NUM_PERM + (single >> np.uint64(64 - _BIN_BITS)).view(np.int64)])
-    values = np.full(n * NUM_PERM + 1, _NO_VALUE, dtype=np.uint64)
-    np.minimum.at(values, slot, shingle & _IN_BIN)
-    values = values[:-1].reshape(n, NUM_PERM)
+        first, second = words[starts[short]], words[np.minimum(starts[short] + 1, len(words) - 1)]
+        shingle = np.concatenate([shingle, np.where(lengths[short] == 2, first * _P1 + second * _P2, first)])
+        owner = np.concatenate([owner, short])
+    values = np.full((n + 1) * NUM_PERM, _NO_VALUE, dtype=np.uint64)
+    np.minimum.at(values, owner * NUM_PERM + (shingle >> np.uint64(64 - _BIN_BITS)).view(np.int64), shingle & _IN_BIN)
+    values = values[:-NUM_PERM].reshape(n, NUM_PERM)
     filled = values != _NO_VALUE
     if not filled.all():
         text, empty = np.nonzero(~filled)
@@ -150,12 +146,9 @@ def bands(texts: Sequence[np.ndarray]) -> np.ndarray:
         # every probe empty: a text of a shingle or two (its first filled bin for all)
         alone = ~found.any(axis=1)
         source[alone] = filled[text[alone]].argmax(axis=1)
-        blank = ~filled.any(axis=1)  # a text without words
         values[text, empty] = values[text, source]
-        values >>= np.uint64(32 - _BIN_BITS)  # the top 32 bits of each bin's value
-        values[blank] = 0xFFFFFFFF
-    else:
-        values >>= np.uint64(32 - _BIN_BITS)
+    values >>= np.uint64(32 - _BIN_BITS)  # the top 32 bits of each bin's value
+    values[~filled.any(axis=1)] = 0xFFFFFFFF  # a text without words
     mixed = (values.reshape(n, BANDS, ROWS) * _BAND_MIX).sum(axis=2)
     return (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
 

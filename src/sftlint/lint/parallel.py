@@ -66,7 +66,7 @@ def run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, 
     endings = LineEndings()
     max_line = _WORKER.settings.options["S006"]["max_line_bytes"]
     out: list[RecordResult | Finding | np.ndarray | tuple[int, int]] = []
-    rows = []
+    rows, owners = [], []  # the examples' corpus rows, and their results
     records = examples = 0
     for item in read_chunk(chunk, max_line, endings):
         if isinstance(item, Problem):
@@ -82,14 +82,13 @@ def run_chunk(chunk: Chunk, fmt: str | None, active: frozenset[str], path: str, 
         examples += result.summary is not None
         if detail:
             out.append(result)
-            if result.dup is not None:
-                rows.append(result)
         else:
             out.extend(result.findings)
-            if result.dup is not None:
-                rows.append(result.dup)
+        if result.dup is not None:
+            rows.append(result.dup)
+            owners.append(result)
     if rows and detail:  # the chunk's rows banded at once, here rather than in the parent
-        for result, row in zip(rows, with_bands([r.dup for r in rows]), strict=True):
+        for result, row in zip(owners, with_bands(rows), strict=True):
             result.dup = row
     elif rows:  # one structured array per chunk: cheap to send back, compact to keep
         out.append(stack(rows, "D005" in active))
